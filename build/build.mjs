@@ -1,0 +1,74 @@
+// Builds what the lab runs. Targets (default: all):
+//   node      the CLI, the host worker, the web server entry and the benchmarks (dist/node, esbuild)
+//   web       the renderer (dist/web, Vite)
+//   electron  the Electron main process and preload (dist/electron, esbuild)
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const targets = process.argv.slice(2);
+const wanted = (name) => targets.length === 0 || targets.includes(name);
+
+const nodeCommon = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // Native or WebAssembly-carrying packages stay outside the bundle and load from node_modules.
+  external: ['quickjs-emscripten', '@jitl/*', 'typescript', 'ws', 'fflate', 'electron'],
+  banner: { js: "import { createRequire as __cvlCreateRequire } from 'node:module'; const require = __cvlCreateRequire(import.meta.url);" },
+};
+
+async function buildNode() {
+  const entryPoints = {
+    cli: 'core/lab/cli.ts',
+    'host-worker': 'core/lab/host-worker.ts',
+  };
+  if (existsSync(join(root, 'test/bench/main.ts'))) entryPoints.bench = 'test/bench/main.ts';
+  await build({ ...nodeCommon, entryPoints, outdir: 'dist/node', outExtension: { '.js': '.mjs' } });
+}
+
+async function buildElectron() {
+  if (!existsSync(join(root, 'electron/main.ts'))) return;
+  await build({ ...nodeCommon, entryPoints: { main: 'electron/main.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.mjs' } });
+  // Sandboxed preloads must be CommonJS and may require only 'electron' (and a few Node modules).
+  await build({
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+    external: ['electron'],
+    entryPoints: { preload: 'electron/preload.ts' },
+    outdir: 'dist/electron',
+    outExtension: { '.js': '.cjs' },
+  });
+}
+
+function buildWeb() {
+  const config = join(root, 'renderer/vite.config.ts');
+  if (!existsSync(config)) return;
+  const vite = join(root, 'node_modules/vite/bin/vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error('the renderer build failed');
+}
+
+try {
+  if (wanted('node')) await buildNode();
+  if (wanted('electron')) await buildElectron();
+  if (wanted('web')) buildWeb();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}

@@ -1,0 +1,193 @@
+// One emulated host as the lab protocol sees it: a machine, its run state, and the events it
+// produces. Runs the machine in slices of about `sliceMs` of wall time, yielding to the event
+// loop between slices so requests are answered while the machine runs. A machine that throws is
+// a crashed host (reported as an event), never a crashed process.
+import type { LabBackend } from './lab-endpoint';
+import type { Machine } from './machine';
+import { PRODUCT_NAME, PRODUCT_VERSION } from './product';
+import { LabError, type HostInfo, type HostStatus, type LabEvent, type LabMethod, type RunState } from './protocol';
+
+export interface HostSessionOptions {
+  readonly seed: string;
+  readonly sliceMs?: number;
+  readonly statusIntervalMs?: number;
+}
+
+const MAX_STEP = 1_000_000_000;
+
+export class HostSession implements LabBackend {
+  private state: RunState = 'paused';
+  private readonly listeners = new Set<(event: LabEvent) => void>();
+  private budget = 100_000;
+  private loopScheduled = false;
+  private lastStatusAt = 0;
+  private lastStatusInstructions = 0;
+  private mips = 0;
+  private readonly decoders = new Map<string, TextDecoder>();
+  private readonly sliceMs: number;
+  private readonly statusIntervalMs: number;
+
+  constructor(
+    private readonly machine: Machine,
+    private readonly options: HostSessionOptions,
+  ) {
+    this.sliceMs = options.sliceMs ?? 10;
+    this.statusIntervalMs = options.statusIntervalMs ?? 250;
+    machine.onConsoleOutput((console, data) => this.consoleOutput(console, data));
+  }
+
+  onEvent(listener: (event: LabEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async handle(method: LabMethod, params: unknown): Promise<unknown> {
+    switch (method) {
+      case 'host.info':
+        return this.info();
+      case 'host.status':
+        return this.status();
+      case 'host.start':
+        return this.start();
+      case 'host.pause':
+        return this.transition('paused');
+      case 'host.step':
+        return this.step(params);
+      case 'host.reset':
+        return this.reset();
+      case 'console.input':
+        return this.consoleInput(params);
+    }
+  }
+
+  info(): HostInfo {
+    const d = this.machine.description;
+    return {
+      product: PRODUCT_NAME,
+      version: PRODUCT_VERSION,
+      machine: d.machine,
+      harts: d.harts,
+      ramBytes: d.ramBytes,
+      devices: d.devices,
+      consoles: d.consoles,
+      seed: this.options.seed,
+    };
+  }
+
+  status(): HostStatus {
+    return {
+      state: this.state,
+      instructions: this.machine.instructions,
+      virtualTime: this.machine.virtualTime,
+      mips: this.mips,
+    };
+  }
+
+  private start(): HostStatus {
+    this.refuseIfDead();
+    if (this.state !== 'running') {
+      this.transition('running');
+      this.schedule();
+    }
+    return this.status();
+  }
+
+  private step(params: unknown): HostStatus {
+    this.refuseIfDead();
+    const count = (params as { instructions?: unknown } | null)?.instructions;
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1 || count > MAX_STEP) {
+      throw new LabError('bad-request', `host.step needs instructions: an integer from 1 to ${MAX_STEP}`);
+    }
+    if (this.state === 'running') this.transition('paused');
+    this.runSlice(count);
+    return this.status();
+  }
+
+  private reset(): HostStatus {
+    this.machine.reset();
+    this.decoders.clear();
+    this.mips = 0;
+    this.lastStatusInstructions = 0;
+    return this.transition('paused');
+  }
+
+  private consoleInput(params: unknown): { accepted: number } {
+    const p = params as { console?: unknown; data?: unknown } | null;
+    if (typeof p?.console !== 'string' || typeof p.data !== 'string') {
+      throw new LabError('bad-request', 'console.input needs console and data strings');
+    }
+    if (!this.machine.description.consoles.includes(p.console)) {
+      throw new LabError('bad-request', `no console named ${JSON.stringify(p.console)}`);
+    }
+    return { accepted: this.machine.consoleInput(p.console, new TextEncoder().encode(p.data)) };
+  }
+
+  private refuseIfDead(): void {
+    if (this.state === 'crashed' || this.state === 'halted') {
+      throw new LabError('host-failed', `the host is ${this.state}; reset it first`);
+    }
+  }
+
+  private transition(state: RunState): HostStatus {
+    this.state = state;
+    const status = this.status();
+    this.emit({ kind: 'status', status });
+    return status;
+  }
+
+  private schedule(): void {
+    if (this.loopScheduled) return;
+    this.loopScheduled = true;
+    setImmediate(() => {
+      this.loopScheduled = false;
+      if (this.state !== 'running') return;
+      const started = performance.now();
+      this.runSlice(this.budget);
+      const elapsed = performance.now() - started;
+      // Aim each slice at sliceMs so requests never wait long behind the machine.
+      if (elapsed > 0) this.budget = Math.max(1000, Math.min(50_000_000, Math.round((this.budget * this.sliceMs) / elapsed)));
+      this.maybeReportStatus();
+      if (this.state === 'running') this.schedule();
+    });
+  }
+
+  private runSlice(budget: number): void {
+    try {
+      const slice = this.machine.run(budget);
+      if (slice.halted) {
+        this.emit({ kind: 'log', level: 'info', source: 'host', message: `machine halted (exit code ${slice.exitCode ?? 0})` });
+        this.transition('halted');
+      }
+    } catch (error) {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.emit({ kind: 'host-error', message: `the machine failed: ${error instanceof Error ? error.message : String(error)}`, detail });
+      this.transition('crashed');
+    }
+  }
+
+  private maybeReportStatus(): void {
+    const now = performance.now();
+    if (now - this.lastStatusAt < this.statusIntervalMs) return;
+    if (this.lastStatusAt > 0) {
+      const retired = this.machine.instructions - this.lastStatusInstructions;
+      this.mips = retired / ((now - this.lastStatusAt) * 1000);
+    }
+    this.lastStatusAt = now;
+    this.lastStatusInstructions = this.machine.instructions;
+    this.emit({ kind: 'status', status: this.status() });
+  }
+
+  private consoleOutput(console: string, data: Uint8Array): void {
+    let decoder = this.decoders.get(console);
+    if (!decoder) {
+      decoder = new TextDecoder('utf-8');
+      this.decoders.set(console, decoder);
+    }
+    const text = decoder.decode(data, { stream: true });
+    if (text.length > 0) this.emit({ kind: 'console', console, data: text });
+  }
+
+  private emit(event: LabEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

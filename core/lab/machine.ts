@@ -1,0 +1,30 @@
+// What the lab host drives: one emulated machine, run in instruction budgets so the host's
+// worker can answer requests between slices. The real board implements it; so does the demo.
+import type { DeviceInfo } from './protocol';
+
+export interface MachineDescription {
+  readonly machine: string;
+  readonly harts: number;
+  readonly ramBytes: number;
+  readonly devices: readonly DeviceInfo[];
+  readonly consoles: readonly string[];
+}
+
+export interface RunSlice {
+  /** Instructions retired during this slice. */
+  readonly retired: number;
+  /** The machine stopped for good (powered off, test finisher, fatal error) during the slice. */
+  readonly halted: boolean;
+  readonly exitCode?: number;
+}
+
+export interface Machine {
+  readonly description: MachineDescription;
+  readonly instructions: number;
+  readonly virtualTime: number;
+  reset(): void;
+  run(budget: number): RunSlice;
+  /** Queues input bytes on a console; returns how many were accepted. */
+  consoleInput(console: string, data: Uint8Array): number;
+  onConsoleOutput(listener: (console: string, data: Uint8Array) => void): () => void;
+}

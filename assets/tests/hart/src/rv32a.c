@@ -70,15 +70,15 @@ int main(void) {
   show("lr.aq value", v);
   /* Misaligned LR/SC/AMO must raise an address-misaligned (or access) exception (unpriv 8.2,
      8.4): LR is a load (cause 4), SC and AMOs are store/AMO (cause 6). */
-  volatile u32 *sc = (volatile u32 *)SCRATCH;
+  volatile u32 *scr = (volatile u32 *)SCRATCH;
   MARK(amo_mis);
-  asm volatile(LABEL(amo_mis) "amoadd.w %0, %1, (%2)" : "=r"(v) : "r"(1), "r"((u32)sc + 2) : "memory");
+  asm volatile(LABEL(amo_mis) "amoadd.w %0, %1, (%2)" : "=r"(v) : "r"(1), "r"((u32)scr + 2) : "memory");
   show_trap("amo misaligned");
   MARK(lr_mis);
-  asm volatile(LABEL(lr_mis) "lr.w %0, (%1)" : "=r"(v) : "r"((u32)sc + 1) : "memory");
+  asm volatile(LABEL(lr_mis) "lr.w %0, (%1)" : "=r"(v) : "r"((u32)scr + 1) : "memory");
   show_trap("lr misaligned");
   MARK(sc_mis);
-  asm volatile(LABEL(sc_mis) "sc.w %0, %1, (%2)" : "=r"(v) : "r"(1), "r"((u32)sc + 2) : "memory");
+  asm volatile(LABEL(sc_mis) "sc.w %0, %1, (%2)" : "=r"(v) : "r"(1), "r"((u32)scr + 2) : "memory");
   show_trap("sc misaligned");
   return 0;
 }

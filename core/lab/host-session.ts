@@ -2,6 +2,7 @@
 // produces. Runs the machine in slices of about `sliceMs` of wall time, yielding to the event
 // loop between slices so requests are answered while the machine runs. A machine that throws is
 // a crashed host (reported as an event), never a crashed process.
+import { TextDecoder } from 'node:util';
 import type { LabBackend } from './lab-endpoint';
 import type { Machine } from './machine';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './product';

@@ -1,6 +1,7 @@
 # Start-up and trap entry for the hart test programs: reset into M-mode (a0 = hartid, only
 # hart 0 runs), open PMP for S/U, set up the per-level trap stacks, and the trampolines that
 # drop into U/S/VS/VU and come back to M on a "magic" ecall (priv 1.12 sections 3.1.6, 3.3.2).
+.file "crt.S"
 .option arch, +h
 #define MAGIC 0x5ec
 #define FRAME 144

@@ -65,15 +65,9 @@ export default tseslint.config(
           // The VMM runs inside the sandbox engine: it sees hyp.ts and pure libraries only (the
           // FDT writer builds guest device trees, as Xen links libfdt).
           patterns: [
-            ...outsideCore,
-            '**/hw/**',
-            '!**/hw/dtb/fdt-writer',
-            '**/cloudvisor/**',
-            '**/lab/**',
-            'node:*',
-            'fs',
-            'path',
-            'crypto',
+            ...outsideCore.map((group) => ({ group: [group] })),
+            { regex: '(^|/)hw/(?!dtb/fdt-writer$)', message: 'the VMM sees hardware only through hyp.ts' },
+            { group: ['**/cloudvisor/**', '**/lab/**', 'node:*', 'fs', 'path', 'crypto'] },
           ],
         },
       ],

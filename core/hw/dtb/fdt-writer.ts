@@ -2,7 +2,8 @@
 // Invariants: node and property names follow the spec's character sets, names are unique
 // among siblings, the blob is big-endian with 8-byte-aligned memory reservations.
 // Implements Devicetree Specification v0.4, chapter 5 (Flattened Devicetree Format) and
-// section 2.2.1/2.2.4 (node and property names).
+// section 2.2.1/2.2.4 (node and property names). Pure (no node: or DOM globals such as
+// TextEncoder): the VMM links it inside the sandbox engine to build guest device trees.
 
 export const FDT = {
   MAGIC: 0xd00d_feed,
@@ -32,6 +33,19 @@ export interface FdtReservation {
   readonly size: bigint;
 }
 
+/** UTF-8 by hand, because the sandbox engine has no TextEncoder. */
+function utf8(text: string): number[] {
+  const out: number[] = [];
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x1_0000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return out;
+}
+
 /** Property value encoders (spec 2.2.4.2: <u32>, <u64>, <string>, <stringlist>, <empty>). */
 export const fdtValue = {
   empty(): Uint8Array {
@@ -54,10 +68,9 @@ export const fdtValue = {
     return fdtValue.strings(text);
   },
   strings(...texts: string[]): Uint8Array {
-    const enc = new TextEncoder();
     const parts = texts.map((t) => {
       if (t.includes('\0')) throw new Error('fdt: strings cannot contain NUL');
-      return enc.encode(t);
+      return utf8(t);
     });
     const out = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
     let at = 0;
@@ -125,12 +138,11 @@ export function writeFdt(root: FdtNode, options: { bootCpuid?: number; reservati
   checkNode(root, '/', true);
   const strings: number[] = [];
   const stringOffsets = new Map<string, number>();
-  const enc = new TextEncoder();
   const nameOffset = (name: string): number => {
     const known = stringOffsets.get(name);
     if (known !== undefined) return known;
     const at = strings.length;
-    strings.push(...enc.encode(name), 0);
+    strings.push(...utf8(name), 0);
     stringOffsets.set(name, at);
     return at;
   };

@@ -74,3 +74,10 @@ describe('FDT reader on malformed blobs', () => {
     expect(() => readFdt(badVersion)).toThrow(/unsupported version 3/);
   });
 });
+
+describe('FDT writer string encoding', () => {
+  it('encodes strings as UTF-8 without TextEncoder, as node:buffer does', () => {
+    const text = 'console=ttyS0 é € 𝄞';
+    expect(Buffer.from(v.string(text)).equals(Buffer.concat([Buffer.from(text, 'utf8'), Buffer.of(0)]))).toBe(true);
+  });
+});

@@ -25,6 +25,11 @@ _start:
   csrw pmpaddr0, t0
   li t0, 0x1f
   csrw pmpcfg0, t0
+  # No timer pending at start: mtimecmp = all ones (its reset value is platform-defined).
+  li t0, 0x02004000
+  li t1, -1
+  sw t1, 4(t0)
+  sw t1, 0(t0)
   la t0, __bss_start
   la t1, __bss_end
 1:bgeu t0, t1, 2f
@@ -272,6 +277,7 @@ stack_top:
   .space 2048
 m_stack_top:
   .space 2048
+  .globl s_stack_top
 s_stack_top:
   .space 2048
 v_stack_top:

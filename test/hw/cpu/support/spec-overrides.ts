@@ -34,4 +34,70 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       'the A extension requires that the address held in rs1 be naturally aligned ... If the address ' +
       'is not naturally aligned, an address-misaligned exception or an access-fault exception will be generated."',
   },
+  {
+    program: 'zicsr',
+    line: /^T csrrs ro rs1=zero-reg none$/,
+    value: 'T csrrs ro rs1=zero-reg M c=00000002 v=f14323f3 e=+00000000 t2=00000000 ti=00000000 mpp=3 mpv=0 gva=0',
+    rule:
+      'CSRRS with rs1 != x0 is a write attempt even when the register holds zero, so it traps on a ' +
+      'read-only CSR (QEMU does not). Unpriv 20191213 section 9.1 (CSRRS/CSRRC "if rs1=x0 ... will not ' +
+      'write to the CSR at all"; only x0 exempts) + priv 1.12 section 2.1 (writes to read-only CSRs raise illegal instruction).',
+  },
+  {
+    program: 'zicsr',
+    line: /^medeleg ones /,
+    value: 'medeleg ones 00f0b7ff',
+    rule: 'medeleg[11] (environment call from M-mode) is read-only zero (QEMU lets it be set). Priv 1.12 section 3.1.8.',
+  },
+  {
+    program: 'zicsr',
+    line: /^mip ones /,
+    value: 'mip ones 00000226',
+    rule:
+      'mip.VSTIP and mip.VSEIP alias hip.VSTIP/hip.VSEIP, which are read-only (the OR of hvip and platform ' +
+      'sources); writing mip cannot set them (QEMU shares storage with hvip). Priv 1.12 section 8.2.3 (hip/hie).',
+  },
+  {
+    program: 'zicsr',
+    line: /^mepc ones /,
+    value: 'mepc ones fffffffc',
+    rule: 'With IALIGN=32 only (no C extension) mepc[1:0] always read zero (QEMU keeps the raw value). Priv 1.12 section 3.1.14.',
+  },
+  {
+    program: 'zicsr',
+    line: /^sepc ones /,
+    value: 'sepc ones fffffffc',
+    rule: 'With IALIGN=32 only (no C extension) sepc[1:0] always read zero (QEMU keeps the raw value). Priv 1.12 section 4.1.7.',
+  },
+  {
+    program: 'zicsr',
+    line: /^vsepc ones /,
+    value: 'vsepc ones fffffffc',
+    rule: 'With IALIGN=32 only (no C extension) vsepc[1:0] always read zero (QEMU keeps the raw value). Priv 1.12 section 8.2.15.',
+  },
+  {
+    program: 'zicsr',
+    line: /^hstatus ones /,
+    value: 'hstatus ones 007003c0',
+    rule:
+      'hstatus keeps only GVA, SPV, SPVP, HU, VTVM, VTW, VTSR on RV32 here: WPRI fields are read-only zero, VSBE is ' +
+      'zero on a little-endian hart and VGEIN may only hold 0..GEILEN with GEILEN=0 (hgeie reads 0). QEMU stores all ' +
+      'bits. Priv 1.12 sections 2.3 (WPRI) and 8.2.1 (hstatus).',
+  },
+  {
+    program: 'zicsr',
+    line: /^hgatp ones /,
+    value: 'hgatp ones 9ffffffc',
+    rule:
+      'RV32 hgatp bits 30:29 are zero and, for Sv32x4, the two low PPN bits always read as zero (16 KiB root). ' +
+      'Priv 1.12 section 8.2.10 (hgatp).',
+  },
+  {
+    program: 'zicsr',
+    line: /^vsstatus ones /,
+    value: 'vsstatus ones 800c0722',
+    rule:
+      'vsstatus has exactly sstatus\'s fields, the others read as zero (QEMU stores every bit). ' +
+      'Priv 1.12 section 8.2.11 (vsstatus), the same WARL read-back as sstatus above.',
+  },
 ];

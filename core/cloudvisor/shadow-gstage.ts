@@ -1,0 +1,154 @@
+// The shadow G-stage table of one VM (CLOUDVISOR.md section 2): the only Sv32x4 table the hart
+// walks for that VM under the monitor. Built entry by entry from the table the VMM wrote, after
+// checking ownership: a VMM frame becomes the VM's on first mapping (zeroed once the VM has
+// started), frames of other VMs or of the monitor are refused, and a GPA already backed by a VM
+// frame is never silently remapped or dropped. Shadow tables live in monitor frames.
+import { VMM, describeOwner, vmOwner, type FrameOwners, type VmId } from './frame-owners';
+import { PTE, PTE_PPN_SHIFT, ROOT_BYTES, leafIndex, makeHgatp, rootIndex } from './gstage-format';
+import type { MonitorFramePool } from './monitor-frame-pool';
+import { PAGE_SIZE, type PhysicalMemoryPort } from './physical-memory-port';
+import { walkVmmGStage } from './vmm-gstage-walk';
+
+export type RefusalReason =
+  | 'table-not-vmm'
+  | 'frame-of-other-vm'
+  | 'frame-of-monitor'
+  | 'not-ram'
+  | 'remap'
+  | 'unmap'
+  | 'out-of-monitor-memory';
+
+export type ShadowSync =
+  | { readonly kind: 'mapped'; readonly gpa: number; readonly frame: number; readonly firstUse: boolean }
+  | { readonly kind: 'already-mapped'; readonly frame: number }
+  | { readonly kind: 'not-mapped' }
+  | { readonly kind: 'refused'; readonly reason: RefusalReason; readonly detail: string; readonly frame?: number };
+
+export interface ShadowPolicy {
+  /** Check frame owners before mapping (off: the VMM's table is copied as it is). */
+  readonly ownership: boolean;
+  /** Zero a frame when it first joins a running VM. */
+  readonly zeroing: boolean;
+}
+
+const LEAF_PERMS = PTE.R | PTE.W | PTE.X;
+
+export class ShadowGStage {
+  readonly rootFrame: number;
+  private readonly leafTables = new Map<number, number>(); // root index -> level-0 table frame
+  private readonly mapped = new Map<number, number>(); // gpa page -> frame
+
+  constructor(
+    private readonly memory: PhysicalMemoryPort,
+    private readonly owners: FrameOwners,
+    private readonly pool: MonitorFramePool,
+    readonly vm: VmId,
+    readonly vmid: number,
+  ) {
+    const root = pool.allocate(ROOT_BYTES / PAGE_SIZE, ROOT_BYTES / PAGE_SIZE);
+    if (root === null) throw new Error('the monitor has no memory left for a shadow G-stage root');
+    this.rootFrame = root;
+  }
+
+  get hgatp(): number {
+    return makeHgatp(this.rootFrame * PAGE_SIZE, this.vmid);
+  }
+
+  get mappedPages(): ReadonlyMap<number, number> {
+    return this.mapped;
+  }
+
+  /** Installs the VMM's mapping of `gpa` (from its table at `vmmHgatp`) after the ownership checks. */
+  sync(vmmHgatp: number, gpa: number, started: boolean, policy: ShadowPolicy): ShadowSync {
+    const page = Math.floor(gpa / PAGE_SIZE);
+    const existing = this.mapped.get(page);
+    const walk = walkVmmGStage(this.memory, vmmHgatp, gpa);
+    if (walk.kind === 'table-outside-ram') {
+      return refused('table-not-vmm', `the VMM's G-stage table at 0x${walk.tablePa.toString(16)} is not in RAM`);
+    }
+    if (policy.ownership) {
+      const foreign = walk.tables.find((f) => !this.owners.isOwnedBy(f, VMM));
+      if (foreign !== undefined) {
+        return refused('table-not-vmm', `G-stage table frame 0x${foreign.toString(16)} belongs to ${ownerName(this.owners, foreign)}`, foreign);
+      }
+    }
+    if (walk.kind === 'unmapped') return existing === undefined ? { kind: 'not-mapped' } : this.keep(existing, 'unmap', gpa);
+    const frame = Math.floor(walk.pa / PAGE_SIZE);
+    if (existing !== undefined) {
+      if (existing !== frame) return this.keep(existing, 'remap', gpa, frame);
+      return this.writeLeaf(gpa, frame, walk.pte) ?? { kind: 'already-mapped', frame };
+    }
+    const claim = this.claim(frame, started, policy);
+    if (claim) return claim;
+    const failure = this.writeLeaf(gpa, frame, walk.pte);
+    if (failure) return failure;
+    this.mapped.set(page, frame);
+    return { kind: 'mapped', gpa: page * PAGE_SIZE, frame, firstUse: true };
+  }
+
+  /** Re-checks every shadow entry against the VMM's table (its HFENCE.GVMA); returns the refusals. */
+  resync(vmmHgatp: number, started: boolean, policy: ShadowPolicy): ShadowSync[] {
+    const refusals: ShadowSync[] = [];
+    for (const page of [...this.mapped.keys()]) {
+      const result = this.sync(vmmHgatp, page * PAGE_SIZE, started, policy);
+      if (result.kind === 'refused') refusals.push(result);
+    }
+    return refusals;
+  }
+
+  /** Takes every frame back from the VM, zeroed, for the VMM; frees the shadow tables. */
+  teardown(scrub: boolean): number[] {
+    const frames = [...new Set(this.mapped.values())];
+    for (const frame of frames) this.owners.transfer(frame, vmOwner(this.vm), VMM, scrub);
+    this.mapped.clear();
+    for (const table of this.leafTables.values()) this.pool.release(table);
+    this.leafTables.clear();
+    this.pool.release(this.rootFrame, ROOT_BYTES / PAGE_SIZE);
+    return frames;
+  }
+
+  private claim(frame: number, started: boolean, policy: ShadowPolicy): ShadowSync | null {
+    const owner = this.owners.ownerOf(frame);
+    if (owner === null) return refused('not-ram', `frame 0x${frame.toString(16)} is not RAM (device passthrough is not allowed)`, frame);
+    if (!policy.ownership) return null;
+    if (owner.kind === 'vm' && owner.vm === this.vm) return null; // a second GPA for the VM's own frame
+    if (owner.kind === 'monitor') return refused('frame-of-monitor', `frame 0x${frame.toString(16)} belongs to the monitor`, frame);
+    if (owner.kind === 'vm') return refused('frame-of-other-vm', `frame 0x${frame.toString(16)} belongs to vm${owner.vm}`, frame);
+    const status = this.owners.transfer(frame, VMM, vmOwner(this.vm), started && policy.zeroing);
+    return status === 'ok' ? null : refused('frame-of-other-vm', `frame 0x${frame.toString(16)} changed owner (${status})`, frame);
+  }
+
+  private keep(frame: number, reason: 'remap' | 'unmap', gpa: number, wanted?: number): ShadowSync {
+    const what =
+      reason === 'remap'
+        ? `remapping GPA 0x${gpa.toString(16)} from frame 0x${frame.toString(16)} to 0x${(wanted ?? 0).toString(16)}`
+        : `dropping GPA 0x${gpa.toString(16)} backed by frame 0x${frame.toString(16)}`;
+    return refused(reason, `${what}: a populated GPA keeps its frame`, frame);
+  }
+
+  /** Writes the shadow leaf: the VMM's permissions, U/A/D set, 4 KiB granularity. */
+  private writeLeaf(gpa: number, frame: number, vmmPte: number): ShadowSync | null {
+    const ri = rootIndex(gpa);
+    let table = this.leafTables.get(ri);
+    if (table === undefined) {
+      const allocated = this.pool.allocate();
+      if (allocated === null) return refused('out-of-monitor-memory', 'no monitor frame left for a shadow table');
+      table = allocated;
+      this.leafTables.set(ri, table);
+      this.memory.write32(this.rootFrame * PAGE_SIZE + ri * 4, ((table << PTE_PPN_SHIFT) | PTE.V) >>> 0);
+    }
+    const pte = (frame << PTE_PPN_SHIFT) | (vmmPte & LEAF_PERMS) | PTE.V | PTE.U | PTE.A | PTE.D;
+    this.memory.write32(table * PAGE_SIZE + leafIndex(gpa) * 4, pte >>> 0);
+    return null;
+  }
+}
+
+function refused(reason: RefusalReason, detail: string, frame?: number): ShadowSync {
+  return frame === undefined ? { kind: 'refused', reason, detail } : { kind: 'refused', reason, detail, frame };
+}
+
+function ownerName(owners: FrameOwners, frame: number): string {
+  const owner = owners.ownerOf(frame);
+  return owner ? describeOwner(owner) : 'no one (not RAM)';
+}
+

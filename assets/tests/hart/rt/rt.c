@@ -10,6 +10,7 @@
 volatile struct trap last_trap;
 volatile u32 resume_pc;
 volatile u32 mark;
+volatile u32 mark_tval;
 
 extern char run_mode_resume[], lower_return_stub[], lower_return_stub_u[];
 u32 run_mode_asm(u32 (*fn)(u32), u32 arg, u32 mpp, u32 mpv, void *stub);
@@ -50,6 +51,7 @@ void clear_trap(void) {
   last_trap.level = 0;
   last_trap.vec = 0;
   mark = 0;
+  mark_tval = 0;
   vec_hit = 0xffffffff;
 }
 
@@ -82,7 +84,12 @@ void show_trap(const char *label) {
     putdec(last_trap.n);
   }
   field("c", last_trap.cause);
-  field("v", last_trap.tval);
+  if (mark && mark_tval) {
+    puts_(" v=+");
+    puthex(last_trap.tval - mark);
+  } else {
+    field("v", last_trap.tval);
+  }
   if (mark) {
     puts_(" e=+");
     puthex(last_trap.epc - mark);

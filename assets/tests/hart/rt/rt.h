@@ -76,11 +76,18 @@ extern volatile u32 vec_hit;
 /* When nonzero, show_trap prints epc relative to it ("e=+offset") so transcripts do not
    depend on code layout; set with MARK(label) from an address published by LABEL(). */
 extern volatile u32 mark;
+/* When nonzero with mark, tval is printed relative to mark too ("v=+offset"). */
+extern volatile u32 mark_tval;
 #define LABEL(name) ".globl " #name "\n" #name ":\n"
 #define MARK(name)                  \
   do {                              \
     extern char name[];             \
     mark = (u32)name;               \
+  } while (0)
+#define MARKV(name)                 \
+  do {                              \
+    MARK(name);                     \
+    mark_tval = 1;                  \
   } while (0)
 /* Fixed scratch RAM outside the image, so printed tvals do not depend on the link layout. */
 #define SCRATCH 0x80040000u

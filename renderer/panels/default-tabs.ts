@@ -1,0 +1,22 @@
+// The tabs the shell ships with today: one terminal per host console, and the TypeScript editor
+// (loaded on first use: Monaco and its workers are most of the renderer's weight).
+import { defineAsyncComponent, markRaw } from 'vue';
+import ConsolePanel from './ConsolePanel.vue';
+import { TabRegistry } from './tab-registry';
+
+export function createDefaultTabs(): TabRegistry {
+  const registry = new TabRegistry();
+  const editor = markRaw(defineAsyncComponent(() => import('./EditorPanel.vue')));
+  const terminal = markRaw(ConsolePanel);
+  registry.register({
+    id: 'consoles',
+    order: 10,
+    tabs: ({ consoles }) => consoles.map((name) => ({ id: `console:${name}`, title: `Console: ${name}`, component: terminal, props: { console: name } })),
+  });
+  registry.register({
+    id: 'editor',
+    order: 50,
+    tabs: () => [{ id: 'editor:scratch', title: 'Editor', component: editor }],
+  });
+  return registry;
+}

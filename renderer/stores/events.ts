@@ -1,0 +1,90 @@
+// The event log: every host log line, host error, dropped-event notice and run-state change, in
+// arrival order, bounded (oldest dropped first), filterable by level and text. Later the
+// monitor's event stream lands here too, with per-VM and per-mechanism filters.
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { LabApi } from '../../core/lab/lab-api';
+import type { LabEvent, LogLevel, RunState } from '../../core/lab/protocol';
+
+export const MAX_ENTRIES = 2000;
+
+export interface LogEntry {
+  readonly id: number;
+  /** Wall-clock milliseconds when the renderer received it. */
+  readonly at: number;
+  readonly level: LogLevel;
+  readonly source: string;
+  readonly message: string;
+  readonly detail?: string;
+}
+
+const LEVEL_RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+export const useEventsStore = defineStore('events', () => {
+  let unsubscribe: (() => void) | null = null;
+  let nextId = 1;
+  let lastState: RunState | null = null;
+
+  const entries = ref<LogEntry[]>([]);
+  const minLevel = ref<LogLevel>('debug');
+  const text = ref('');
+  const droppedTotal = ref(0);
+
+  const visible = computed(() => {
+    const needle = text.value.trim().toLowerCase();
+    return entries.value.filter(
+      (entry) =>
+        LEVEL_RANK[entry.level] >= LEVEL_RANK[minLevel.value] &&
+        (needle === '' || entry.message.toLowerCase().includes(needle) || entry.source.toLowerCase().includes(needle)),
+    );
+  });
+  const errorCount = computed(() => entries.value.filter((entry) => entry.level === 'error').length);
+
+  function attach(lab: LabApi): void {
+    detach();
+    unsubscribe = lab.onEvents((events, dropped) => receive(events, dropped));
+  }
+
+  function detach(): void {
+    unsubscribe?.();
+    unsubscribe = null;
+  }
+
+  function add(level: LogLevel, source: string, message: string, detail?: string): void {
+    const entry: LogEntry = { id: nextId++, at: Date.now(), level, source, message, ...(detail !== undefined ? { detail } : {}) };
+    const next = entries.value.length >= MAX_ENTRIES ? entries.value.slice(entries.value.length - MAX_ENTRIES + 1) : entries.value.slice();
+    next.push(entry);
+    entries.value = next;
+  }
+
+  function receive(events: readonly LabEvent[], dropped: number): void {
+    if (dropped > 0) {
+      droppedTotal.value += dropped;
+      add('warn', 'lab', `${dropped} host events were dropped or console text cut short: this window fell behind the host`);
+    }
+    for (const event of events) {
+      switch (event.kind) {
+        case 'log':
+          add(event.level, event.source, event.message);
+          break;
+        case 'host-error':
+          add('error', 'host', event.message, event.detail);
+          break;
+        case 'status':
+          if (event.status.state !== lastState) {
+            if (lastState !== null) add('info', 'host', `host is ${event.status.state}`);
+            lastState = event.status.state;
+          }
+          break;
+        case 'console':
+          break;
+      }
+    }
+  }
+
+  function clear(): void {
+    entries.value = [];
+  }
+
+  return { entries, minLevel, text, droppedTotal, visible, errorCount, attach, detach, add, clear };
+});

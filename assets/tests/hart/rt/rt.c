@@ -10,6 +10,8 @@
 volatile struct trap last_trap;
 volatile u32 resume_pc;
 volatile u32 mark;
+volatile u32 trap_log[16];
+volatile u32 trap_log_n;
 volatile u32 mark_tval;
 
 extern char run_mode_resume[], lower_return_stub[], lower_return_stub_u[];
@@ -53,6 +55,7 @@ void clear_trap(void) {
   mark = 0;
   mark_tval = 0;
   vec_hit = 0xffffffff;
+  trap_log_n = 0;
 }
 
 static void field(const char *name, u32 v) {
@@ -113,8 +116,35 @@ void show_trap(const char *label) {
   } else {
     bit("spp", last_trap.st & MSTATUS_SPP);
   }
+  if (last_trap.vec != 0xffffffff) {
+    puts_(" vec=");
+    putdec(last_trap.vec);
+  }
   putc_('\n');
   clear_trap();
+}
+
+void show_log(const char *label) {
+  puts_("L ");
+  puts_(label);
+  for (u32 i = 0; i < trap_log_n; i++) {
+    u32 e = trap_log[i];
+    putc_(' ');
+    putc_((char)(e >> 24));
+    putc_(':');
+    if (e & (1u << 23)) putc_('i');
+    putdec(e & 0xff);
+  }
+  putc_('\n');
+  trap_log_n = 0;
+}
+
+int wait_trap(void) {
+  for (int i = 0; i < 200000; i++) {
+    if (last_trap.n) return 1;
+    asm volatile("wfi");
+  }
+  return last_trap.n != 0;
 }
 
 void finish(int code) {
@@ -127,6 +157,7 @@ void finish(int code) {
 u32 read_mtime(void) { return *CLINT_MTIME; }
 
 static void record(u32 level, u32 cause, u32 tval, u32 epc, u32 t2, u32 ti, u32 st, u32 sth) {
+  if (trap_log_n < 16) trap_log[trap_log_n++] = level << 24 | (cause >> 31) << 23 | (cause & 0xff);
   last_trap.n++;
   last_trap.level = level;
   last_trap.cause = cause;

@@ -72,6 +72,12 @@ struct trap {
 extern volatile struct trap last_trap;
 /* When nonzero, the next exception returns here instead of epc+4 (fetch faults). */
 extern volatile u32 resume_pc;
+/* Every trap's level<<24 | cause (interrupt bit folded into bit 23), in order, for sequences. */
+extern volatile u32 trap_log[16];
+extern volatile u32 trap_log_n;
+void show_log(const char *label); /* prints and clears trap_log */
+/* Spins (with WFI) until a trap is recorded or the bound runs out; returns 1 if one came. */
+int wait_trap(void);
 extern volatile u32 vec_hit;
 /* When nonzero, show_trap prints epc relative to it ("e=+offset") so transcripts do not
    depend on code layout; set with MARK(label) from an address published by LABEL(). */

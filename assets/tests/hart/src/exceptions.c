@@ -104,7 +104,7 @@ static void ecalls(void) {
     last_trap.tval = last_trap.tval != 0;
     show_trap("ebreak (v = nonzero)");
   }
-  MARKV(brk);
+  MARK(brk);
   asm volatile(LABEL(brk) "ebreak");
   show_trap("ebreak tval");
 }

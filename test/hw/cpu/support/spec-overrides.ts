@@ -118,4 +118,24 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       'An AMO that faults reports the store/AMO exception (access fault 7) even though it also reads (QEMU 7.2: ' +
       'load access fault 5). Priv 1.12 table 3.6 ("Store/AMO access fault") and section 3.7.1.',
   },
+  {
+    program: 'deleg',
+    line: /^(?!load-fault from V).* M c=/,
+    field: 'gva',
+    value: '0',
+    rule:
+      'Every trap into M-mode rewrites mstatush.GVA: 1 only when mtval holds a guest virtual address, else 0 ' +
+      '(QEMU 7.2 never clears it, so it stays 1 after the first trap from V=1). Priv 1.12 section 8.2.12 ' +
+      '(mstatus/mstatush additions: "GVA ... written by the implementation whenever a trap is taken into M-mode").',
+  },
+  {
+    program: 'deleg',
+    line: /^illegal from V[SU]:T {2}V c=00000001 /,
+    field: 'c',
+    value: '00000002',
+    rule:
+      'An illegal-instruction exception delegated to VS keeps cause 2; only VS-level interrupts are renumbered ' +
+      '(QEMU 7.2 also subtracts 1 from exception codes 2/6/10). Priv 1.12 section 8.6.4 ("Trap Entry": vscause ' +
+      'gets the VS-level interrupt translated, exception codes unchanged).',
+  },
 ];

@@ -1,0 +1,39 @@
+/* Secondary harts: started through SBI HSM hart_start (SBI v2.0 ch. 9) at secondary_start with
+ * satp = 0. They join the kernel's address space and trap vector and then idle in wfi: the
+ * scheduler runs user processes on the boot hart only. */
+#include "kernel.h"
+
+extern char secondary_start[];
+static volatile uint32_t online_mask;
+
+uint32_t smp_online(void) { return (uint32_t)__builtin_popcount(online_mask); }
+
+void secondary_entry(uint32_t hart) {
+  vm_enable(kernel_root);
+  trap_init_hart();
+  csr_clear(sie, MIP_STIP | MIP_SEIP);
+  __atomic_fetch_or(&online_mask, 1u << hart, __ATOMIC_RELEASE);
+  for (;;) {
+    __asm__ volatile("wfi");
+    csr_clear(sip, MIP_SSIP);
+  }
+}
+
+void smp_boot_secondaries(void) {
+  online_mask = 1u << board.boot_hart;
+  for (uint32_t h = 0; h < NCPU; h++) {
+    if (h == board.boot_hart || !((board.hart_mask >> h) & 1)) continue;
+    struct sbiret r = sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, h,
+                               (uint32_t)(uintptr_t)secondary_start, 0);
+    if (r.error) {
+      kprintf("smp: hart %u did not start: %s\n", h, sbi_strerror(r.error));
+      continue;
+    }
+    uint64_t deadline = read_time64() + board.timebase; /* one second */
+    while (!((online_mask >> h) & 1) && read_time64() < deadline) {
+    }
+    if ((online_mask >> h) & 1) kprintf("smp: hart %u online (idle)\n", h);
+    else kprintf("smp: hart %u started but did not come online\n", h);
+  }
+  if (board.nharts > 1) kprintf("smp: %u of %u harts online\n", smp_online(), board.nharts);
+}

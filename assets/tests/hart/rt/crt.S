@@ -216,6 +216,8 @@ run_mode_asm:
   sw s9, 44(t0)
   sw s10, 48(t0)
   sw s11, 52(t0)
+  csrr t1, mstatus
+  sw t1, 56(t0)
   csrw mepc, a0
   li t1, 0x1800
   csrc mstatus, t1
@@ -246,6 +248,11 @@ run_mode_resume:
   lw s9, 44(t0)
   lw s10, 48(t0)
   lw s11, 52(t0)
+  # The trip through lower modes went through MPIE: give M back the MIE it had at the call.
+  lw t1, 56(t0)
+  andi t1, t1, 8
+  csrci mstatus, 8
+  csrs mstatus, t1
   # A lower-level handler that forwarded the magic ecall left its scratch swapped: reset both.
   la t0, s_stack_top
   csrw sscratch, t0

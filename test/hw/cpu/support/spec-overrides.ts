@@ -138,4 +138,28 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       '(QEMU 7.2 also subtracts 1 from exception codes 2/6/10). Priv 1.12 section 8.6.4 ("Trap Entry": vscause ' +
       'gets the VS-level interrupt translated, exception codes unchanged).',
   },
+  {
+    program: 'irq',
+    line: /^L priority MSI MTI SSI /,
+    value: 'L priority MSI MTI SSI M:i3 M:i7 M:i1',
+    rule:
+      'Simultaneous M-mode interrupts are taken in the order MEI, MSI, MTI, SEI, SSI, STI (QEMU 7.2 takes the ' +
+      'lowest cause number first: SSI, MSI, MTI). Priv 1.12 section 3.1.9 (mip/mie).',
+  },
+  {
+    program: 'irq',
+    line: /^VSTI vsip /,
+    value: 'VSTI vsip 00000020',
+    rule:
+      'With hideleg bit 6 set, vsip.STIP is an alias of hip.VSTIP (QEMU 7.2 reads 0). Priv 1.12 section 8.2.x ' +
+      '"Virtual Supervisor Interrupt Registers (vsip and vsie)".',
+  },
+  {
+    program: 'irq',
+    line: /^VSEI vsip /,
+    value: 'VSEI vsip 00000200',
+    rule:
+      'With hideleg bit 10 set, vsip.SEIP is an alias of hip.VSEIP (QEMU 7.2 reads 0). Priv 1.12 section 8.2.x ' +
+      '"Virtual Supervisor Interrupt Registers (vsip and vsie)".',
+  },
 ];

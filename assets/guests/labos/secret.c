@@ -52,7 +52,8 @@ void secret_init(void) {
     } else if (r == -E_NODEV) {
       kprintf("secret: new key from %s, kept in memory only (no file system)\n", source);
     } else {
-      kprintf("secret: /secret unusable (error %d); new key from %s kept in memory only\n", -r, source);
+      kprintf("secret: /secret is unusable (%s); new key from %s kept in memory only\n",
+              r == -E_CORRUPT ? "checksum mismatch" : r >= 0 ? "wrong size" : "disk error", source);
     }
   }
   key_ready = 1;

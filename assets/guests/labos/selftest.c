@@ -60,7 +60,8 @@ int selftest_run(char *out, uint32_t max) {
 #define EMIT(...) n += (uint32_t)snfmt(out + n, n < max ? max - n : 0, __VA_ARGS__)
   if (crypto_ok()) EMIT("selftest: crypto: SHA-256, HMAC-SHA256 (RFC 4231), CRC-32 ok\n");
   else note(what, sizeof what, "crypto-vectors");
-  if (!fs_mounted()) EMIT("selftest: fs: skipped (%s)\n", vblk_present() ? fs_state() : "no disk");
+  if (!vblk_present()) EMIT("selftest: fs: skipped (no disk)\n");
+  else if (!fs_mounted()) EMIT("selftest: fs: %s\n", fs_state()), note(what, sizeof what, "fs-mount");
   else if (fs_verify(w, sizeof w) == 0) EMIT("selftest: fs: all file checksums ok\n");
   else note(what, sizeof what, w);
   int s = secret_verify(w, sizeof w);

@@ -52,9 +52,9 @@ export const useEventsStore = defineStore('events', () => {
 
   function add(level: LogLevel, source: string, message: string, detail?: string): void {
     const entry: LogEntry = { id: nextId++, at: Date.now(), level, source, message, ...(detail !== undefined ? { detail } : {}) };
-    const next = entries.value.length >= MAX_ENTRIES ? entries.value.slice(entries.value.length - MAX_ENTRIES + 1) : entries.value.slice();
-    next.push(entry);
-    entries.value = next;
+    entries.value.push(entry);
+    const excess = entries.value.length - MAX_ENTRIES;
+    if (excess > 0) entries.value.splice(0, excess);
   }
 
   function receive(events: readonly LabEvent[], dropped: number): void {

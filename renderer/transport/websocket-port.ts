@@ -14,6 +14,7 @@ export interface SocketLike {
 }
 
 export interface SocketEventLike {
+  readonly type: string;
   readonly data?: unknown;
   readonly code?: number;
   readonly reason?: string;
@@ -47,12 +48,17 @@ export function createWebSocketPort<Out>(socket: SocketLike): MessagePortLike<Ou
     closedReason = reason;
     socket.removeEventListener('message', onMessage);
     socket.removeEventListener('close', onClose);
+    socket.removeEventListener('error', onError);
     for (const listener of closeListeners) listener(reason);
     closeListeners.clear();
     messageListeners.clear();
   };
+  // An 'error' is always followed by 'close', which reports it; listening here also keeps `ws`
+  // (an EventEmitter) from turning the error into an uncaught exception.
+  const onError = (): void => undefined;
   socket.addEventListener('message', onMessage);
   socket.addEventListener('close', onClose);
+  socket.addEventListener('error', onError);
   if (socket.readyState !== OPEN) queueMicrotask(() => shutDown('the socket was not open'));
 
   return {
@@ -91,10 +97,12 @@ export function openSocket(create: () => SocketLike, timeoutMs = 10_000): Promis
       clearTimeout(timer);
       socket.removeEventListener('open', onOpen);
       socket.removeEventListener('close', onClose);
+      if (error) socket.removeEventListener('error', onError);
       if (error) reject(error);
       else resolve(socket);
     };
     const onOpen = (): void => finish(null);
+    const onError = (): void => undefined; // 'close' follows and settles; see createWebSocketPort
     const onClose = (event: SocketEventLike): void =>
       finish(new Error(`the WebSocket closed before opening (code ${event.code ?? 1006})`));
     const timer = setTimeout(() => {
@@ -103,5 +111,6 @@ export function openSocket(create: () => SocketLike, timeoutMs = 10_000): Promis
     }, timeoutMs);
     socket.addEventListener('open', onOpen);
     socket.addEventListener('close', onClose);
+    socket.addEventListener('error', onError);
   });
 }

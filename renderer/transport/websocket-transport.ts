@@ -60,8 +60,9 @@ export async function connectWebSocket(options: WebSocketTransportOptions): Prom
 
 async function httpAnswers(origin: string): Promise<boolean> {
   try {
-    const response = await fetch(`${origin}/`, { method: 'HEAD', cache: 'no-store' });
-    return response.ok;
+    // Any HTTP answer (even 404) means the server is up, so the refusal was about the token.
+    await fetch(`${origin}/`, { method: 'HEAD' });
+    return true;
   } catch {
     return false;
   }

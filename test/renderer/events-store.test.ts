@@ -1,0 +1,69 @@
+// The events store: which host events become log entries, dropped-event notices, the size bound,
+// and the level and text filters.
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { HostStatus } from '../../core/lab/protocol';
+import { MAX_ENTRIES, useEventsStore } from '../../renderer/stores/events';
+import { FakeLab } from './fake-lab';
+
+const status = (state: HostStatus['state']): HostStatus => ({ state, instructions: 0, virtualTime: 0, mips: 0 });
+
+beforeEach(() => setActivePinia(createPinia()));
+
+describe('events store', () => {
+  it('logs log lines, host errors, drops and state changes, but not console text', () => {
+    const events = useEventsStore();
+    const lab = new FakeLab();
+    events.attach(lab);
+    lab.emit([
+      { kind: 'status', status: status('paused') },
+      { kind: 'console', console: 'demo', data: 'hi' },
+      { kind: 'log', level: 'warn', source: 'monitor', message: 'refused a write' },
+      { kind: 'status', status: status('paused') },
+      { kind: 'status', status: status('running') },
+      { kind: 'host-error', message: 'the machine failed: boom', detail: 'stack' },
+    ], 3);
+    expect(events.entries.map((e) => [e.level, e.source, e.message])).toEqual([
+      ['warn', 'lab', '3 host events were dropped or console text cut short: this window fell behind the host'],
+      ['warn', 'monitor', 'refused a write'],
+      ['info', 'host', 'host is running'],
+      ['error', 'host', 'the machine failed: boom'],
+    ]);
+    expect(events.entries[3]?.detail).toBe('stack');
+    expect(events.droppedTotal).toBe(3);
+    expect(events.errorCount).toBe(1);
+  });
+
+  it('keeps at most MAX_ENTRIES, dropping the oldest', () => {
+    const events = useEventsStore();
+    for (let i = 0; i < MAX_ENTRIES + 5; i++) events.add('info', 'test', `entry ${i}`);
+    expect(events.entries).toHaveLength(MAX_ENTRIES);
+    expect(events.entries[0]?.message).toBe('entry 5');
+    expect(events.entries.at(-1)?.message).toBe(`entry ${MAX_ENTRIES + 4}`);
+  });
+
+  it('filters by minimum level and by text in message or source', () => {
+    const events = useEventsStore();
+    events.add('debug', 'hart', 'fetch');
+    events.add('info', 'monitor', 'page 0x8000 owned by vm1');
+    events.add('error', 'vmm', 'patch threw');
+    events.minLevel = 'info';
+    expect(events.visible.map((e) => e.source)).toEqual(['monitor', 'vmm']);
+    events.text = 'VMM';
+    expect(events.visible.map((e) => e.source)).toEqual(['vmm']);
+    events.text = '0x8000';
+    expect(events.visible.map((e) => e.source)).toEqual(['monitor']);
+    events.clear();
+    expect(events.visible).toEqual([]);
+  });
+
+  it('detach removes its host listener', () => {
+    const events = useEventsStore();
+    const lab = new FakeLab();
+    events.attach(lab);
+    events.attach(lab);
+    expect(lab.listenerCount).toBe(1);
+    events.detach();
+    expect(lab.listenerCount).toBe(0);
+  });
+});

@@ -162,4 +162,21 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       'With hideleg bit 10 set, vsip.SEIP is an alias of hip.VSEIP (QEMU 7.2 reads 0). Priv 1.12 section 8.2.x ' +
       '"Virtual Supervisor Interrupt Registers (vsip and vsie)".',
   },
+  {
+    program: 'privops',
+    line: /^MPRV after mret to S /,
+    value: 'MPRV after mret to S 00000000',
+    rule:
+      'MRET (and SRET) to a privilege below M clears mstatus.MPRV (QEMU 7.2 leaves it set). ' +
+      'Priv 1.12 section 3.1.6.3 ("An MRET or SRET instruction that changes the privilege mode to a mode less ' +
+      'privileged than M also sets MPRV=0").',
+  },
+  {
+    program: 'privops',
+    line: /^TVM csrr hgatp S: ok$/,
+    value: 'TVM csrr hgatp S: M c=00000002 v=68002573',
+    rule:
+      'With mstatus.TVM=1, reading or writing hgatp in HS-mode raises illegal instruction (QEMU 7.2 allows it). ' +
+      'Priv 1.12 section 8.2.10 (hgatp) and 3.1.6.5 (TVM).',
+  },
 ];

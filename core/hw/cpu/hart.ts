@@ -1,0 +1,846 @@
+// One RV32IMA_Zicsr_Zifencei hart with M/S/U and the H extension (HS/VS/VU), executing
+// straight from RAM. Owns the register file, CSR storage (typed arrays, one copy per
+// snapshot), the software TLBs and the interpreter loop. The hot loop allocates nothing and
+// throws nothing: guest faults are data (exc* fields) taken between blocks. SYSTEM-opcode
+// instructions end a block and run in execSystem, so CSR effects, traps, interrupts and
+// translation-context changes are always handled with the loop's locals reloaded.
+// Spec: RISC-V unprivileged 20191213, privileged 1.12 (H extension ch. 8), Sstc.
+import type { Clock } from '../device';
+import type { PhysicalBus } from '../memory/physical-bus';
+import type { Ram } from '../memory/ram';
+import { COUNTER_SLOT, COUNTER_SLOT_COUNT, SLOT, SLOT_COUNT } from './csr-slots';
+import { mulh, mulhsu, mulhu } from './mul-div';
+import { Pmp } from './pmp';
+import { ACCESS, CAUSE, COUNTER, ENVCFG, MIP, MSTATUS, MSTATUSH } from './riscv-bits';
+import { accessFaultCause, pmpBit, translate } from './mmu';
+import { selectInterrupt, takeTrap } from './trap';
+import { execSystem } from './system';
+import type { HartDebug } from './hart-debug';
+
+const TLB_SIZE = 256;
+const CTX_LIMIT = 2040;
+
+/** Why runBlock returned. */
+export const BLOCK_EXIT = { BUDGET: 0, SYSTEM: 1, EXCEPTION: 2, STOP: 3 } as const;
+
+export class Hart {
+  readonly id: number;
+  readonly bus: PhysicalBus;
+  readonly ram: Ram;
+  readonly clock: Clock;
+  readonly pmp = new Pmp();
+  readonly x = new Int32Array(32);
+  readonly csr = new Int32Array(SLOT_COUNT);
+  readonly counters = new Float64Array(COUNTER_SLOT_COUNT);
+  pc = 0;
+  priv = 3;
+  virt = 0;
+  /** Parked in WFI until an interrupt is pending and locally enabled. */
+  waiting = false;
+  resValid = false;
+  resAddr = 0;
+  /** Retired instructions (exact in a double). */
+  retired = 0;
+
+  /** Pending synchronous exception: cause >= 0 means one is recorded. */
+  excCause = -1;
+  excTval = 0;
+  excTval2 = 0;
+  excTinst = 0;
+  excGva = 0;
+  /** Scratch from the page walker: physical address of the last PTE read. */
+  ptePa = 0;
+
+  /** Set by devices (finisher, HTIF) or the board to end the current block early. */
+  stop = false;
+  blockExit = 0;
+  /** Instruction that ended the block with BLOCK_EXIT.SYSTEM. */
+  sysInsn = 0;
+  /** Optional debugger; when set and active the board single-steps through it. */
+  debug: HartDebug | null = null;
+
+  // Software TLBs: tag = vpn | (context id << 20); off = RAM byte index minus virtual page.
+  readonly rTag = new Int32Array(TLB_SIZE).fill(-1);
+  readonly rOff = new Int32Array(TLB_SIZE);
+  readonly wTag = new Int32Array(TLB_SIZE).fill(-1);
+  readonly wOff = new Int32Array(TLB_SIZE);
+  readonly xTag = new Int32Array(TLB_SIZE).fill(-1);
+  readonly xOff = new Int32Array(TLB_SIZE);
+  /** Context ids (already shifted) for data and fetch accesses, and the effective data mode. */
+  dctx = 0;
+  fctx = 0;
+  dPriv = 3;
+  dVirt = 0;
+  private readonly contexts = new Map<string, number>();
+
+  private readonly m8: Int8Array;
+  private readonly u8: Uint8Array;
+  private readonly m16: Int16Array;
+  private readonly u16: Uint16Array;
+  private readonly m32: Int32Array;
+
+  constructor(id: number, bus: PhysicalBus, clock: Clock) {
+    this.id = id;
+    this.bus = bus;
+    this.ram = bus.ram;
+    this.clock = clock;
+    this.m8 = this.ram.i8;
+    this.u8 = this.ram.u8;
+    this.m16 = this.ram.i16;
+    this.u16 = this.ram.u16;
+    this.m32 = this.ram.i32;
+    this.reset(0);
+  }
+
+  /** Power-on state: M-mode at `pc`, registers and CSRs zero, PMP off, counters zero. */
+  reset(pc: number): void {
+    this.x.fill(0);
+    this.csr.fill(0);
+    this.counters.fill(0);
+    this.pmp.reset();
+    this.pc = pc | 0;
+    this.priv = 3;
+    this.virt = 0;
+    this.waiting = false;
+    this.resValid = false;
+    this.retired = 0;
+    this.excCause = -1;
+    this.contexts.clear();
+    this.flushTlb();
+    this.contextChanged();
+  }
+
+  // ---- translation contexts and TLBs ----
+
+  flushTlb(): void {
+    this.rTag.fill(-1);
+    this.wTag.fill(-1);
+    this.xTag.fill(-1);
+  }
+
+  /** Flush the TLB slots that could hold virtual page `vpn` (SFENCE/HFENCE with an address). */
+  flushTlbPage(vpn: number): void {
+    const i = vpn & (TLB_SIZE - 1);
+    this.rTag[i] = -1;
+    this.wTag[i] = -1;
+    this.xTag[i] = -1;
+  }
+
+  private contextId(priv: number, virt: number): number {
+    const c = this.csr;
+    let key: string;
+    if (priv === 3) key = 'M';
+    else if (virt === 0) {
+      const satp = c[SLOT.SATP] ?? 0;
+      key = satp >= 0 ? `B${priv}` : `S${priv}:${(c[SLOT.MSTATUS] ?? 0) & (MSTATUS.SUM | MSTATUS.MXR)}:${satp}`;
+    } else {
+      const ms = (c[SLOT.MSTATUS] ?? 0) & MSTATUS.MXR;
+      const vs = (c[SLOT.VSSTATUS] ?? 0) & (MSTATUS.SUM | MSTATUS.MXR);
+      key = `V${priv}:${ms}:${vs}:${c[SLOT.VSATP] ?? 0}:${c[SLOT.HGATP] ?? 0}`;
+    }
+    let id = this.contexts.get(key);
+    if (id === undefined) {
+      if (this.contexts.size >= CTX_LIMIT) {
+        this.contexts.clear();
+        this.flushTlb();
+      }
+      id = this.contexts.size + 1;
+      this.contexts.set(key, id);
+    }
+    return id << 20;
+  }
+
+  /** Recompute translation contexts after a change of mode, status bits or an atp register. */
+  contextChanged(): void {
+    const c = this.csr;
+    let p = this.priv;
+    let v = this.virt;
+    const ms = c[SLOT.MSTATUS] ?? 0;
+    if (p === 3 && (ms & MSTATUS.MPRV) !== 0) {
+      p = (ms >>> MSTATUS.MPP_SHIFT) & 3;
+      v = p !== 3 && ((c[SLOT.MSTATUSH] ?? 0) & MSTATUSH.MPV) !== 0 ? 1 : 0;
+    }
+    this.dPriv = p;
+    this.dVirt = v;
+    this.dctx = this.contextId(p, v);
+    this.fctx = p === this.priv && v === this.virt ? this.dctx : this.contextId(this.priv, this.virt);
+  }
+
+  // ---- interrupts, time and counters ----
+
+  /** Drive a hardware interrupt line into mip (MSIP, MTIP, MEIP, or the external SEIP). */
+  setInterruptLine(mipBit: number, level: boolean): void {
+    const c = this.csr;
+    const old = c[SLOT.MIP_HW] ?? 0;
+    c[SLOT.MIP_HW] = level ? old | mipBit : old & ~mipBit;
+  }
+
+  /** Board time in timebase ticks; with `guest` and V=1 plus htimedelta. */
+  timeValue(guest: boolean): number {
+    let t = this.clock.now();
+    if (guest && this.virt !== 0) t += this.htimedelta();
+    return t;
+  }
+
+  private htimedelta(): number {
+    const c = this.csr;
+    return (c[SLOT.HTIMEDELTAH] ?? 0) * 0x1_0000_0000 + ((c[SLOT.HTIMEDELTA] ?? 0) >>> 0);
+  }
+
+  /** The effective mip value, with Sstc comparators and hvip folded in. */
+  mip(): number {
+    const c = this.csr;
+    let v = (c[SLOT.MIP_SW] ?? 0) | (c[SLOT.MIP_HW] ?? 0) | ((c[SLOT.HVIP] ?? 0) & (MIP.VSSIP | MIP.VSTIP | MIP.VSEIP));
+    const menvh = c[SLOT.MENVCFGH] ?? 0;
+    if ((menvh & ENVCFG.STCE_H) !== 0) {
+      const t = this.clock.now();
+      v &= ~MIP.STIP;
+      if (t >= ((c[SLOT.STIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.STIMECMP] ?? 0) >>> 0)) v |= MIP.STIP;
+      if (((c[SLOT.HENVCFGH] ?? 0) & ENVCFG.STCE_H) !== 0) {
+        const vt = t + this.htimedelta();
+        if (vt >= ((c[SLOT.VSTIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.VSTIMECMP] ?? 0) >>> 0)) v |= MIP.VSTIP;
+      }
+    }
+    return v;
+  }
+
+  counterValue(instret: boolean): number {
+    const k = this.counters;
+    const inhibit = ((this.csr[SLOT.MCOUNTINHIBIT] ?? 0) & (instret ? COUNTER.IR : COUNTER.CY)) !== 0;
+    if (inhibit) return k[instret ? COUNTER_SLOT.INSTRET_FROZEN : COUNTER_SLOT.CYCLE_FROZEN] ?? 0;
+    return this.retired + (k[instret ? COUNTER_SLOT.INSTRET_DELTA : COUNTER_SLOT.CYCLE_DELTA] ?? 0);
+  }
+
+  /**
+   * Write half of mcycle/minstret. The writing instruction retires after the write and its own
+   * increment must not show (priv 1.12 section 3.3.1), hence the +1.
+   */
+  writeCounter(instret: boolean, high: boolean, value: number): void {
+    const cur = this.counterValue(instret) + 1;
+    const lo = cur % 0x1_0000_0000;
+    const hi = Math.floor(cur / 0x1_0000_0000);
+    const next = high ? (value >>> 0) * 0x1_0000_0000 + lo : hi * 0x1_0000_0000 + (value >>> 0);
+    const k = this.counters;
+    const inhibit = ((this.csr[SLOT.MCOUNTINHIBIT] ?? 0) & (instret ? COUNTER.IR : COUNTER.CY)) !== 0;
+    if (inhibit) k[instret ? COUNTER_SLOT.INSTRET_FROZEN : COUNTER_SLOT.CYCLE_FROZEN] = next - 1;
+    else k[instret ? COUNTER_SLOT.INSTRET_DELTA : COUNTER_SLOT.CYCLE_DELTA] = next - 1 - this.retired;
+  }
+
+  setCountInhibit(value: number): void {
+    const k = this.counters;
+    const old = this.csr[SLOT.MCOUNTINHIBIT] ?? 0;
+    for (const [bit, frozen, delta] of [
+      [COUNTER.CY, COUNTER_SLOT.CYCLE_FROZEN, COUNTER_SLOT.CYCLE_DELTA],
+      [COUNTER.IR, COUNTER_SLOT.INSTRET_FROZEN, COUNTER_SLOT.INSTRET_DELTA],
+    ] as const) {
+      if ((old & bit) === 0 && (value & bit) !== 0) k[frozen] = this.retired + 1 + (k[delta] ?? 0);
+      if ((old & bit) !== 0 && (value & bit) === 0) k[delta] = (k[frozen] ?? 0) - this.retired - 1;
+    }
+    this.csr[SLOT.MCOUNTINHIBIT] = value;
+  }
+
+  /** Take the highest-priority enabled interrupt, if any; wakes WFI on any locally enabled one. */
+  checkInterrupts(): boolean {
+    const pending = this.mip() & (this.csr[SLOT.MIE] ?? 0);
+    if (pending === 0) return false;
+    this.waiting = false;
+    const irq = selectInterrupt(this, pending);
+    if (irq < 0) return false;
+    takeTrap(this, irq, true, 0, 0, 0, 0);
+    return true;
+  }
+
+  /** Record a synchronous exception for the current instruction. */
+  raise(cause: number, tval: number): void {
+    this.excCause = cause;
+    this.excTval = tval;
+    this.excTval2 = 0;
+    this.excTinst = 0;
+    this.excGva = 0;
+  }
+
+  /** Deliver the recorded exception (h.pc is the faulting instruction). */
+  takeException(): void {
+    const cause = this.excCause;
+    this.excCause = -1;
+    takeTrap(this, cause, false, this.excTval, this.excTval2, this.excTinst, this.excGva);
+  }
+
+  // ---- the run loop ----
+
+  /**
+   * Run up to `budget` instructions; returns the number retired. Interrupts are polled before
+   * each block and after every SYSTEM instruction or trap, never inside a block.
+   */
+  run(budget: number): number {
+    let done = 0;
+    this.stop = false;
+    while (done < budget && !this.stop) {
+      this.checkInterrupts();
+      if (this.waiting) break;
+      const n = this.runBlock(budget - done);
+      done += n;
+      this.retired += n;
+      const exit = this.blockExit;
+      if (exit === BLOCK_EXIT.SYSTEM) {
+        this.excCause = -1;
+        execSystem(this, this.sysInsn);
+        if (this.excCause >= 0) this.takeException();
+        else {
+          done++;
+          this.retired++;
+        }
+      } else if (exit === BLOCK_EXIT.EXCEPTION) {
+        this.takeException();
+      }
+    }
+    return done;
+  }
+
+  /** Execute one instruction (debugger single step); returns 1 if it retired, else 0. */
+  step(): number {
+    return this.run(1);
+  }
+
+  /**
+   * The interpreter. Executes until the budget is spent, a SYSTEM instruction is reached (not
+   * executed), an exception is recorded, or a device asks to stop. Returns instructions retired.
+   */
+  runBlock(budget: number): number {
+    const x = this.x;
+    const m8 = this.m8;
+    const u8 = this.u8;
+    const m16 = this.m16;
+    const u16 = this.u16;
+    const m32 = this.m32;
+    const rTag = this.rTag;
+    const rOff = this.rOff;
+    const wTag = this.wTag;
+    const wOff = this.wOff;
+    const dctx = this.dctx;
+    let pc = this.pc | 0;
+    let fpage = 1;
+    let foff = 0;
+    let n = 0;
+    let exit = 0;
+    this.excCause = -1;
+    loop: while (n < budget) {
+      let insn: number;
+      if ((pc & -4096) === fpage) insn = m32[(pc + foff) >> 2]!;
+      else {
+        insn = this.fetchSlow(pc);
+        if (this.excCause >= 0) {
+          exit = 2;
+          break;
+        }
+        fpage = this.fPage;
+        foff = this.fOff;
+      }
+      x[0] = 0;
+      n++;
+      switch (insn & 0x7f) {
+        case 0x37: // LUI
+          x[(insn >>> 7) & 31] = insn & -4096;
+          break;
+        case 0x17: // AUIPC
+          x[(insn >>> 7) & 31] = (pc + (insn & -4096)) | 0;
+          break;
+        case 0x6f: {
+          // JAL
+          const t = (pc + (((insn >> 31) << 20) | (((insn >>> 12) & 0xff) << 12) | (((insn >>> 20) & 1) << 11) | (((insn >>> 21) & 0x3ff) << 1))) | 0;
+          if ((t & 3) !== 0) {
+            this.raise(0, t);
+            exit = 2;
+            n--;
+            break loop;
+          }
+          x[(insn >>> 7) & 31] = (pc + 4) | 0;
+          pc = t;
+          continue loop;
+        }
+        case 0x67: {
+          // JALR
+          if ((insn & 0x7000) !== 0) {
+            this.raise(2, insn);
+            exit = 2;
+            n--;
+            break loop;
+          }
+          const t = (x[(insn >>> 15) & 31]! + (insn >> 20)) & -2;
+          if ((t & 3) !== 0) {
+            this.raise(0, t);
+            exit = 2;
+            n--;
+            break loop;
+          }
+          x[(insn >>> 7) & 31] = (pc + 4) | 0;
+          pc = t;
+          continue loop;
+        }
+        case 0x63: {
+          // BEQ BNE BLT BGE BLTU BGEU
+          const a = x[(insn >>> 15) & 31]!;
+          const b = x[(insn >>> 20) & 31]!;
+          let taken: boolean;
+          switch ((insn >>> 12) & 7) {
+            case 0: taken = a === b; break;
+            case 1: taken = a !== b; break;
+            case 4: taken = a < b; break;
+            case 5: taken = a >= b; break;
+            case 6: taken = a >>> 0 < b >>> 0; break;
+            case 7: taken = a >>> 0 >= b >>> 0; break;
+            default:
+              this.raise(2, insn);
+              exit = 2;
+              n--;
+              break loop;
+          }
+          if (taken) {
+            const t = (pc + (((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1))) | 0;
+            if ((t & 3) !== 0) {
+              this.raise(0, t);
+              exit = 2;
+              n--;
+              break loop;
+            }
+            pc = t;
+            continue loop;
+          }
+          break;
+        }
+        case 0x03: {
+          // LB LH LW LBU LHU
+          const va = (x[(insn >>> 15) & 31]! + (insn >> 20)) | 0;
+          const f3 = (insn >>> 12) & 7;
+          const vpn = va >>> 12;
+          const ti = vpn & 255;
+          let v: number;
+          if (rTag[ti] === (vpn | dctx)) {
+            const a = (va + rOff[ti]!) | 0;
+            switch (f3) {
+              case 0: v = m8[a]!; break;
+              case 1: if ((a & 1) === 0) { v = m16[a >> 1]!; break; } v = this.loadSlow(va, f3, insn); break;
+              case 2: if ((a & 3) === 0) { v = m32[a >> 2]!; break; } v = this.loadSlow(va, f3, insn); break;
+              case 4: v = u8[a]!; break;
+              case 5: if ((a & 1) === 0) { v = u16[a >> 1]!; break; } v = this.loadSlow(va, f3, insn); break;
+              default: v = this.loadSlow(va, f3, insn); break;
+            }
+          } else v = this.loadSlow(va, f3, insn);
+          if (this.excCause >= 0) {
+            exit = 2;
+            n--;
+            break loop;
+          }
+          x[(insn >>> 7) & 31] = v;
+          if (this.stop) {
+            pc = (pc + 4) | 0;
+            exit = 3;
+            break loop;
+          }
+          break;
+        }
+        case 0x23: {
+          // SB SH SW
+          const va = (x[(insn >>> 15) & 31]! + (((insn >> 25) << 5) | ((insn >>> 7) & 31))) | 0;
+          const f3 = (insn >>> 12) & 7;
+          const v = x[(insn >>> 20) & 31]!;
+          const vpn = va >>> 12;
+          const ti = vpn & 255;
+          if (wTag[ti] === (vpn | dctx)) {
+            const a = (va + wOff[ti]!) | 0;
+            if (f3 === 2) {
+              if ((a & 3) === 0) {
+                m32[a >> 2] = v;
+                break;
+              }
+            } else if (f3 === 0) {
+              u8[a] = v;
+              break;
+            } else if (f3 === 1 && (a & 1) === 0) {
+              u16[a >> 1] = v;
+              break;
+            }
+          }
+          this.storeSlow(va, f3, v, insn);
+          if (this.excCause >= 0) {
+            exit = 2;
+            n--;
+            break loop;
+          }
+          if (this.stop) {
+            pc = (pc + 4) | 0;
+            exit = 3;
+            break loop;
+          }
+          break;
+        }
+        case 0x13: {
+          // ADDI SLTI SLTIU XORI ORI ANDI SLLI SRLI SRAI
+          const a = x[(insn >>> 15) & 31]!;
+          const imm = insn >> 20;
+          const rd = (insn >>> 7) & 31;
+          switch ((insn >>> 12) & 7) {
+            case 0: x[rd] = (a + imm) | 0; break;
+            case 1:
+              if (insn >>> 25 !== 0) {
+                this.raise(2, insn);
+                exit = 2;
+                n--;
+                break loop;
+              }
+              x[rd] = a << imm;
+              break;
+            case 2: x[rd] = a < imm ? 1 : 0; break;
+            case 3: x[rd] = a >>> 0 < imm >>> 0 ? 1 : 0; break;
+            case 4: x[rd] = a ^ imm; break;
+            case 5: {
+              const f7 = insn >>> 25;
+              if (f7 === 0) x[rd] = a >>> imm;
+              else if (f7 === 0x20) x[rd] = a >> imm;
+              else {
+                this.raise(2, insn);
+                exit = 2;
+                n--;
+                break loop;
+              }
+              break;
+            }
+            case 6: x[rd] = a | imm; break;
+            default: x[rd] = a & imm; break;
+          }
+          break;
+        }
+        case 0x33: {
+          // ADD SUB SLL SLT SLTU XOR SRL SRA OR AND, MUL MULH MULHSU MULHU DIV DIVU REM REMU
+          const a = x[(insn >>> 15) & 31]!;
+          const b = x[(insn >>> 20) & 31]!;
+          const rd = (insn >>> 7) & 31;
+          switch (((insn >>> 22) & 0x3f8) | ((insn >>> 12) & 7)) {
+            case 0x000: x[rd] = (a + b) | 0; break;
+            case 0x100: x[rd] = (a - b) | 0; break;
+            case 0x001: x[rd] = a << b; break;
+            case 0x002: x[rd] = a < b ? 1 : 0; break;
+            case 0x003: x[rd] = a >>> 0 < b >>> 0 ? 1 : 0; break;
+            case 0x004: x[rd] = a ^ b; break;
+            case 0x005: x[rd] = a >>> b; break;
+            case 0x105: x[rd] = a >> b; break;
+            case 0x006: x[rd] = a | b; break;
+            case 0x007: x[rd] = a & b; break;
+            case 0x008: x[rd] = Math.imul(a, b); break;
+            case 0x009: x[rd] = mulh(a, b); break;
+            case 0x00a: x[rd] = mulhsu(a, b); break;
+            case 0x00b: x[rd] = mulhu(a, b); break;
+            case 0x00c: x[rd] = b === 0 ? -1 : a === -0x8000_0000 && b === -1 ? a : (a / b) | 0; break;
+            case 0x00d: x[rd] = b === 0 ? -1 : (a >>> 0) / (b >>> 0) | 0; break;
+            case 0x00e: x[rd] = b === 0 ? a : b === -1 ? 0 : a % b | 0; break;
+            case 0x00f: x[rd] = b === 0 ? a : (a >>> 0) % (b >>> 0) | 0; break;
+            default:
+              this.raise(2, insn);
+              exit = 2;
+              n--;
+              break loop;
+          }
+          break;
+        }
+        case 0x0f: {
+          // FENCE (all fm/pred/succ, incl. FENCE.TSO and PAUSE) and FENCE.I
+          const f3 = (insn >>> 12) & 7;
+          if (f3 === 1) this.fenceI();
+          else if (f3 !== 0) {
+            this.raise(2, insn);
+            exit = 2;
+            n--;
+            break loop;
+          }
+          break;
+        }
+        case 0x2f: {
+          // LR.W SC.W AMO*.W
+          this.amo(insn);
+          if (this.excCause >= 0) {
+            exit = 2;
+            n--;
+            break loop;
+          }
+          if (this.stop) {
+            pc = (pc + 4) | 0;
+            exit = 3;
+            break loop;
+          }
+          break;
+        }
+        case 0x73:
+          // SYSTEM: executed outside the block so the loop's cached context stays valid.
+          n--;
+          this.sysInsn = insn;
+          exit = 1;
+          break loop;
+        default:
+          this.raise(2, insn);
+          exit = 2;
+          n--;
+          break loop;
+      }
+      pc = (pc + 4) | 0;
+    }
+    x[0] = 0;
+    this.pc = pc;
+    this.blockExit = exit;
+    return n;
+  }
+
+  // ---- memory slow paths ----
+
+  /** Page cache of the last slow fetch: virtual page (or 1 for none) and RAM offset. */
+  fPage = 1;
+  fOff = 0;
+
+  /** Fetch the instruction at `pc` through the fetch TLB or a full translation. */
+  fetchSlow(pc: number): number {
+    const vpn = pc >>> 12;
+    const ti = vpn & 255;
+    if (this.xTag[ti] === (vpn | this.fctx)) {
+      this.fPage = pc & -4096;
+      this.fOff = this.xOff[ti]!;
+      return this.m32[(pc + this.fOff) >> 2]!;
+    }
+    const pa = translate(this, pc, ACCESS.FETCH, this.priv, this.virt, false);
+    this.fPage = 1;
+    if (pa < 0) return 0;
+    if (pa >= 0x1_0000_0000 || !this.pmp.check(pa, 4, 4, this.priv)) {
+      this.raise(CAUSE.INSTRUCTION_ACCESS_FAULT, pc);
+      this.excGva = this.virt;
+      return 0;
+    }
+    const ramPage = this.bus.ramPage(Math.floor(pa / 4096));
+    if (ramPage >= 0 && (this.pmp.pagePerms(pa - (pa % 4096), this.priv) & 4) !== 0) {
+      const off = ((ramPage << 12) - (pc & -4096)) | 0;
+      this.xTag[ti] = vpn | this.fctx;
+      this.xOff[ti] = off;
+      this.fPage = pc & -4096;
+      this.fOff = off;
+      return this.m32[(pc + off) >> 2]!;
+    }
+    const insn = this.bus.load(pa, 4);
+    if (this.bus.busError) {
+      this.raise(CAUSE.INSTRUCTION_ACCESS_FAULT, pc);
+      this.excGva = this.virt;
+    }
+    return insn | 0;
+  }
+
+  /**
+   * Physical address for a data access of `size` bytes at `va` (already known not to cross a
+   * page), with translation, PMP and, when `fill`, a TLB refill. -1 after recording a fault.
+   */
+  dataPa(va: number, size: number, acc: number, priv: number, virt: number, hlvx: boolean, fill: boolean): number {
+    const pa = translate(this, va, acc, priv, virt, hlvx);
+    if (pa < 0) return -1;
+    if (pa >= 0x1_0000_0000 || !this.pmp.check(pa, size, pmpBit(acc), priv)) {
+      this.raise(accessFaultCause(acc), va);
+      this.excGva = virt;
+      return -1;
+    }
+    if (fill) {
+      const ramPage = this.bus.ramPage(Math.floor(pa / 4096));
+      if (ramPage >= 0 && (this.pmp.pagePerms(pa - (pa % 4096), priv) & pmpBit(acc)) !== 0) {
+        const vpn = va >>> 12;
+        const ti = vpn & 255;
+        const off = ((ramPage << 12) - (va & -4096)) | 0;
+        if (acc === ACCESS.LOAD) {
+          this.rTag[ti] = vpn | this.dctx;
+          this.rOff[ti] = off;
+        } else if (this.ram.codePages[ramPage] === 0) {
+          this.wTag[ti] = vpn | this.dctx;
+          this.wOff[ti] = off;
+        }
+      }
+    }
+    return pa;
+  }
+
+  /**
+   * A load of 1 << (f3 & 3) bytes; misaligned loads are performed (as QEMU does), each page
+   * translated before any byte is read; a fault on the second page reports that page's base.
+   */
+  loadSlow(va: number, f3: number, insn: number): number {
+    if (f3 === 3 || f3 > 5) {
+      this.raise(CAUSE.ILLEGAL_INSTRUCTION, insn);
+      return 0;
+    }
+    return this.loadAs(va, f3, this.dPriv, this.dVirt, false, insn, true);
+  }
+
+  /** Load with an explicit effective mode (also used by HLV/HLVX). */
+  loadAs(va: number, f3: number, priv: number, virt: number, hlvx: boolean, insn: number, fill: boolean): number {
+    const size = 1 << (f3 & 3);
+    const signed = f3 < 4;
+    let value: number;
+    if ((va & (size - 1)) === 0) {
+      const pa = this.dataPa(va, size, ACCESS.LOAD, priv, virt, hlvx, fill);
+      if (pa < 0) return this.guestFault(va, insn);
+      value = this.bus.load(pa, size as 1 | 2 | 4);
+      if (this.bus.busError) {
+        this.raise(CAUSE.LOAD_ACCESS_FAULT, va);
+        this.excGva = virt;
+        return 0;
+      }
+    } else {
+      value = this.misaligned(va, size, ACCESS.LOAD, priv, virt, hlvx, insn, 0);
+      if (this.excCause >= 0) return 0;
+    }
+    if (size === 4) return value | 0;
+    if (signed) return size === 1 ? (value << 24) >> 24 : (value << 16) >> 16;
+    return value;
+  }
+
+  storeSlow(va: number, f3: number, value: number, insn: number): void {
+    if (f3 > 2) {
+      this.raise(CAUSE.ILLEGAL_INSTRUCTION, insn);
+      return;
+    }
+    this.storeAs(va, f3, value, this.dPriv, this.dVirt, insn, true);
+  }
+
+  storeAs(va: number, f3: number, value: number, priv: number, virt: number, insn: number, fill: boolean): void {
+    const size = 1 << f3;
+    if ((va & (size - 1)) === 0) {
+      const pa = this.dataPa(va, size, ACCESS.STORE, priv, virt, false, fill);
+      if (pa < 0) {
+        this.guestFault(va, insn);
+        return;
+      }
+      if (!this.bus.store(pa, size as 1 | 2 | 4, value)) {
+        this.raise(CAUSE.STORE_AMO_ACCESS_FAULT, va);
+        this.excGva = virt;
+      }
+      return;
+    }
+    this.misaligned(va, size, ACCESS.STORE, priv, virt, false, insn, value);
+  }
+
+  /** Byte-wise misaligned access, both pages translated (and checked) before any byte moves. */
+  private misaligned(va: number, size: number, acc: number, priv: number, virt: number, hlvx: boolean, insn: number, value: number): number {
+    const firstLen = Math.min(size, 4096 - (va & 0xfff));
+    const pa0 = this.dataPa(va, firstLen, acc, priv, virt, hlvx, false);
+    if (pa0 < 0) return this.guestFault(va, insn);
+    let pa1 = 0;
+    if (firstLen < size) {
+      const va1 = (va + firstLen) | 0;
+      pa1 = this.dataPa(va1, size - firstLen, acc, priv, virt, hlvx, false);
+      if (pa1 < 0) return this.guestFault(va, insn);
+    }
+    let result = 0;
+    for (let i = 0; i < size; i++) {
+      const pa = i < firstLen ? pa0 + i : pa1 + (i - firstLen);
+      if (acc === ACCESS.LOAD) {
+        const b = this.bus.load(pa, 1);
+        if (this.bus.busError) {
+          this.raise(CAUSE.LOAD_ACCESS_FAULT, va);
+          this.excGva = virt;
+          return 0;
+        }
+        result |= b << (8 * i);
+      } else if (!this.bus.store(pa, 1, (value >>> (8 * i)) & 0xff)) {
+        this.raise(CAUSE.STORE_AMO_ACCESS_FAULT, va);
+        this.excGva = virt;
+        return 0;
+      }
+    }
+    return result >>> 0;
+  }
+
+  /**
+   * Complete a guest-page fault from an explicit access: htinst/mtinst get the transformed
+   * instruction (priv 1.12 section 8.6.3: immediate/offset fields zero, rs1 field = faulting
+   * address minus the original address), unless the walk already stored a pseudo-instruction.
+   */
+  private guestFault(va: number, insn: number): number {
+    const cause = this.excCause;
+    if ((cause === 21 || cause === 23) && this.excTinst === 0 && insn !== 0) {
+      const offset = ((this.excTval - va) & 31) << 15;
+      const op = insn & 0x7f;
+      if (op === 0x03) this.excTinst = (insn & 0x7fff) | offset;
+      else if (op === 0x23) this.excTinst = (insn & 0x01f0_707f) | offset;
+      else this.excTinst = (insn & ~(31 << 15)) | offset;
+    }
+    return 0;
+  }
+
+  /** LR.W, SC.W and the AMOs (unprivileged spec chapter 8; misaligned AMO/SC -> cause 6, LR -> 4). */
+  amo(insn: number): void {
+    const f5 = insn >>> 27;
+    const rd = (insn >>> 7) & 31;
+    const va = this.x[(insn >>> 15) & 31]!;
+    const src = this.x[(insn >>> 20) & 31]!;
+    if ((insn & 0x7000) !== 0x2000 || (f5 === 2 && ((insn >>> 20) & 31) !== 0)) {
+      this.raise(CAUSE.ILLEGAL_INSTRUCTION, insn);
+      return;
+    }
+    if (f5 === 2) {
+      if ((va & 3) !== 0) {
+        this.raise(CAUSE.LOAD_ADDRESS_MISALIGNED, va);
+        return;
+      }
+      const v = this.loadAs(va, 2, this.dPriv, this.dVirt, false, insn, true);
+      if (this.excCause >= 0) return;
+      this.resValid = true;
+      this.resAddr = va;
+      this.x[rd] = v;
+      return;
+    }
+    if (f5 !== 3 && f5 !== 0 && f5 !== 1 && f5 !== 4 && f5 !== 8 && f5 !== 12 && f5 !== 16 && f5 !== 20 && f5 !== 24 && f5 !== 28) {
+      this.raise(CAUSE.ILLEGAL_INSTRUCTION, insn);
+      return;
+    }
+    if ((va & 3) !== 0) {
+      this.raise(CAUSE.STORE_AMO_ADDRESS_MISALIGNED, va);
+      return;
+    }
+    if (f5 === 3) {
+      const ok = this.resValid && this.resAddr === va;
+      this.resValid = false;
+      if (ok) {
+        this.storeAs(va, 2, src, this.dPriv, this.dVirt, insn, true);
+        if (this.excCause >= 0) return;
+      }
+      this.x[rd] = ok ? 0 : 1;
+      return;
+    }
+    const pa = this.dataPa(va, 4, ACCESS.STORE, this.dPriv, this.dVirt, false, false);
+    if (pa < 0) {
+      this.guestFault(va, insn);
+      return;
+    }
+    if (!this.pmp.check(pa, 4, 1, this.dPriv)) {
+      this.raise(CAUSE.STORE_AMO_ACCESS_FAULT, va);
+      this.excGva = this.dVirt;
+      return;
+    }
+    const old = this.bus.load(pa, 4) | 0;
+    if (this.bus.busError) {
+      this.raise(CAUSE.STORE_AMO_ACCESS_FAULT, va);
+      this.excGva = this.dVirt;
+      return;
+    }
+    let v: number;
+    switch (f5) {
+      case 1: v = src; break;
+      case 0: v = (old + src) | 0; break;
+      case 4: v = old ^ src; break;
+      case 12: v = old & src; break;
+      case 8: v = old | src; break;
+      case 16: v = old < src ? old : src; break;
+      case 20: v = old > src ? old : src; break;
+      case 24: v = old >>> 0 < src >>> 0 ? old : src; break;
+      default: v = old >>> 0 > src >>> 0 ? old : src; break;
+    }
+    this.bus.store(pa, 4, v);
+    this.x[rd] = old;
+  }
+
+  /** FENCE.I: drop the fetch page cache so the next fetch re-reads memory. */
+  fenceI(): void {
+    this.fPage = 1;
+  }
+}

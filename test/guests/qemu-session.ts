@@ -23,7 +23,7 @@ export class QemuSession {
 
   private constructor(private readonly child: ChildProcess) {
     const onData = (d: Buffer): void => {
-      this.out += d.toString('latin1').replace(/\r\n/g, '\n');
+      this.out += d.toString('latin1').replace(/\r/g, ''); // the guest ends lines with \r\n; chunks may split them
       for (const w of [...this.waiters]) w();
     };
     child.stdout?.on('data', onData);
@@ -50,7 +50,7 @@ export class QemuSession {
     return new QemuSession(spawn('timeout', args, { stdio: ['pipe', 'pipe', 'pipe'] }));
   }
 
-  /** Everything the console printed so far (\r\n turned into \n). */
+  /** Everything the console printed so far, without carriage returns. */
   get output(): string {
     return this.out;
   }

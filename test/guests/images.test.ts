@@ -44,7 +44,13 @@ function parseElf32(bytes: Uint8Array): Elf32 {
       flags: v.getUint32(o + 24, true),
     });
   }
-  return { bytes, type: v.getUint16(16, true), machine: v.getUint16(18, true), entry: v.getUint32(24, true), segments };
+  return {
+    bytes,
+    type: v.getUint16(16, true),
+    machine: v.getUint16(18, true),
+    entry: v.getUint32(24, true),
+    segments,
+  };
 }
 
 const PT_LOAD = 1;
@@ -67,7 +73,11 @@ function flatImage(elf: Elf32): { base: number; bytes: Uint8Array } {
 
 function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
   const first = needle[0];
-  for (let i = hay.indexOf(first ?? 0); i >= 0 && i + needle.length <= hay.length; i = hay.indexOf(first ?? 0, i + 1)) {
+  for (
+    let i = hay.indexOf(first ?? 0);
+    i >= 0 && i + needle.length <= hay.length;
+    i = hay.indexOf(first ?? 0, i + 1)
+  ) {
     let j = 1;
     while (j < needle.length && hay[i + j] === needle[j]) j++;
     if (j === needle.length) return i;

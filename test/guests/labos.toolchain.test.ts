@@ -35,7 +35,8 @@ function fingerprintOf(key: Uint8Array, counter: number): string {
   return createHmac('sha256', key).update(msg).digest('hex').slice(0, 16);
 }
 
-const BENCH_LINE = /^BENCH (cpu|mem|disk|exit) (rounds\/s|KiB\/s|calls\/s) (\d+) instret (\d+) time_us (\d+)$/m;
+const BENCH_LINE =
+  /^BENCH (cpu|mem|disk|exit) (rounds\/s|KiB\/s|calls\/s) (\d+) instret (\d+) time_us (\d+)$/m;
 
 describe('guest image build', () => {
   it('rebuilds from source in another directory byte-identical to the committed images', () => {
@@ -74,7 +75,9 @@ describe('labOS on QEMU without a disk', () => {
     await s.waitFor('labOS ready');
     expect(s.output).toContain('smp: hart 1 online (idle)');
     expect(s.output).toContain('smp: 2 of 2 harts online');
-    expect(await s.command('uptime')).toMatch(/^UPTIME \d+\.\d{3} s\nharts 2\/2 online, memory \d+ KiB free of 65536 KiB\n$/);
+    expect(await s.command('uptime')).toMatch(
+      /^UPTIME \d+\.\d{3} s\nharts 2\/2 online, memory \d+ KiB free of 65536 KiB\n$/,
+    );
     expect(await s.finish('halt')).toBe(0);
   });
 });
@@ -106,7 +109,9 @@ describe('labOS on QEMU with a virtio-blk disk', () => {
     expect(pa % 4096).toBe(0);
     expect(pa).toBeGreaterThanOrEqual(0x80200000);
     expect(pa).toBeLessThan(0x84000000);
-    const fp = /^SECRET fingerprint ([0-9a-f]{16}) counter (\d+) store disk\n$/.exec(await s.command('secret'));
+    const fp = /^SECRET fingerprint ([0-9a-f]{16}) counter (\d+) store disk\n$/.exec(
+      await s.command('secret'),
+    );
     expect(fp).not.toBeNull();
     expect(await s.finish('halt')).toBe(0);
 
@@ -122,7 +127,9 @@ describe('labOS on QEMU with a virtio-blk disk', () => {
     const again = boot(disk);
     await again.waitFor('labOS ready');
     expect(again.output).toContain('secret: key loaded from /secret');
-    const fp2 = /^SECRET fingerprint ([0-9a-f]{16}) counter (\d+) store disk\n$/.exec(await again.command('secret'));
+    const fp2 = /^SECRET fingerprint ([0-9a-f]{16}) counter (\d+) store disk\n$/.exec(
+      await again.command('secret'),
+    );
     expect(fp2?.[1]).toBe(fingerprintOf(key, Number(fp2?.[2])));
     expect(await again.finish('halt')).toBe(0);
   });
@@ -132,7 +139,12 @@ describe('labOS on QEMU with a virtio-blk disk', () => {
     const out = await s.command('bench all', 60_000);
     const lines = out.trim().split('\n');
     expect(lines.map((l) => BENCH_LINE.exec(l)?.[1])).toEqual(['cpu', 'mem', 'disk', 'exit']);
-    for (const [cmd, name] of [['bench cpu 2', 'cpu'], ['bench mem 1', 'mem'], ['bench disk 8', 'disk'], ['bench exit 100', 'exit']]) {
+    for (const [cmd, name] of [
+      ['bench cpu 2', 'cpu'],
+      ['bench mem 1', 'mem'],
+      ['bench disk 8', 'disk'],
+      ['bench exit 100', 'exit'],
+    ]) {
       const r = BENCH_LINE.exec(await s.command(cmd ?? ''));
       expect(r?.[1]).toBe(name);
       expect(Number(r?.[3])).toBeGreaterThan(0);
@@ -174,7 +186,9 @@ describe('labOS on QEMU with a virtio-blk disk', () => {
 
     const t = boot(disk);
     await t.waitFor('labOS ready');
-    expect(t.output).toContain('fs: mount failed: superblock checksum mismatch; continuing without a file system');
+    expect(t.output).toContain(
+      'fs: mount failed: superblock checksum mismatch; continuing without a file system',
+    );
     expect(await t.command('ls')).toBe('ls: no file system (no disk, or the disk failed to mount)\n');
     const st = await t.command('selftest');
     expect(st).toContain('selftest: fs: mount failed: superblock checksum mismatch');
@@ -202,26 +216,55 @@ describe('labOS robustness on QEMU', () => {
     expect(await s.command('cat')).toBe('usage: cat NAME\n');
     expect(await s.command('rm a b')).toBe('usage: rm NAME\n');
     expect(await s.command('write onlyname')).toBe('usage: write NAME TEXT\n');
-    expect(await s.command('write a/b x')).toBe('write: a/b: invalid name (1-39 of A-Z a-z 0-9 . _ -; no directories)\n');
-    expect(await s.command(`write ${'n'.repeat(45)} x`)).toBe(`write: ${'n'.repeat(45)}: name too long (at most 39 characters)\n`);
+    expect(await s.command('write a/b x')).toBe(
+      'write: a/b: invalid name (1-39 of A-Z a-z 0-9 . _ -; no directories)\n',
+    );
+    expect(await s.command(`write ${'n'.repeat(45)} x`)).toBe(
+      `write: ${'n'.repeat(45)}: name too long (at most 39 characters)\n`,
+    );
     expect(await s.command('cat missing')).toBe('cat: missing: no such file\n');
     expect(await s.command('secret here')).toBe('usage: secret [where]\n');
     expect(await s.command('x'.repeat(300))).toBe('error: line too long (at most 255 characters)\n');
     expect(await s.command('run nosuch')).toBe('run: nosuch: no such file (programs: shell crash spin)\n');
-    for (const [mode, cause] of [['null', 'store page fault'], ['kernel', 'load page fault'],
-      ['illegal', 'illegal instruction'], ['exec', 'instruction page fault']]) {
+    for (const [mode, cause] of [
+      ['null', 'store page fault'],
+      ['kernel', 'load page fault'],
+      ['illegal', 'illegal instruction'],
+      ['exec', 'instruction page fault'],
+    ]) {
       const out = await s.command(`run crash ${mode ?? ''}`);
-      expect(out).toMatch(new RegExp(`^labos: killed pid \\d+ \\(crash\\): ${cause ?? ''} at pc 0x[0-9a-f]{8}, address 0x[0-9a-f]{8}$`, 'm'));
+      expect(out).toMatch(
+        new RegExp(
+          `^labos: killed pid \\d+ \\(crash\\): ${cause ?? ''} at pc 0x[0-9a-f]{8}, address 0x[0-9a-f]{8}$`,
+          'm',
+        ),
+      );
       expect(out).toMatch(/^run: crash \(pid \d+\) exited with status -1$/m);
     }
-    expect(await s.command('run spin 50')).toMatch(/^spin: done after 50 ms\nrun: spin \(pid \d+\) exited with status 0\n$/);
+    expect(await s.command('run spin 50')).toMatch(
+      /^spin: done after 50 ms\nrun: spin \(pid \d+\) exited with status 0\n$/,
+    );
     expect(await s.command('selftest')).toMatch(/^SELFTEST ok$/m);
     expect(await s.finish('halt')).toBe(0);
   });
 
   it('prints the same transcript on every run, apart from the lines marked as timing-dependent', async () => {
-    const script = ['help', 'ls', 'write t hello', 'cat t', 'hexdump t', 'secret', 'secret where', 'selftest',
-      'bench cpu 1', 'bench exit 10', 'uptime', 'run crash', 'rm t', 'ls'];
+    const script = [
+      'help',
+      'ls',
+      'write t hello',
+      'cat t',
+      'hexdump t',
+      'secret',
+      'secret where',
+      'selftest',
+      'bench cpu 1',
+      'bench exit 10',
+      'uptime',
+      'run crash',
+      'rm t',
+      'ls',
+    ];
     const transcripts: string[] = [];
     for (const run of [1, 2]) {
       const s = boot(blankDisk(`determinism-${run}.img`));

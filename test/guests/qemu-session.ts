@@ -36,16 +36,35 @@ export class QemuSession {
 
   static start(opts: QemuOptions = {}): QemuSession {
     const args = [
-      '60', 'qemu-system-riscv32', '-M', 'virt',
-      '-cpu', 'rv32,c=false,f=false,d=false,v=false,h=true',
-      '-m', `${opts.memMiB ?? 64}M`, '-smp', String(opts.smp ?? 1),
-      '-bios', 'none', '-kernel', FIRMWARE_IMAGE,
-      '-nographic', '-monitor', 'none', '-serial', 'stdio',
+      '60',
+      'qemu-system-riscv32',
+      '-M',
+      'virt',
+      '-cpu',
+      'rv32,c=false,f=false,d=false,v=false,h=true',
+      '-m',
+      `${opts.memMiB ?? 64}M`,
+      '-smp',
+      String(opts.smp ?? 1),
+      '-bios',
+      'none',
+      '-kernel',
+      FIRMWARE_IMAGE,
+      '-nographic',
+      '-monitor',
+      'none',
+      '-serial',
+      'stdio',
     ];
     if (opts.disk !== undefined) {
-      args.push('-global', 'virtio-mmio.force-legacy=false',
-        '-drive', `file=${opts.disk},if=none,format=raw,id=hd0`,
-        '-device', 'virtio-blk-device,drive=hd0');
+      args.push(
+        '-global',
+        'virtio-mmio.force-legacy=false',
+        '-drive',
+        `file=${opts.disk},if=none,format=raw,id=hd0`,
+        '-device',
+        'virtio-blk-device,drive=hd0',
+      );
     }
     return new QemuSession(spawn('timeout', args, { stdio: ['pipe', 'pipe', 'pipe'] }));
   }
@@ -62,7 +81,9 @@ export class QemuSession {
         const i = this.out.indexOf(text, from);
         if (i >= 0) return done(() => resolve(i));
         if (this.exitCode !== undefined)
-          return done(() => reject(new Error(`QEMU exited (${String(this.exitCode)}) before "${text}":\n${this.out}`)));
+          return done(() =>
+            reject(new Error(`QEMU exited (${String(this.exitCode)}) before "${text}":\n${this.out}`)),
+          );
         return false;
       };
       const timer = setTimeout(
@@ -117,6 +138,6 @@ export class QemuSession {
   }
 
   kill(): void {
-    if (this.exitCode === undefined) this.child.kill('SIGTERM') // timeout(1) passes it on to QEMU;
+    if (this.exitCode === undefined) this.child.kill('SIGTERM'); // timeout(1) passes it on to QEMU;
   }
 }

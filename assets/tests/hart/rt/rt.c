@@ -54,6 +54,7 @@ void clear_trap(void) {
   last_trap.vec = 0;
   mark = 0;
   mark_tval = 0;
+  resume_pc = 0;
   vec_hit = 0xffffffff;
   trap_log_n = 0;
 }

@@ -80,6 +80,7 @@ static u32 ex(u32 a) {
   extern char ex_back[];
   resume_pc = (u32)ex_back;
   asm volatile("jalr ra, 0(%0)\n" LABEL(ex_back) ::"r"(a) : "ra", "memory");
+  resume_pc = 0;
   return 0;
 }
 
@@ -152,15 +153,16 @@ int main(void) {
     probe("no match", m, BASE + 0x7000);
   }
   /* MPRV: M's loads/stores checked with MPP's (U's) permissions; fetches are not */
-  csr_clear(mstatus, MSTATUS_MPP);
-  csr_set(mstatus, MSTATUS_MPRV);
   u32 v = 0;
   MARK(mprv_ld);
+  csr_clear(mstatus, MSTATUS_MPP);
+  csr_set(mstatus, MSTATUS_MPRV);
   asm volatile(LABEL(mprv_ld) "lw %0, 0(%1)" : "=r"(v) : "r"(BASE + 0x4000));
   csr_clear(mstatus, MSTATUS_MPRV);
   show_trap("MPRV U load NAPOT none");
-  csr_set(mstatus, MSTATUS_MPRV);
   MARK(mprv_st);
+  csr_clear(mstatus, MSTATUS_MPP);
+  csr_set(mstatus, MSTATUS_MPRV);
   asm volatile(LABEL(mprv_st) "sw %0, 0(%1)" ::"r"(v), "r"(BASE));
   csr_clear(mstatus, MSTATUS_MPRV);
   show_trap("MPRV U store TOR r");

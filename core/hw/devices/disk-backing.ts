@@ -34,6 +34,15 @@ function checkData(backing: DiskBacking, data: Uint8Array): number {
   return data.length / SECTOR_SIZE;
 }
 
+export const MEMORY_DISK_STATE_VERSION = 1;
+
+/** A memory disk's whole contents, for machine snapshots (a file disk's contents stay in its file). */
+export interface MemoryDiskState {
+  readonly version: number;
+  readonly readOnly: boolean;
+  readonly bytes: Uint8Array;
+}
+
 export class MemoryDiskBacking implements DiskBacking {
   readonly description = 'memory';
   readonly sectorCount: number;
@@ -67,6 +76,16 @@ export class MemoryDiskBacking implements DiskBacking {
 
   flush(): void {}
   close(): void {}
+
+  saveState(): MemoryDiskState {
+    return { version: MEMORY_DISK_STATE_VERSION, readOnly: this.readOnly, bytes: this.bytes.slice() };
+  }
+
+  static loadState(state: MemoryDiskState): MemoryDiskBacking {
+    if (state.version !== MEMORY_DISK_STATE_VERSION) throw new DiskImageError(`memory disk: state version ${String(state.version)} is not ${MEMORY_DISK_STATE_VERSION}`);
+    if (!(state.bytes instanceof Uint8Array)) throw new DiskImageError('memory disk: state bytes must be a Uint8Array');
+    return new MemoryDiskBacking(state.bytes, state.readOnly === true);
+  }
 }
 
 export class FileDiskBacking implements DiskBacking {

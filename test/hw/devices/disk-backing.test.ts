@@ -64,4 +64,16 @@ describe('MemoryDiskBacking', () => {
     expect(() => m.write(0, new Uint8Array(10))).toThrow(/not whole sectors/);
     expect(() => new MemoryDiskBacking(512, true).write(0, new Uint8Array(512))).toThrow(/read-only/);
   });
+
+  it('round-trips its contents through saveState/loadState', () => {
+    const m = new MemoryDiskBacking(2 * SECTOR_SIZE);
+    m.write(1, new Uint8Array(SECTOR_SIZE).fill(3));
+    const saved = m.saveState();
+    m.write(1, new Uint8Array(SECTOR_SIZE));
+    const back = MemoryDiskBacking.loadState(saved);
+    expect(back.read(1, 1)[511]).toBe(3);
+    expect(back.saveState()).toEqual(saved);
+    expect(() => MemoryDiskBacking.loadState({ ...saved, version: 2 })).toThrow(/version 2/);
+    expect(() => MemoryDiskBacking.loadState({ ...saved, bytes: new Uint8Array(100) })).toThrow(/multiple of 512/);
+  });
 });

@@ -74,6 +74,7 @@ export class VirtBoard {
   private readonly ipt: number;
   private readonly quantum: number;
   private image: ElfImage | null = null;
+  private dirty = false;
   private dtbAddress = 0;
   private dtb: Uint8Array | null = null;
   readonly clock: Clock;
@@ -170,7 +171,9 @@ export class VirtBoard {
     const image = this.image;
     if (image === null) return;
     const r = this.ram;
-    r.u8.fill(0);
+    // A fresh ArrayBuffer is already zero; only a reset after running needs the (costly) clear.
+    if (this.dirty) r.u8.fill(0);
+    this.dirty = true;
     for (const s of image.segments) r.u8.set(s.data, s.paddr - r.base);
     if (this.dtb !== null) r.u8.set(this.dtb, this.dtbAddress - r.base);
     this.bus.codeWritten(0, r.size);

@@ -63,6 +63,7 @@ describe('labOS on QEMU without a disk', () => {
     expect(s.output).toContain('kept in memory only (no file system)');
     const st = await s.command('selftest');
     expect(st).toContain('selftest: fs: skipped (no disk)');
+    expect(st).toContain('selftest: sbi: v2.0 with TIME IPI RFENCE HSM SRST DBCN, refusals ok');
     expect(st).toMatch(/^SELFTEST ok$/m);
     expect(await s.command('ls')).toBe('ls: no file system (no disk, or the disk failed to mount)\n');
     expect(await s.command('bench disk')).toBe('BENCH disk skipped no-file-system\n');
@@ -75,6 +76,9 @@ describe('labOS on QEMU without a disk', () => {
     await s.waitFor('labOS ready');
     expect(s.output).toContain('smp: hart 1 online (idle)');
     expect(s.output).toContain('smp: 2 of 2 harts online');
+    const st = await s.command('selftest');
+    expect(st).toContain('selftest: smp: IPI and remote fence answered by 1 other hart(s)');
+    expect(st).toMatch(/^SELFTEST ok$/m);
     expect(await s.command('uptime')).toMatch(
       /^UPTIME \d+\.\d{3} s\nharts 2\/2 online, memory \d+ KiB free of 65536 KiB\n$/,
     );
@@ -113,6 +117,13 @@ describe('labOS on QEMU with a virtio-blk disk', () => {
       await s.command('secret'),
     );
     expect(fp).not.toBeNull();
+    const watched = [
+      ...(await s.command('secret watch 2')).matchAll(
+        /^SECRET fingerprint ([0-9a-f]{16}) counter (\d+) store disk$/gm,
+      ),
+    ];
+    expect(watched).toHaveLength(2);
+    expect(Number(watched[1]?.[2])).toBeGreaterThan(Number(watched[0]?.[2])); // the key is in use
     expect(await s.finish('halt')).toBe(0);
 
     const image = new Uint8Array(readFileSync(disk));
@@ -122,6 +133,7 @@ describe('labOS on QEMU with a virtio-blk disk', () => {
     const key = readFile(image, 'secret');
     expect(key.length).toBe(32);
     expect(fp?.[1]).toBe(fingerprintOf(key, Number(fp?.[2])));
+    for (const w of watched) expect(w[1]).toBe(fingerprintOf(key, Number(w[2])));
 
     // Second boot: the same key comes back from the disk.
     const again = boot(disk);
@@ -223,7 +235,9 @@ describe('labOS robustness on QEMU', () => {
       `write: ${'n'.repeat(45)}: name too long (at most 39 characters)\n`,
     );
     expect(await s.command('cat missing')).toBe('cat: missing: no such file\n');
-    expect(await s.command('secret here')).toBe('usage: secret [where]\n');
+    expect(await s.command('secret here')).toBe('usage: secret [where | watch N]  (N from 1 to 60)\n');
+    expect(await s.command('secret watch 0')).toBe('usage: secret [where | watch N]  (N from 1 to 60)\n');
+    expect(await s.command('cat secret')).toBe('cat: secret: binary file (32 bytes); use hexdump\n');
     expect(await s.command('x'.repeat(300))).toBe('error: line too long (at most 255 characters)\n');
     expect(await s.command('run nosuch')).toBe('run: nosuch: no such file (programs: shell crash spin)\n');
     for (const [mode, cause] of [

@@ -98,7 +98,7 @@ struct trapframe {
 };
 void trap_init_hart(void);
 void timer_start(void);
-uint64_t uptime_ticks(void);
+uint64_t uptime_ms(void);
 const char *cause_name(uint32_t cause);
 extern volatile uint64_t ticks;
 
@@ -180,6 +180,7 @@ int mempattern_check(void);
 void smp_boot_secondaries(void);
 uint32_t smp_online(void);
 void secondary_entry(uint32_t hart);
+int smp_ping(void);
 
 /* entry.S */
 void swtch(struct context *old, struct context *new);

@@ -50,6 +50,25 @@ static int crypto_ok(void) {
   return crc32("123456789", 9) == 0xCBF43926u;
 }
 
+/* The firmware's SBI as labOS uses it: version, the extensions it needs, and refusals. */
+static int sbi_ok(void) {
+  static const uint32_t need[] = {SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM, SBI_EXT_SRST, SBI_EXT_DBCN};
+  struct sbiret r = sbi_call(SBI_EXT_BASE, SBI_BASE_GET_SPEC_VERSION, 0, 0, 0);
+  if (r.error || r.value != SBI_SPEC_VERSION_2_0) return 0;
+  for (uint32_t i = 0; i < ARRAY_LEN(need); i++)
+    if (sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, need[i], 0, 0).value != 1) return 0;
+  if (sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, 0x0ABCDEF0u, 0, 0).value != 0) return 0;
+  r = sbi_call(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, hart_id(), 0, 0);
+  if (r.error || r.value != SBI_HSM_STARTED) return 0;
+  if (sbi_call(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, 31, 0, 0).error != SBI_ERR_INVALID_PARAM) return 0;
+  if (sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, hart_id(), board.ram_base + 0x200000, 0).error !=
+      SBI_ERR_ALREADY_AVAILABLE)
+    return 0;
+  /* DBCN must refuse a buffer inside the firmware (the first 2 MiB of RAM). */
+  if (sbi_call(SBI_EXT_DBCN, SBI_DBCN_WRITE, 4, board.ram_base, 0).error != SBI_ERR_INVALID_PARAM) return 0;
+  return sbi_call(0x0ABCDEF0u, 0, 0, 0, 0).error == SBI_ERR_NOT_SUPPORTED;
+}
+
 static void note(char *what, uint32_t max, const char *w) {
   if (!what[0]) snfmt(what, max, "%s", w);
 }
@@ -60,6 +79,11 @@ int selftest_run(char *out, uint32_t max) {
 #define EMIT(...) n += (uint32_t)snfmt(out + n, n < max ? max - n : 0, __VA_ARGS__)
   if (crypto_ok()) EMIT("selftest: crypto: SHA-256, HMAC-SHA256 (RFC 4231), CRC-32 ok\n");
   else note(what, sizeof what, "crypto-vectors");
+  if (sbi_ok()) EMIT("selftest: sbi: v2.0 with TIME IPI RFENCE HSM SRST DBCN, refusals ok\n");
+  else note(what, sizeof what, "sbi");
+  int pinged = smp_ping();
+  if (pinged < 0 || (uint32_t)pinged + 1 < smp_online()) note(what, sizeof what, "smp-ipi");
+  else if (pinged) EMIT("selftest: smp: IPI and remote fence answered by %d other hart(s)\n", pinged);
   if (!vblk_present()) EMIT("selftest: fs: skipped (no disk)\n");
   else if (!fs_mounted()) EMIT("selftest: fs: %s\n", fs_state()), note(what, sizeof what, "fs-mount");
   else if (fs_verify(w, sizeof w) == 0) EMIT("selftest: fs: all file checksums ok\n");

@@ -5,6 +5,7 @@
 
 extern char secondary_start[];
 static volatile uint32_t online_mask;
+static volatile uint32_t ipi_count[NCPU];
 
 uint32_t smp_online(void) { return (uint32_t)__builtin_popcount(online_mask); }
 
@@ -15,7 +16,10 @@ void secondary_entry(uint32_t hart) {
   __atomic_fetch_or(&online_mask, 1u << hart, __ATOMIC_RELEASE);
   for (;;) {
     __asm__ volatile("wfi");
-    csr_clear(sip, MIP_SSIP);
+    if (csr_read(sip) & MIP_SSIP) {
+      csr_clear(sip, MIP_SSIP);
+      __atomic_fetch_add(&ipi_count[hart], 1, __ATOMIC_RELEASE);
+    }
   }
 }
 
@@ -36,4 +40,23 @@ void smp_boot_secondaries(void) {
     else kprintf("smp: hart %u started but did not come online\n", h);
   }
   if (board.nharts > 1) kprintf("smp: %u of %u harts online\n", smp_online(), board.nharts);
+}
+
+/* Sends an IPI and a remote sfence.vma to every other online hart and waits (100 ms at most)
+ * for each to count the IPI. Returns the number of harts that answered, or -1 on an SBI error. */
+int smp_ping(void) {
+  uint32_t others = online_mask & ~(1u << hart_id()), before[NCPU];
+  for (uint32_t h = 0; h < NCPU; h++) before[h] = ipi_count[h];
+  if (!others) return 0;
+  if (sbi_call(SBI_EXT_IPI, 0, others, 0, 0).error) return -1;
+  if (sbi_call(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, others, 0, 0).error) return -1;
+  uint64_t deadline = read_time64() + board.timebase / 10;
+  int answered = 0;
+  for (uint32_t h = 0; h < NCPU; h++) {
+    if (!((others >> h) & 1)) continue;
+    while (ipi_count[h] == before[h] && read_time64() < deadline) {
+    }
+    answered += ipi_count[h] != before[h];
+  }
+  return answered;
 }

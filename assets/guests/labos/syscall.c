@@ -80,7 +80,15 @@ static int sys_sbrk(uint32_t incr, uint32_t b, uint32_t c) {
 
 static int sys_uptime(uint32_t a, uint32_t b, uint32_t c) {
   (void)a, (void)b, (void)c;
-  return (int)(uint32_t)(uptime_ticks() * (1000 / TICK_HZ));
+  return (int)(uint32_t)uptime_ms();
+}
+
+static int sys_sleep(uint32_t ms, uint32_t b, uint32_t c) {
+  (void)b, (void)c;
+  if (ms > 600000) return -E_INVAL;
+  uint64_t until = uptime_ms() + ms;
+  while (uptime_ms() < until) sleep_on((const void *)&ticks);
+  return 0;
 }
 
 static int sys_fs_list(uint32_t index, uint32_t st, uint32_t c) {
@@ -188,7 +196,7 @@ static const syscall_fn table[NSYSCALLS] = {
     [SYS_FS_WRITE] = sys_fs_write, [SYS_FS_REMOVE] = sys_fs_remove, [SYS_SECRET] = sys_secret,
     [SYS_SELFTEST] = sys_selftest, [SYS_BENCH] = sys_bench,       [SYS_HALT] = sys_halt,
     [SYS_REBOOT] = sys_reboot,     [SYS_GETPID] = sys_getpid,     [SYS_SYSINFO] = sys_sysinfo,
-    [SYS_TIMEBASE] = sys_timebase, [SYS_YIELD] = sys_yield,
+    [SYS_TIMEBASE] = sys_timebase, [SYS_YIELD] = sys_yield,       [SYS_SLEEP] = sys_sleep,
 };
 
 void syscall_dispatch(struct trapframe *tf) {

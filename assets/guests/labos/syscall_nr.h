@@ -23,7 +23,8 @@
 #define SYS_SYSINFO 17
 #define SYS_TIMEBASE 18
 #define SYS_YIELD 19
-#define NSYSCALLS 20
+#define SYS_SLEEP 20
+#define NSYSCALLS 21
 
 #define BENCH_EXIT 0
 #define BENCH_DISK 1

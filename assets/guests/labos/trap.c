@@ -5,7 +5,7 @@
 
 volatile uint64_t ticks;
 static uint64_t tick_interval;
-static uint64_t next_deadline[NCPU];
+static uint64_t next_deadline[NCPU], boot_time;
 
 uint32_t hart_id(void) {
   uint32_t tp;
@@ -41,11 +41,13 @@ void trap_init_hart(void) {
 void timer_start(void) {
   tick_interval = board.timebase / TICK_HZ;
   uint32_t h = hart_id();
+  if (h == board.boot_hart) boot_time = read_time64();
   next_deadline[h] = read_time64() + tick_interval;
   sbi_set_timer(next_deadline[h]);
 }
 
-uint64_t uptime_ticks(void) { return ticks; }
+/* From the time CSR, not from ticks: ticks are lost while the kernel runs with interrupts off. */
+uint64_t uptime_ms(void) { return (read_time64() - boot_time) / (board.timebase / 1000); }
 
 static void timer_interrupt(void) {
   uint32_t h = hart_id();
@@ -54,6 +56,7 @@ static void timer_interrupt(void) {
   sbi_set_timer(next_deadline[h]);
   if (h == board.boot_hart) {
     ticks++;
+    wakeup((const void *)&ticks); /* sleepers re-check their deadline */
     if (ticks % TICK_HZ == 0) secret_tick();
   }
 }

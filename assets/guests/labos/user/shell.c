@@ -44,6 +44,12 @@ static void cmd_cat(int argc, char **argv, const char *rest) {
   (void)argc, (void)rest;
   int n = read_file("cat", argv[1]);
   if (n < 0) return;
+  for (int i = 0; i < n; i++) {
+    if ((filebuf[i] < 0x20 && filebuf[i] != '\n' && filebuf[i] != '\t') || filebuf[i] >= 0x7f) {
+      printf("cat: %s: binary file (%d bytes); use hexdump\n", argv[1], n);
+      return;
+    }
+  }
   puts_raw((const char *)filebuf, (uint32_t)n);
   if (n > 0 && filebuf[n - 1] != '\n') printf("\n");
 }
@@ -86,14 +92,20 @@ static void cmd_hexdump(int argc, char **argv, const char *rest) {
 static void cmd_secret(int argc, char **argv, const char *rest) {
   (void)rest;
   char out[256];
-  int where = argc > 1;
-  if (where && strcmp(argv[1], "where")) {
-    printf("usage: secret [where]\n");
+  uint32_t times = 1;
+  int where = argc > 1 && !strcmp(argv[1], "where");
+  int watch = argc > 1 && !strcmp(argv[1], "watch");
+  if ((argc > 1 && !where && !watch) || (where && argc > 2) ||
+      (watch && (argc != 3 || parse_u32(argv[2], &times) || times == 0 || times > 60))) {
+    printf("usage: secret [where | watch N]  (N from 1 to 60)\n");
     return;
   }
-  int r = syscall(SYS_SECRET, (uint32_t)where, (uint32_t)(uintptr_t)out, sizeof out);
-  if (r < 0) fail("secret", NULL, r);
-  else puts_raw(out, (uint32_t)r);
+  for (uint32_t i = 0; i < times; i++) {
+    if (i) syscall(SYS_SLEEP, 1000, 0, 0);
+    int r = syscall(SYS_SECRET, (uint32_t)where, (uint32_t)(uintptr_t)out, sizeof out);
+    if (r < 0) fail("secret", NULL, r);
+    else puts_raw(out, (uint32_t)r);
+  }
 }
 
 static void cmd_selftest(int argc, char **argv, const char *rest) {
@@ -143,7 +155,7 @@ static const struct cmd cmds[] = {
     {"write", "write NAME TEXT", "create or replace a file with TEXT", 2, 99, cmd_write},
     {"rm", "rm NAME", "remove a file", 1, 1, cmd_rm},
     {"hexdump", "hexdump NAME", "print a file in hex", 1, 1, cmd_hexdump},
-    {"secret", "secret [where]", "show the key's fingerprint, or where it is in memory", 0, 1, cmd_secret},
+    {"secret", "secret [where | watch N]", "the key's fingerprint (N times, 1 s apart), or its address", 0, 2, cmd_secret},
     {"selftest", "selftest", "check file checksums, the secret and a memory pattern", 0, 0, cmd_selftest},
     {"bench", "bench cpu|mem|disk|exit|all [N]", "run a benchmark (N scales it)", 1, 2, cmd_bench},
     {"uptime", "uptime", "time since boot, harts and free memory", 0, 0, cmd_uptime},

@@ -8,6 +8,6 @@ export function readHypSource(path: string | URL = new URL('./hyp.ts', import.me
     return readFileSync(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot read the hypervisor interface declarations (hyp.ts) at ${String(path)}: ${reason}`);
+    throw new Error(`cannot read the hypervisor interface declarations (hyp.ts) at ${String(path)}: ${reason}`, { cause: error });
   }
 }

@@ -1,3 +1,4 @@
+import { transform } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../core/sandbox/engine-errors';
 import { RAM_BASE } from './in-memory-hyp';
@@ -116,6 +117,33 @@ describe('VmmEngine', () => {
     expect((error as EngineError).kind).toBe('exception');
     expect((error as EngineError).message).toMatch(/^TypeError: boom from the VMM at vmm\.js:5:\d+/);
     expect(t.engine.callNumbers('add', 1, 1)).toBe(2);
+  });
+
+  it('maps bundle frames to the TypeScript source through its source map', async () => {
+    const ts = `interface Request { sector: number }
+
+function check(request: Request): number {
+  if (request.sector > 10) {
+    throw new RangeError(\`sector \${request.sector} out of range\`);
+  }
+  return request.sector;
+}
+
+export function handle(sector: number): number {
+  return check({ sector });
+}
+`;
+    const out = await transform(ts, { loader: 'ts', format: 'esm', sourcemap: 'external', sourcefile: 'core/vmm/blk.ts' });
+    t = await testEngine();
+    t.engine.loadBundle({ code: out.code, fileName: 'vmm.bundle.js', sourceMap: out.map });
+    expect(t.engine.callNumbers('handle', 3)).toBe(3);
+    const error = (() => { try { t.engine.callNumbers('handle', 12); } catch (e) { return e; } })() as EngineError;
+    expect(error.message).toMatch(/^RangeError: sector 12 out of range at core\/vmm\/blk\.ts:5:\d+$/);
+    expect(error.frames.slice(0, 2)).toMatchObject([
+      { functionName: 'check', file: 'core/vmm/blk.ts', line: 5, generated: { file: 'vmm.bundle.js' } },
+      { functionName: 'handle', file: 'core/vmm/blk.ts', line: 11 },
+    ]);
+    expect(error.stack).toMatch(/at check \(core\/vmm\/blk\.ts:5:\d+\)/);
   });
 
   it('refuses misuse with clear errors', async () => {

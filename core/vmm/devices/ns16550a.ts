@@ -63,6 +63,13 @@ export class Ns16550a {
     return n;
   }
 
+  /** Takes up to `max` waiting input bytes (SBI console reads share the UART's input). */
+  takeInput(max: number): Uint8Array {
+    const out = new Uint8Array(this.input.splice(0, Math.max(0, max)));
+    this.update();
+    return out;
+  }
+
   read(offset: number): number {
     const dlab = (this.lcr & UART_BIT.LCR_DLAB) !== 0;
     switch (offset) {

@@ -104,6 +104,7 @@ export class VirtioBlk implements VirtioBackend {
     const bytes = type === VIRTIO_BLK.T_IN ? total(dataIn) : type === VIRTIO_BLK.T_OUT ? dataOutLen : 0;
     const req: BlkRequest = { domain: this.domain, type, sector, sectors: Math.floor(bytes / 512), data: null, status: VIRTIO_BLK.S_OK };
     const finish = (r: BlkRequest): void => {
+      if (t.detached) return;
       let written = 0;
       if (r.type === VIRTIO_BLK.T_IN || r.type === VIRTIO_BLK.T_GET_ID) written = r.data !== null && r.status === VIRTIO_BLK.S_OK ? scatter(t.mem, dataIn, r.data) : 0;
       t.mem.write(statusBuf.gpa, new Uint8Array([r.status & 0xff]));

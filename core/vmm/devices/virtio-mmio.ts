@@ -80,6 +80,8 @@ export class VirtioMmio {
   readonly queues: Virtqueue[];
   interruptStatus = 0;
   private configGeneration = 0;
+  /** Set when the domain is destroyed: late completions (host disk I/O in flight) are dropped. */
+  detached = false;
 
   constructor(
     readonly mem: GuestMemory,
@@ -165,7 +167,7 @@ export class VirtioMmio {
   /** Puts a chain in the used ring and interrupts the driver unless it asked not to be. */
   complete(queue: number, head: number, written: number): void {
     const q = this.queues[queue];
-    if (q === undefined || !q.ready) return;
+    if (this.detached || q === undefined || !q.ready) return;
     if (q.push(this.mem, head, written)) this.raise(VIRTIO_INT.USED_BUFFER);
   }
 
@@ -277,4 +279,34 @@ export class VirtioMmio {
     // Ring indices start at 0 with a fresh queue (2.7.6, 2.7.8); a restore sets them afterwards.
     q.ready = true;
   }
+
+  /** Transport and queue state for save/restore (a plain, JSON-safe object). */
+  snapshot(): VirtioMmioState {
+    return {
+      status: this.status, driverFeatures: [this.driverFeatures[0], this.driverFeatures[1]], interruptStatus: this.interruptStatus,
+      queueSel: this.queueSel, configGeneration: this.configGeneration,
+      queues: this.queues.map((q) => ({ num: q.num, ready: q.ready, descAddr: q.descAddr, driverAddr: q.driverAddr, deviceAddr: q.deviceAddr, lastAvail: q.lastAvail, usedIdx: q.usedIdx })),
+    };
+  }
+
+  restore(s: VirtioMmioState): void {
+    if (s.queues.length !== this.queues.length) throw new Error(`saved transport has ${s.queues.length} queues, device has ${this.queues.length}`);
+    this.status = s.status;
+    this.driverFeatures[0] = s.driverFeatures[0];
+    this.driverFeatures[1] = s.driverFeatures[1];
+    this.interruptStatus = s.interruptStatus;
+    this.queueSel = s.queueSel;
+    this.configGeneration = s.configGeneration;
+    s.queues.forEach((saved, i) => Object.assign(this.queues[i] ?? {}, saved));
+    this.setIrq(this.interruptStatus !== 0);
+  }
+}
+
+export interface VirtioMmioState {
+  status: number;
+  driverFeatures: [number, number];
+  interruptStatus: number;
+  queueSel: number;
+  configGeneration: number;
+  queues: { num: number; ready: boolean; descAddr: number; driverAddr: number; deviceAddr: number; lastAvail: number; usedIdx: number }[];
 }

@@ -239,7 +239,7 @@ describe('labOS robustness on QEMU', () => {
     expect(await s.command('secret watch 0')).toBe('usage: secret [where | watch N]  (N from 1 to 60)\n');
     expect(await s.command('cat secret')).toBe('cat: secret: binary file (32 bytes); use hexdump\n');
     expect(await s.command('x'.repeat(300))).toBe('error: line too long (at most 255 characters)\n');
-    expect(await s.command('run nosuch')).toBe('run: nosuch: no such file (programs: shell crash spin)\n');
+    expect(await s.command('run nosuch')).toBe('run: nosuch: no such program (programs: shell crash spin)\n');
     for (const [mode, cause] of [
       ['null', 'store page fault'],
       ['kernel', 'load page fault'],
@@ -257,6 +257,9 @@ describe('labOS robustness on QEMU', () => {
     }
     expect(await s.command('run spin 50')).toMatch(
       /^spin: done after 50 ms\nrun: spin \(pid \d+\) exited with status 0\n$/,
+    );
+    expect(await s.command('run spin pair')).toMatch(
+      /^spin: the second process ran while this one was busy: preempted by the timer\nrun: spin \(pid \d+\) exited with status 0\n$/,
     );
     expect(await s.command('selftest')).toMatch(/^SELFTEST ok$/m);
     expect(await s.finish('halt')).toBe(0);

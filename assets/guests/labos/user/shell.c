@@ -141,7 +141,8 @@ static void cmd_run(int argc, char **argv, const char *rest) {
   (void)rest;
   int status = 0, pid = spawn(argv[1], argc > 2 ? argv[2] : "");
   if (pid < 0) {
-    printf("run: %s: %s (programs: shell crash spin)\n", argv[1], strerror(-pid));
+    printf("run: %s: %s (programs: shell crash spin)\n", argv[1],
+           pid == -E_NOENT ? "no such program" : strerror(-pid));
     return;
   }
   if (wait(pid, &status) < 0) printf("run: lost child %d\n", pid);

@@ -1,6 +1,7 @@
 // The application menu. Host controls go straight to the main process's LabHost (the renderer
 // follows through status events), so they work even while the page is busy; keyboard
-// accelerators make every control reachable without the mouse.
+// accelerators make every control reachable without the mouse (debugger keys: F5 run, Shift+F5
+// pause, F10 step; F6 is left to the renderer, where it moves between panels).
 import { writeFile } from 'node:fs/promises';
 import { app, BrowserWindow, Menu, type MenuItemConstructorOptions } from 'electron';
 import type { LabApi } from '../core/lab/lab-api';
@@ -32,7 +33,7 @@ export function buildMenu(lab: LabApi): Menu {
       label: '&Host',
       submenu: [
         { label: 'Run', accelerator: 'F5', click: control(() => lab.request('host.start', {}), 'run the host') },
-        { label: 'Pause', accelerator: 'F6', click: control(() => lab.request('host.pause', {}), 'pause the host') },
+        { label: 'Pause', accelerator: 'Shift+F5', click: control(() => lab.request('host.pause', {}), 'pause the host') },
         { label: 'Step 1000 Instructions', accelerator: 'F10', click: control(() => lab.request('host.step', { instructions: 1000 }), 'step the host') },
         { type: 'separator' },
         { label: 'Reset', accelerator: 'CmdOrCtrl+Shift+F5', click: control(() => lab.request('host.reset', {}), 'reset the host') },

@@ -81,6 +81,15 @@ describe('web mode in Chromium', () => {
       await page.keyboard.press('Enter');
       await waitForTerminal(page, 'demo', 'you typed: hello lab');
 
+      // Keyboard: F6 leaves the terminal (which keeps Tab for the guest) for the next region.
+      await page.keyboard.press('F6');
+      expect(await page.locator(':focus').getAttribute('data-testid')).toBe('event-entries');
+      await page.keyboard.press('Shift+F6');
+      expect(await page.locator(':focus').getAttribute('data-tab')).toBe('console:demo');
+      await page.keyboard.press('Shift+F6');
+      expect(await page.locator(':focus').getAttribute('data-testid')).toBe('run');
+      expect(await terminalText(page, 'demo')).not.toContain('[17~'); // F6's escape sequence never reached the guest
+
       // The event log recorded the state changes the controls caused.
       await expect.poll(() => page.getByTestId('event-entries').textContent()).toContain('host is paused');
 
@@ -135,6 +144,25 @@ describe('web mode in Chromium', () => {
       expect(await notice.textContent()).toContain('Not authorised');
     } finally {
       await page.close();
+    }
+  }, 60_000);
+});
+
+describe('web mode when the server goes away', () => {
+  it('tells the user the connection was lost', async () => {
+    const ownLab = await startLab();
+    const page = await browser.newPage();
+    try {
+      await page.goto(ownLab.server.url);
+      await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 }).toContain('Connected');
+      await ownLab.close();
+      const lost = page.getByTestId('connection-lost');
+      await lost.waitFor({ timeout: 15_000 });
+      expect(await lost.textContent()).toContain('Connection to the lab host lost');
+      expect(await page.getByTestId('run').isDisabled()).toBe(true);
+    } finally {
+      await page.close();
+      await ownLab.close();
     }
   }, 60_000);
 });

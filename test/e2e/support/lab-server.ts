@@ -36,12 +36,14 @@ export async function startLab(): Promise<RunningLab> {
   ensureWebBuild();
   const host = new LabHost({ autoStart: true, seed: 'e2e-web-mode' });
   const server = await startWebServer({ lab: host, webRoot: WEB_ROOT, port: 0 });
+  let closing: Promise<void> | null = null;
   return {
     host,
     server,
-    close: async () => {
-      await server.close();
-      await host.close();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        await server.close();
+        await host.close();
+      })()),
   };
 }

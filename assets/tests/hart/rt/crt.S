@@ -25,6 +25,10 @@ _start:
   csrw pmpaddr0, t0
   li t0, 0x1f
   csrw pmpcfg0, t0
+  # Explicit zero delegation. (QEMU 7.2 only applies the read-only-one VS bits of mideleg,
+  # priv 8.2.x, after mideleg has been written once: until then it routes VS interrupts to M.)
+  csrw medeleg, zero
+  csrw mideleg, zero
   # No timer pending at start: mtimecmp = all ones (its reset value is platform-defined).
   li t0, 0x02004000
   li t1, -1

@@ -281,4 +281,60 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
     value: '0',
     rule: 'mstatush.GVA is rewritten on every trap into M: 0 for an ebreak from M (QEMU 7.2 keeps the stale 1). Priv 1.12 section 8.2.12.',
   },
+  {
+    program: 'h-virtinst',
+    line: /^\w+ VU (hfence\.vvma|hfence\.gvma|csrr sstatus|csrs sstatus|csrr satp|sret|sfence\.vma): M c=00000002 /,
+    field: 'c',
+    value: '00000016',
+    rule:
+      'In VU-mode, HFENCE, SRET, SFENCE.VMA and supervisor-CSR accesses that HS-mode could perform raise a ' +
+      'virtual-instruction exception (22), not illegal instruction (QEMU 7.2: 2). Priv 1.12 section 8.6.1.',
+  },
+  {
+    program: 'h-virtinst',
+    line: /^VTVM VS csrr satp: ok$/,
+    value: 'VTVM VS csrr satp: M c=00000016 v=18002573',
+    rule: 'With hstatus.VTVM=1, accessing satp in VS-mode raises a virtual-instruction exception (QEMU 7.2 ignores VTVM for satp). Priv 1.12 sections 8.2.1 (VTVM) and 8.6.1.',
+  },
+  {
+    program: 'h-virtinst',
+    line: /^TVM VS csrr satp: /,
+    value: 'TVM VS csrr satp: ok',
+    rule: 'mstatus.TVM affects only HS-mode, not VS-mode (QEMU 7.2 traps VS satp accesses). Priv 1.12 section 8.2.12 ("The TSR and TVM fields of mstatus affect execution only in HS-mode, not in VS-mode").',
+  },
+  {
+    program: 'h-virtinst',
+    line: /^TVM VS sfence\.vma: /,
+    value: 'TVM VS sfence.vma: ok',
+    rule: 'mstatus.TVM affects only HS-mode, not VS-mode (QEMU 7.2 traps VS sfence.vma). Priv 1.12 section 8.2.12.',
+  },
+  {
+    program: 'h-virtinst',
+    line: /^TSR VS sret: /,
+    value: 'TSR VS sret: ok',
+    rule: 'mstatus.TSR affects only HS-mode, not VS-mode (QEMU 7.2 traps VS sret). Priv 1.12 section 8.2.12.',
+  },
+  {
+    program: 'h-virtinst',
+    line: /^\w+ V[SU] hlv\.w: M c=00000016 /,
+    field: 'v',
+    value: '6805c573',
+    rule:
+      'mtval of a virtual-instruction exception holds the faulting instruction (or zero), here hlv.w a0,(a1); QEMU 7.2 ' +
+      'leaves the bits of an earlier instruction. Priv 1.12 sections 3.1.16 and 8.6.1 (mtval as for illegal instruction).',
+  },
+  {
+    program: 'h-virtinst',
+    line: /^\w+ V[SU] hlvx\.hu: M c=00000016 /,
+    field: 'v',
+    value: '6435c573',
+    rule: 'As above: hlvx.hu a0,(a1). Priv 1.12 sections 3.1.16 and 8.6.1.',
+  },
+  {
+    program: 'h-virtinst',
+    line: /^\w+ V[SU] hsv\.w: M c=00000016 /,
+    field: 'v',
+    value: '6aa5c073',
+    rule: 'As above: hsv.w a0,(a1). Priv 1.12 sections 3.1.16 and 8.6.1.',
+  },
 ];

@@ -16,6 +16,8 @@ export interface LogEntry {
   readonly source: string;
   readonly message: string;
   readonly detail?: string;
+  /** How many identical entries arrived in a row (shown once, with a count). */
+  readonly repeat: number;
 }
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -51,7 +53,13 @@ export const useEventsStore = defineStore('events', () => {
   }
 
   function add(level: LogLevel, source: string, message: string, detail?: string): void {
-    const entry: LogEntry = { id: nextId++, at: Date.now(), level, source, message, ...(detail !== undefined ? { detail } : {}) };
+    const last = entries.value[entries.value.length - 1];
+    // A burst of the same line (e.g. a flood of drop notices) is one entry with a count.
+    if (last && last.level === level && last.source === source && last.message === message && last.detail === detail) {
+      entries.value[entries.value.length - 1] = { ...last, at: Date.now(), repeat: last.repeat + 1 };
+      return;
+    }
+    const entry: LogEntry = { id: nextId++, at: Date.now(), level, source, message, repeat: 1, ...(detail !== undefined ? { detail } : {}) };
     entries.value.push(entry);
     const excess = entries.value.length - MAX_ENTRIES;
     if (excess > 0) entries.value.splice(0, excess);
@@ -60,7 +68,8 @@ export const useEventsStore = defineStore('events', () => {
   function receive(events: readonly LabEvent[], dropped: number): void {
     if (dropped > 0) {
       droppedTotal.value += dropped;
-      add('warn', 'lab', `${dropped} host events were dropped or console text cut short: this window fell behind the host`);
+      // One wording whatever the count, so consecutive notices merge; the total is in droppedTotal.
+      add('warn', 'lab', 'host events were dropped or console text cut short: this window fell behind the host');
     }
     for (const event of events) {
       switch (event.kind) {

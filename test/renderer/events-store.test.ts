@@ -24,7 +24,7 @@ describe('events store', () => {
       { kind: 'host-error', message: 'the machine failed: boom', detail: 'stack' },
     ], 3);
     expect(events.entries.map((e) => [e.level, e.source, e.message])).toEqual([
-      ['warn', 'lab', '3 host events were dropped or console text cut short: this window fell behind the host'],
+      ['warn', 'lab', 'host events were dropped or console text cut short: this window fell behind the host'],
       ['warn', 'monitor', 'refused a write'],
       ['info', 'host', 'host is running'],
       ['error', 'host', 'the machine failed: boom'],
@@ -32,6 +32,22 @@ describe('events store', () => {
     expect(events.entries[3]?.detail).toBe('stack');
     expect(events.droppedTotal).toBe(3);
     expect(events.errorCount).toBe(1);
+  });
+
+  it('folds a burst of identical entries into one with a count', () => {
+    const events = useEventsStore();
+    const lab = new FakeLab();
+    events.attach(lab);
+    lab.emit([], 2);
+    lab.emit([], 5);
+    lab.emit([{ kind: 'log', level: 'warn', source: 'lab', message: 'other' }]);
+    lab.emit([], 1);
+    expect(events.entries.map((e) => [e.message.slice(0, 11), e.repeat])).toEqual([
+      ['host events', 2],
+      ['other', 1],
+      ['host events', 1],
+    ]);
+    expect(events.droppedTotal).toBe(8);
   });
 
   it('keeps at most MAX_ENTRIES, dropping the oldest', () => {

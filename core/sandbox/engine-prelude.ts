@@ -30,6 +30,11 @@ function regIndex(): string {
   return JSON.stringify(index);
 }
 
+/** An object literal over `f` (QuickJS builds literal shapes far faster than computed keys). */
+function literal(fields: readonly string[]): string {
+  return `{ ${fields.map((name, i) => `${name}: f[${i}]`).join(', ')} }`;
+}
+
 /** Source of a function expression `(dispatch, config) => internals`, with the wire constants inlined. */
 export function preludeSource(): string {
   return `(function (dispatch, config) {
@@ -40,7 +45,6 @@ const U8 = Uint8Array, F64 = Float64Array, AB = ArrayBuffer, DV = DataView, Err 
 const u8set = U8.prototype.set, jsonParse = JSON.parse, jsonStringify = JSON.stringify;
 const dvU32 = DV.prototype.getUint32, u8subarray = U8.prototype.subarray, u8slice = U8.prototype.slice;
 const OP = ${JSON.stringify(OP)};
-const REGS = ${JSON.stringify(GUEST_REG_NAMES)};
 const REG_INDEX = O.assign(create(null), ${regIndex()});
 const CONTROLS = ${JSON.stringify(CONTROL_NAMES)};
 const CONTROL_INDEX = create(null);
@@ -100,9 +104,8 @@ const vcpu = freeze({
   create() { return dispatch(OP.VCPU_CREATE); },
   destroy(id) { dispatch(OP.VCPU_DESTROY, num(id, 'id')); },
   regs(id) {
-    const f = new F64(dispatch(OP.VCPU_REGS, num(id, 'id'))), r = {};
-    for (let i = 0; i < REGS.length; i++) r[REGS[i]] = f[i];
-    return r;
+    const f = new F64(dispatch(OP.VCPU_REGS, num(id, 'id')));
+    return ${literal(GUEST_REG_NAMES)};
   },
   setRegs(id, c) { dispatch(OP.VCPU_SET_REGS, num(id, 'id'), 0, 0, 0, changes(c, REG_INDEX, 'setRegs')); },
   setReg(id, reg, value) {
@@ -112,9 +115,8 @@ const vcpu = freeze({
     dispatch(OP.VCPU_SET_REGS, num(id, 'id'), 0, 0, 0, f.buffer);
   },
   controls(id) {
-    const f = new F64(dispatch(OP.VCPU_CONTROLS, num(id, 'id'))), r = {};
-    for (let i = 0; i < CONTROLS.length; i++) r[CONTROLS[i]] = f[i];
-    return r;
+    const f = new F64(dispatch(OP.VCPU_CONTROLS, num(id, 'id')));
+    return ${literal(CONTROL_NAMES)};
   },
   setControls(id, c) { dispatch(OP.VCPU_SET_CONTROLS, num(id, 'id'), 0, 0, 0, changes(c, CONTROL_INDEX, 'setControls')); },
   run(id) { return decodeExit(dispatch(OP.VCPU_RUN, num(id, 'id'))); },

@@ -3,7 +3,7 @@
 // the injected HypBackend and encodes the result as a number or a copied ArrayBuffer. It bypasses
 // the library's per-call handle wrappers (the measured 60% of a crossing). Invariants: every value
 // crosses by copy; bad input becomes a HypError thrown inside the engine, never a host exception.
-import type { QuickJSContext } from 'quickjs-emscripten-core';
+import type { QuickJSContext } from 'quickjs-emscripten';
 import type {
   DiskCompletion, DiskRequest, Exit, GuestControls, GuestRegs, Hyp, LabChannel, MemoryAccess, TpmQuote, VcpuId,
 } from './hyp';

@@ -3,9 +3,8 @@
 // fault that aborts one module (e.g. a leaked handle at runtime teardown) cannot take others down.
 // The private fields read here are checked at creation: a library change fails loudly, never silently.
 import {
-  newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSWASMModule,
-} from 'quickjs-emscripten-core';
-import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync';
+  RELEASE_SYNC, newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSWASMModule,
+} from 'quickjs-emscripten';
 
 /** Raw C -> host call, as the emscripten module delivers it (pointers are wasm heap offsets). */
 export type RawHostCall = (ctx: number, thisPtr: number, argc: number, argv: number, fnId: number) => number;

@@ -4,7 +4,7 @@
 // stack limit; after any of them trips, the same engine stays usable (QuickJS unwinds the interrupted
 // call completely), and the VMM's own state is whatever that call left. Handles are disposed on every
 // path: one leaked handle aborts the whole WebAssembly module at teardown.
-import type { DisposableResult, QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
+import type { DisposableResult, QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
 import { InterruptBudget, DEFAULT_INTERRUPT_BUDGET } from './budget';
 import { INTERNALS, preludeSource, type InternalName, type PatchState } from './engine-prelude';
 import {

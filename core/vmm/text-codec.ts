@@ -23,34 +23,42 @@ export function utf8Encode(text: string): Uint8Array {
   return new Uint8Array(out);
 }
 
-/** Decodes UTF-8, replacing malformed sequences with U+FFFD (non-fatal, like TextDecoder). */
+/** Decodes UTF-8 as the WHATWG non-fatal decoder does (Encoding Standard 8.1.1, U+FFFD per maximal subpart). */
 export function utf8Decode(bytes: Uint8Array): string {
-  let s = '';
-  let i = 0;
-  while (i < bytes.length) {
+  const out: string[] = [];
+  let cp = 0, needed = 0, seen = 0, lower = 0x80, upper = 0xbf;
+  for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] ?? 0;
-    const need = b < 0x80 ? 0 : b >= 0xf0 && b < 0xf5 ? 3 : b >= 0xe0 ? 2 : b >= 0xc2 && b < 0xe0 ? 1 : -1;
-    if (need < 0 || (need > 0 && b >= 0xf5)) {
-      s += '\ufffd';
-      i++;
+    if (needed === 0) {
+      if (b <= 0x7f) out.push(String.fromCharCode(b));
+      else if (b >= 0xc2 && b <= 0xdf) [needed, cp] = [1, b & 0x1f];
+      else if (b >= 0xe0 && b <= 0xef) {
+        if (b === 0xe0) lower = 0xa0;
+        if (b === 0xed) upper = 0x9f;
+        [needed, cp] = [2, b & 0xf];
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        if (b === 0xf0) lower = 0x90;
+        if (b === 0xf4) upper = 0x8f;
+        [needed, cp] = [3, b & 0x7];
+      } else out.push('\ufffd');
       continue;
     }
-    let c = need === 0 ? b : b & (0x3f >> need);
-    let ok = i + need < bytes.length;
-    for (let k = 1; ok && k <= need; k++) {
-      const n = bytes[i + k] ?? 0;
-      if ((n & 0xc0) !== 0x80) ok = false;
-      else c = (c << 6) | (n & 63);
-    }
-    if (!ok || (need === 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (need === 3 && (c < 0x10000 || c > 0x10ffff))) {
-      s += '\ufffd';
-      i++;
+    if (b < lower || b > upper) {
+      // The sequence so far is one error; the byte that broke it is read again on its own.
+      [cp, needed, seen, lower, upper] = [0, 0, 0, 0x80, 0xbf];
+      out.push('\ufffd');
+      i--;
       continue;
     }
-    s += String.fromCodePoint(c);
-    i += need + 1;
+    [lower, upper] = [0x80, 0xbf];
+    cp = (cp << 6) | (b & 0x3f);
+    if (++seen === needed) {
+      out.push(String.fromCodePoint(cp));
+      [cp, needed, seen] = [0, 0, 0];
+    }
   }
-  return s;
+  if (needed !== 0) out.push('\ufffd');
+  return out.join('');
 }
 
 /** Installs a TextEncoder on the engine's global object if it has none (QuickJS). */

@@ -1,12 +1,11 @@
 // The preload script (sandboxed, CommonJS): exposes `window.lab`, the one lab API the renderer
-// gets, through contextBridge. It runs core/lab's LabClient over two IPC channels to the main
-// process, and settles each request to an outcome object so the LabError code survives the
-// bridge. Nothing of Node or Electron is exposed.
+// gets, through contextBridge: core/lab's LabClient over two IPC channels to the main process
+// (see lab-bridge-client.ts). Nothing of Node or Electron is exposed.
 import { contextBridge, ipcRenderer } from 'electron';
-import { LabClient } from '../core/lab/lab-client';
 import type { MessagePortLike } from '../core/lab/message-port';
-import { LabError, type ClientMessage, type LabErrorInfo } from '../core/lab/protocol';
-import { LAB_IPC, type LabBridge } from './lab-bridge';
+import type { ClientMessage } from '../core/lab/protocol';
+import { LAB_IPC } from './lab-bridge';
+import { createLabBridge } from './lab-bridge-client';
 
 const messageListeners = new Set<(message: unknown) => void>();
 ipcRenderer.on(LAB_IPC.SERVER, (_event, message: unknown) => {
@@ -24,21 +23,6 @@ const port: MessagePortLike<ClientMessage> = {
   close: () => messageListeners.clear(),
 };
 
-const client = new LabClient(port);
+const bridge = createLabBridge(port);
 ipcRenderer.send(LAB_IPC.CONNECT);
-
-function errorInfo(error: unknown): LabErrorInfo {
-  if (error instanceof LabError) return { code: error.code, message: error.message };
-  return { code: 'host-failed', message: error instanceof Error ? error.message : String(error) };
-}
-
-const bridge: LabBridge = {
-  request: (method, params) =>
-    client.request(method, params).then(
-      (result) => ({ ok: true as const, result }),
-      (error: unknown) => ({ ok: false as const, error: errorInfo(error) }),
-    ),
-  onEvents: (listener) => client.onEvents((events, dropped) => listener(events, dropped)),
-};
-
 contextBridge.exposeInMainWorld('lab', bridge);

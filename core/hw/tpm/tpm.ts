@@ -32,6 +32,27 @@ export type TpmCommand =
   | { readonly command: 'NV_Read'; readonly locality: number; readonly index: number }
   | { readonly command: 'GetRandom'; readonly locality: number; readonly bytes: number };
 
+export type TpmCommandName = TpmCommand['command'];
+export type TpmCommandOf<K extends TpmCommandName> = Extract<TpmCommand, { readonly command: K }>;
+
+/** What each command returns on success. */
+export interface TpmResults {
+  readonly PCR_Read: { readonly values: Uint8Array[] };
+  readonly PCR_Extend: object;
+  readonly PCR_Reset: object;
+  readonly DynamicLaunch: object;
+  readonly Quote: Quote;
+  readonly Seal: { readonly blob: Uint8Array };
+  readonly Unseal: { readonly data: Uint8Array };
+  readonly NV_DefineCounter: object;
+  readonly NV_UndefineCounter: object;
+  readonly NV_Increment: { readonly value: number };
+  readonly NV_Read: { readonly value: number };
+  readonly GetRandom: { readonly bytes: Uint8Array };
+}
+
+type TpmHandler<K extends TpmCommandName> = (cmd: TpmCommandOf<K>) => TpmResult<TpmResults[K]>;
+
 export interface Quote {
   readonly attest: Uint8Array;
   /** ECDSA P-256 over SHA-256(attest), IEEE P1363 r || s. */
@@ -113,24 +134,27 @@ export class Tpm {
     this.resetCount++;
   }
 
-  execute(cmd: TpmCommand): TpmResult<object> {
+  /** Runs one command; the result type follows the command (TpmResults). */
+  execute<K extends TpmCommandName>(cmd: TpmCommandOf<K>): TpmResult<TpmResults[K]> {
     const loc = PcrBank.checkLocality(cmd.locality);
     if (!loc.ok) return fail(loc.rc, loc.message);
-    switch (cmd.command) {
-      case 'PCR_Read': return this.pcrRead(cmd.pcrs);
-      case 'PCR_Extend': return this.pcrExtend(cmd.locality, cmd.pcr, cmd.digest);
-      case 'PCR_Reset': return this.pcrReset(cmd.locality, cmd.pcr);
-      case 'DynamicLaunch': return this.dynamicLaunch(cmd.locality, cmd.launchCode);
-      case 'Quote': return this.quote(cmd.pcrs, cmd.qualifyingData);
-      case 'Seal': return this.seal(cmd.data, cmd.pcrs, cmd.expectedValues);
-      case 'Unseal': return this.unseal(cmd.blob);
-      case 'NV_DefineCounter': return this.nvDefineCounter(cmd.index);
-      case 'NV_UndefineCounter': return this.nvUndefineCounter(cmd.index);
-      case 'NV_Increment': return this.nvIncrement(cmd.index);
-      case 'NV_Read': return this.nvRead(cmd.index);
-      case 'GetRandom': return this.getRandom(cmd.bytes);
-    }
+    return (this.handlers[cmd.command] as TpmHandler<K>)(cmd);
   }
+
+  private readonly handlers: { readonly [K in TpmCommandName]: TpmHandler<K> } = {
+    PCR_Read: (c) => this.pcrRead(c.pcrs),
+    PCR_Extend: (c) => this.pcrExtend(c.locality, c.pcr, c.digest),
+    PCR_Reset: (c) => this.pcrReset(c.locality, c.pcr),
+    DynamicLaunch: (c) => this.dynamicLaunch(c.locality, c.launchCode),
+    Quote: (c) => this.quote(c.pcrs, c.qualifyingData),
+    Seal: (c) => this.seal(c.data, c.pcrs, c.expectedValues),
+    Unseal: (c) => this.unseal(c.blob),
+    NV_DefineCounter: (c) => this.nvDefineCounter(c.index),
+    NV_UndefineCounter: (c) => this.nvUndefineCounter(c.index),
+    NV_Increment: (c) => this.nvIncrement(c.index),
+    NV_Read: (c) => this.nvRead(c.index),
+    GetRandom: (c) => this.getRandom(c.bytes),
+  };
 
   pcrRead(pcrs: readonly number[]): TpmResult<{ readonly values: Uint8Array[] }> {
     const sel = this.selection(pcrs);

@@ -201,6 +201,27 @@ describe('TPM NV counters and GetRandom', () => {
   });
 });
 
+describe('TPM command interface', () => {
+  it('dispatches every command through execute() with typed results', () => {
+    const { tpm } = makeTpm();
+    const IDX = 0x0100_0010;
+    ok(tpm.execute({ command: 'PCR_Extend', locality: 0, pcr: 5, digest: H('a') }));
+    expect(hex(ok(tpm.execute({ command: 'PCR_Read', locality: 0, pcrs: [5] })).values[0]!)).toBe(hex(H(ZERO, H('a'))));
+    ok(tpm.execute({ command: 'PCR_Reset', locality: 0, pcr: 16 }));
+    const q = ok(tpm.execute({ command: 'Quote', locality: 0, pcrs: [5], qualifyingData: ZERO }));
+    expect(decodeQuoteAttest(q.attest).pcrSelection).toEqual([5]);
+    const blob = ok(tpm.execute({ command: 'Seal', locality: 0, data: Uint8Array.of(7), pcrs: [5] })).blob;
+    expect(Array.from(ok(tpm.execute({ command: 'Unseal', locality: 0, blob })).data)).toEqual([7]);
+    ok(tpm.execute({ command: 'NV_DefineCounter', locality: 0, index: IDX }));
+    expect(ok(tpm.execute({ command: 'NV_Increment', locality: 0, index: IDX })).value).toBe(1);
+    expect(ok(tpm.execute({ command: 'NV_Read', locality: 0, index: IDX })).value).toBe(1);
+    ok(tpm.execute({ command: 'NV_UndefineCounter', locality: 0, index: IDX }));
+    expect(ok(tpm.execute({ command: 'GetRandom', locality: 1, bytes: 8 })).bytes.length).toBe(8);
+    expect(tpm.execute({ command: 'DynamicLaunch', locality: 0, launchCode: ZERO }).ok).toBe(false);
+    expect(tpm.execute({ command: 'GetRandom', locality: -1, bytes: 8 }).ok).toBe(false);
+  });
+});
+
 describe('TPM state', () => {
   it('round-trips keys, certificates, PCRs and counters, and refuses foreign or inconsistent state', () => {
     const { tpm } = makeTpm();

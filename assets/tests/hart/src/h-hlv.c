@@ -85,9 +85,15 @@ static const struct op ops[] = {
     {"hsv.b", f_hsv_b},
 };
 
+/* Each probe starts from the frame's initial word; after an HSV the word is printed instead of
+   the (meaningless) return value, so every line stands alone. */
 static void one(const char *cfg, int mode, const struct op *o, u32 va) {
+  volatile u32 *frame = (volatile u32 *)(SCRATCH + ((va - VA_WIN) >> 12) * 4096 + 8);
+  u32 idx = (va - VA_WIN) >> 12;
+  *frame = 0x8081f2f3 + idx;
   clear_trap();
   u32 v = run_mode(mode, o->fn, va);
+  if (o->fn == f_hsv_w || o->fn == f_hsv_b) v = *frame;
   puts_(cfg);
   putc_(' ');
   puts_(o->name);

@@ -527,4 +527,14 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       'Board choice within the spec: mtval of every illegal-instruction exception holds the instruction bits (QEMU 7.2 ' +
       'does so everywhere except here, where it writes 0; both are allowed). Priv 1.12 section 3.1.16.',
   },
+  {
+    program: 'h-virtinst',
+    line: /^TW VU wfi: M c=00000016 /,
+    field: 'c',
+    value: '00000002',
+    rule:
+      'WFI in VU-mode is a virtual-instruction exception only when mstatus.TW=0; with TW=1 it is illegal instruction in ' +
+      'every mode below M (QEMU 7.2 and Spike both raise 22 here). Priv 1.12 sections 8.6.1 ("in VU-mode, attempts to ' +
+      'execute WFI when mstatus.TW=0") and 3.1.6.5 (TW).',
+  },
 ];

@@ -10,6 +10,8 @@ import {
   HOST_DISK_ERROR, HOST_DISK_INT, HOST_DISK_MAGIC, HOST_DISK_OP, HOST_DISK_REG as REG, HOST_DISK_STATUS as ST, HostDisk,
 } from '../../../core/hw/devices/host-disk';
 import { Iommu, IOMMU_CAUSE, type DmaMemory } from '../../../core/hw/iommu/iommu';
+import { Plic, PLIC } from '../../../core/hw/devices/plic';
+import { VIRT_IRQ } from '../../../core/hw/board-description';
 
 const RAM_BASE = 0x8000_0000;
 const RAM_SIZE = 0x10_0000;
@@ -178,6 +180,24 @@ describe('HostDisk', () => {
     disk.write(REG.DOORBELL, 4, 1);
     expect(status(0)).toBe(ST.IO_ERROR);
     file.close();
+  });
+
+  it('raises its completion through the PLIC on source 12 until the driver acknowledges it', () => {
+    const levels: boolean[] = [];
+    const plic = new Plic(1, (ctx, level) => { if (ctx === 1) levels.push(level); }, { unknownAccess: () => undefined });
+    disk = new HostDisk(backing, iommu.port(1), plic.irqLine(VIRT_IRQ.HOST_DISK), { unknownAccess: () => undefined });
+    plic.write(4 * VIRT_IRQ.HOST_DISK, 4, 1);
+    plic.write(PLIC.ENABLE_BASE + 0x80, 4, 1 << VIRT_IRQ.HOST_DISK);
+    start();
+    put(0, { op: HOST_DISK_OP.READ, count: 1, sector: 0, buffer: BUF });
+    disk.write(REG.DOORBELL, 4, 1);
+    expect(levels).toEqual([true]);
+    const claimReg = PLIC.CONTEXT_BASE + PLIC.CONTEXT_STRIDE + 4;
+    expect(plic.read(claimReg, 4)).toBe(VIRT_IRQ.HOST_DISK);
+    disk.write(REG.INTERRUPT_STATUS, 4, HOST_DISK_INT.COMPLETION);
+    plic.write(claimReg, 4, VIRT_IRQ.HOST_DISK);
+    expect(levels).toEqual([true, false]);
+    expect(plic.read(claimReg, 4)).toBe(0);
   });
 
   it('round-trips its state and refuses foreign versions or another disk size', () => {

@@ -134,6 +134,8 @@ export class Plic implements MmioDevice {
   }
 
   private setLevel(source: number, level: boolean): void {
+    // Devices may re-signal an unchanged level; with an unchanged line the gateway has nothing to do.
+    if ((this.level[source] === 1) === level) return;
     this.level[source] = level ? 1 : 0;
     // Level gateway: a new request is forwarded only when none is in flight (PLIC spec 1.0.0
     // "Interrupt Gateways"); a deasserted line withdraws a not-yet-claimed request (QEMU).

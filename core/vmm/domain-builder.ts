@@ -20,6 +20,7 @@ import type { Volume } from './volume-store';
 import type { DomainConfig } from './xl-config';
 
 const VMID_COUNT = 128;
+const RNG_SEED_BYTES = 32;
 
 /** Requests waiting for their completion to be delivered through 'virtio.blk.complete'. */
 export const blkFinishers = new WeakMap<BlkRequest, (request: BlkRequest) => void>();
@@ -58,7 +59,9 @@ function build(vmm: Vmm, config: DomainConfig, image: Uint8Array, undo: (() => v
   undo.push(() => memory.release());
   if (config.populate === 'eager') memory.populateAll();
   for (const s of elf.segments) if (s.fileSize > 0) memory.write(s.paddr, image.subarray(s.fileOffset, s.fileOffset + s.fileSize));
-  const dtb = buildGuestDtb({ vcpus: config.vcpus, ramSize: config.memoryBytes, ...(config.bootargs === null ? {} : { bootargs: config.bootargs }) });
+  // /chosen/rng-seed from the host's random source, as QEMU fills it from its own (virt.c).
+  const rngSeed = vmm.hyp.tpm.random(RNG_SEED_BYTES);
+  const dtb = buildGuestDtb({ vcpus: config.vcpus, ramSize: config.memoryBytes, rngSeed, ...(config.bootargs === null ? {} : { bootargs: config.bootargs }) });
   if (dtb.length > GUEST_DTB_RESERVE) throw new Error(`guest DTB of ${dtb.length} bytes exceeds its ${GUEST_DTB_RESERVE}-byte area`);
   memory.write(dtbGpa, dtb);
   const backends: VirtioBackend[] = volumes.map(({ volume, readOnly }) => blkBackend(vmm, id, volume, readOnly));

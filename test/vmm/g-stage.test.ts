@@ -4,6 +4,7 @@ import { GuestMemory } from '../../core/vmm/guest-memory';
 import { GStageTable } from '../../core/vmm/g-stage';
 import { MemoryHyp } from './support/memory-hyp';
 import { walkSv32x4 } from './support/sv32x4-walk';
+import { translateGStage } from '../../core/hw/cpu';
 
 function setup(): { hyp: MemoryHyp; frames: FrameAllocator } {
   const hyp = new MemoryHyp({ ramSize: 16 * 1024 * 1024 });
@@ -47,6 +48,11 @@ describe('G-stage Sv32x4 tables', () => {
       expect(w).toMatchObject({ pa: m.machineAddress(gpa) });
     }
     expect(walkSv32x4(hyp.mem.read32, hgatp, 0x8060_0000, 'load')).toHaveProperty('fault');
+    // The hart's own G-stage walker agrees, page by page.
+    for (let gpa = 0x8000_0000; gpa < 0x8060_0000; gpa += 0x3_3000) {
+      expect(translateGStage(hyp.mem, hgatp & 0x3f_ffff, gpa + 0x18, 'execute')).toEqual({ pa: m.machineAddress(gpa) + 0x18 });
+    }
+    expect(translateGStage(hyp.mem, hgatp & 0x3f_ffff, 0x8060_0000, 'read')).toEqual({ fault: 'guest-page-fault', gpa: 0x8060_0000 });
     m.write(0x8040_0ffe, new Uint8Array([1, 2, 3, 4]));
     expect(m.read32(0x8040_0ffe)).toBe(0x04030201);
     m.release();

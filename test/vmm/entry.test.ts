@@ -1,0 +1,90 @@
+// The VMM bundle as the lab runs it: bundled by esbuild into one ES module and evaluated inside
+// the QuickJS sandbox engine, reaching the in-memory Hyp only through the engine's binding.
+import { build, transform } from 'esbuild';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VmmEngine } from '../../core/sandbox/vmm-engine';
+import type { Exit } from '../../core/sandbox/hyp';
+import { HART_RESULT } from '../../core/vmm/vmm';
+import { SBI_EXT } from '../../core/vmm/sbi-ids';
+import { MemoryHyp } from './support/memory-hyp';
+import { patternKernel } from './support/tiny-elf';
+
+let bundle = '';
+const engines: VmmEngine[] = [];
+
+beforeAll(async () => {
+  const out = await build({
+    entryPoints: ['core/vmm/entry.ts'], bundle: true, format: 'esm', target: 'es2020', platform: 'neutral', write: false, logLevel: 'silent',
+  });
+  bundle = out.outputFiles[0]?.text ?? '';
+});
+
+afterEach(() => {
+  for (const e of engines.splice(0)) e.dispose();
+});
+
+async function boot(): Promise<{ engine: VmmEngine; hyp: MemoryHyp; lab: { exfil: [string, Uint8Array][]; logs: string[] } }> {
+  const hyp = new MemoryHyp({ ramSize: 16 * 1024 * 1024 });
+  const lab = { exfil: [] as [string, Uint8Array][], logs: [] as string[] };
+  const engine = await VmmEngine.create({ backend: hyp, lab: { exfiltrate: (l, b) => void lab.exfil.push([l, b]), log: (t) => void lab.logs.push(t) } });
+  engines.push(engine);
+  engine.loadBundle({ code: bundle, fileName: 'vmm.bundle.js' });
+  engine.call('vmmInit', { harts: 1, ramBase: hyp.ramBase, ramSize: hyp.ram.length, vmmReservedBytes: 1 << 20 });
+  expect(engine.call('vmmPutFile', 'kernel.elf', Buffer.from(patternKernel()).toString('base64'))).toBe(8192 + 84);
+  return { engine, hyp, lab };
+}
+
+describe('the VMM bundle inside the QuickJS engine', () => {
+  it('boots, creates a domain with xl, runs a hart quantum and returns guest output through vmmDrain', async () => {
+    const { engine, hyp } = await boot();
+    expect(engine.call('vmmToolstack', 'create name=q kernel=kernel.elf memory=4')).toEqual({ ok: true, output: 'created domain 1 (q)' });
+    const vcpu = [...hyp.vcpus.keys()][0] ?? 0;
+    const exits: Exit[] = [
+      { kind: 'sbi', ext: SBI_EXT.BASE, fid: 0, args: [0, 0, 0, 0, 0, 0, 0, 0] },
+      { kind: 'mmio-store', gpa: 0x1000_0000, width: 1, value: 0x51 },
+      { kind: 'quantum' },
+    ];
+    hyp.script(vcpu, () => exits.shift() ?? { kind: 'quantum' });
+    const r = engine.callNumbers('vmmHart', 0);
+    expect(r & HART_RESULT.RAN).toBe(HART_RESULT.RAN);
+    expect(r & HART_RESULT.OUTPUT).toBe(HART_RESULT.OUTPUT);
+    expect(hyp.vcpu.regs(vcpu).x11).toBe(0x0200_0000);
+    const drained = engine.call('vmmDrain') as { console: { domain: number; data: string }[]; events: { kind: string }[] };
+    expect(drained.console).toEqual([{ domain: 1, data: Buffer.from('Q').toString('base64') }]);
+    expect(drained.events.map((e) => e.kind)).toEqual(['created']);
+    expect(engine.call('vmmToolstack', 'destroy 7')).toEqual({ ok: false, output: 'xl: no domain 7' });
+    expect((engine.call('vmmStatus') as { name: string }[])[0]?.name).toBe('q');
+  });
+
+  it('a patch installed through the engine wraps VMM functions, exfiltrates, and is disabled when it throws', async () => {
+    const { engine, hyp, lab } = await boot();
+    engine.call('vmmToolstack', 'create name=q kernel=kernel.elf memory=4');
+    const source = `export default definePatch({
+      name: 'spy',
+      install(vmm, hyp) {
+        vmm.wrap('sbi.call', (original, dom, vcpu, ext, fid, args) => {
+          if (ext === 0x4442434e) vmm.exfiltrate('dbcn', new Uint8Array([args[0]]));
+          if (ext === 0x54494d45) throw new Error('clumsy patch');
+          return original(dom, vcpu, ext, fid, args);
+        });
+      },
+    });`;
+    const js = await transform(source, { loader: 'ts', format: 'esm', sourcemap: 'external', sourcefile: 'spy.ts' });
+    const info = engine.loadPatch({ fileName: 'spy.ts', js: js.code, sourceMap: js.map });
+    expect(engine.installPatch(info.id)).toEqual({ ok: true });
+    const vcpu = [...hyp.vcpus.keys()][0] ?? 0;
+    const exits: Exit[] = [
+      { kind: 'sbi', ext: SBI_EXT.DBCN, fid: 2, args: [0x41, 0, 0, 0, 0, 0, 0, 0] },
+      { kind: 'sbi', ext: SBI_EXT.TIME, fid: 0, args: [99, 0, 0, 0, 0, 0, 0, 0] },
+      { kind: 'sbi', ext: SBI_EXT.DBCN, fid: 2, args: [0x42, 0, 0, 0, 0, 0, 0, 0] },
+      { kind: 'quantum' },
+    ];
+    hyp.script(vcpu, () => exits.shift() ?? { kind: 'quantum' });
+    engine.callNumbers('vmmHart', 0);
+    expect(lab.exfil).toEqual([['dbcn', new Uint8Array([0x41])]]);
+    expect(engine.patchState(info.id)).toBe('disabled');
+    expect(hyp.timerDeadlines.get(0)).toBe(99);
+    const drained = engine.call('vmmDrain') as { console: { data: string }[] };
+    expect(Buffer.from(drained.console[0]?.data ?? '', 'base64').toString()).toBe('AB');
+  });
+});

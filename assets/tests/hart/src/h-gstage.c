@@ -87,6 +87,11 @@ static u32 ex(u32 a) {
   return 0;
 }
 
+static u32 illegal_vs(u32 x) {
+  asm volatile(".word 0xffffffff");
+  return x;
+}
+
 static void probe(const char *what, int mode, u32 va) {
   extern char g_ex_back[];
   u32 (*const fns[])(u32) = {ld, st, amo, ex};
@@ -152,7 +157,12 @@ int main(void) {
   probe("g-ro", MODE_VS, VA_WIN + 8);
   probe("vs-invalid", MODE_VS, VA_WIN + NG * 4096 + 8);
   probe("walk g-invalid", MODE_VS, VA_WIN + 0x400000 + 8);
-  /* a trap after a guest-page fault: mtval2/mtinst must be zero again */
+  /* traps after a guest-page fault: mtval2/mtinst must be zero again (priv 3.1.x mtval2) */
+  probe("g-ro", MODE_VS, VA_WIN + 8);
+  run_mode(MODE_VS, illegal_vs, 0);
+  last_trap.epc = 0;
+  show_trap("illegal from VS after gpf");
+  probe("g-ro", MODE_VS, VA_WIN + 8);
   asm volatile("ebreak");
   last_trap.epc = 0;
   show_trap("ebreak after gpf");

@@ -537,4 +537,13 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       'every mode below M (QEMU 7.2 and Spike both raise 22 here). Priv 1.12 sections 8.6.1 ("in VU-mode, attempts to ' +
       'execute WFI when mstatus.TW=0") and 3.1.6.5 (TW).',
   },
+  {
+    program: 'h-gstage',
+    line: /^T illegal from VS after gpf /,
+    field: 'gva',
+    value: '0',
+    rule:
+      'An illegal-instruction trap from VS writes the instruction bits, not a guest virtual address, to mtval: GVA=0 ' +
+      '(QEMU 7.2 sets GVA for any trap from V=1 with a nonzero mtval). Priv 1.12 section 8.2.12.',
+  },
 ];

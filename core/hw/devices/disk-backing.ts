@@ -3,7 +3,7 @@
 // access is range-checked; a file problem is a DiskImageError naming the file and the cause,
 // raised when the image is opened or, for I/O errors later, returned to the controller.
 // Format: raw (sector n at byte offset 512 * n), as QEMU's `-drive format=raw`.
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 
 export const SECTOR_SIZE = 512;
 
@@ -102,10 +102,13 @@ export class FileDiskBacking implements DiskBacking {
     const readOnly = options.readOnly ?? false;
     let fd: number;
     try {
+      // Checked before opening: opening a FIFO or a device could block or have side effects.
+      if (!statSync(path).isFile()) throw new DiskImageError(`disk image ${path} is not a regular file`);
       fd = openSync(path, readOnly ? 'r' : 'r+');
     } catch (e) {
+      if (e instanceof DiskImageError) throw e;
       const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
-      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? `cannot be opened ${readOnly ? 'for reading' : 'for reading and writing'} (permission denied)` : code === 'EISDIR' ? 'is a directory' : `cannot be opened (${code})`;
+      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? `cannot be opened ${readOnly ? 'for reading' : 'for reading and writing'} (permission denied)` : code === 'ENOTDIR' ? 'has a path component that is not a directory' : `cannot be opened (${code})`;
       throw new DiskImageError(`disk image ${path} ${why}`);
     }
     try {

@@ -1,6 +1,7 @@
 // Disk backings: raw image files on the real file system and memory disks. Bad images
 // (missing, directory, device, empty, partial sector, truncated later) give DiskImageErrors
 // that name the file and the problem; valid ones read and write sectors at 512 * n.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,10 @@ describe('FileDiskBacking', () => {
     expect(() => FileDiskBacking.open(join(dir, 'adir'))).toThrow(DiskImageError);
     expect(() => FileDiskBacking.open(join(dir, 'adir'), { readOnly: true })).toThrow(/is not a regular file/);
     expect(() => FileDiskBacking.open('/dev/null', { readOnly: true })).toThrow(/is not a regular file/);
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    expect(() => FileDiskBacking.open(join(dir, 'fifo'))).toThrow(/fifo is not a regular file/);
+    writeFileSync(join(dir, 'plain'), new Uint8Array(512));
+    expect(() => FileDiskBacking.open(join(dir, 'plain', 'x.img'))).toThrow(/not a directory/);
     writeFileSync(join(dir, 'empty.img'), new Uint8Array(0));
     expect(() => FileDiskBacking.open(join(dir, 'empty.img'))).toThrow(/0 bytes, not a positive multiple of 512/);
     writeFileSync(join(dir, 'odd.img'), new Uint8Array(1000));

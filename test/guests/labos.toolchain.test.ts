@@ -235,6 +235,12 @@ describe('labOS robustness on QEMU', () => {
       `write: ${'n'.repeat(45)}: name too long (at most 39 characters)\n`,
     );
     expect(await s.command('cat missing')).toBe('cat: missing: no such file\n');
+    expect(await s.command('rm secret')).toBe(
+      'rm: secret: not permitted (the key file belongs to the kernel)\n',
+    );
+    expect(await s.command('write /secret x')).toBe(
+      'write: /secret: not permitted (the key file belongs to the kernel)\n',
+    );
     expect(await s.command('secret here')).toBe('usage: secret [where | watch N]  (N from 1 to 60)\n');
     expect(await s.command('secret watch 0')).toBe('usage: secret [where | watch N]  (N from 1 to 60)\n');
     expect(await s.command('cat secret')).toBe('cat: secret: binary file (32 bytes); use hexdump\n');
@@ -258,9 +264,50 @@ describe('labOS robustness on QEMU', () => {
     expect(await s.command('run spin 50')).toMatch(
       /^spin: done after 50 ms\nrun: spin \(pid \d+\) exited with status 0\n$/,
     );
+    expect(await s.command('run crash badptr')).toMatch(
+      /^crash: 17 of 17 bad system calls refused\nrun: crash \(pid \d+\) exited with status 0\n$/,
+    );
     expect(await s.command('run spin pair')).toMatch(
       /^spin: the second process ran while this one was busy: preempted by the timer\nrun: spin \(pid \d+\) exited with status 0\n$/,
     );
+    expect(await s.command('selftest')).toMatch(/^SELFTEST ok$/m);
+    expect(await s.finish('halt')).toBe(0);
+  });
+
+  it('survives random garbage typed at the shell', async () => {
+    const s = boot(blankDisk('fuzz.img'));
+    let seed = 0x2545f491;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const words = [
+      'cat',
+      'write',
+      'rm',
+      'hexdump',
+      'secret',
+      'bench',
+      'run',
+      'ls',
+      '/',
+      '..',
+      'x',
+      '-1',
+      '0x',
+    ];
+    for (let i = 0; i < 60; i++) {
+      const parts: string[] = [];
+      for (let w = rand(6); w >= 0; w--) {
+        if (rand(2)) parts.push(words[rand(words.length)] ?? '');
+        else parts.push(String.fromCharCode(...Array.from({ length: 1 + rand(12) }, () => 1 + rand(254))));
+      }
+      const line = parts.join(' ').replace(/[\r\n]/g, ' ');
+      // Keep lines that do not stop the machine or start a long benchmark.
+      if (/^\s*(halt|reboot|bench)/.test(line)) continue;
+      const out = await s.command(line);
+      expect(out).not.toContain('PANIC');
+    }
     expect(await s.command('selftest')).toMatch(/^SELFTEST ok$/m);
     expect(await s.finish('halt')).toBe(0);
   });

@@ -58,7 +58,7 @@ static int sys_spawn(uint32_t name, uint32_t arg, uint32_t c) {
 static int sys_wait(uint32_t pid, uint32_t status_ptr, uint32_t c) {
   (void)c;
   int status = 0;
-  if (!ucheck(status_ptr, 4, 1)) return -E_FAULT;
+  if (status_ptr && !ucheck(status_ptr, 4, 1)) return -E_FAULT; /* 0: status not wanted */
   int r = proc_wait((int)pid, &status);
   if (r >= 0 && status_ptr) *(int *)(uintptr_t)status_ptr = status;
   return r;
@@ -108,10 +108,14 @@ static int sys_fs_read(uint32_t name, uint32_t buf, uint32_t max) {
   return fs_read(kname, (void *)(uintptr_t)buf, max);
 }
 
+/* /secret belongs to the kernel: user programs may read it but never replace or remove it. */
+static int kernel_owned(const char *name) { return !strcmp(name[0] == '/' ? name + 1 : name, "secret"); }
+
 static int sys_fs_write(uint32_t name, uint32_t buf, uint32_t len) {
   char kname[FS_NAME_MAX + 2];
   int r = copy_in_str(name, kname, sizeof kname);
   if (r < 0) return r;
+  if (kernel_owned(kname)) return -E_PERM;
   if (!ucheck(buf, len, 0)) return -E_FAULT;
   return fs_write(kname, (const void *)(uintptr_t)buf, len);
 }
@@ -120,7 +124,7 @@ static int sys_fs_remove(uint32_t name, uint32_t b, uint32_t c) {
   (void)b, (void)c;
   char kname[FS_NAME_MAX + 2];
   int r = copy_in_str(name, kname, sizeof kname);
-  return r < 0 ? r : fs_remove(kname);
+  return r < 0 ? r : kernel_owned(kname) ? -E_PERM : fs_remove(kname);
 }
 
 static int sys_secret(uint32_t where, uint32_t buf, uint32_t max) {

@@ -117,7 +117,7 @@ uint32_t vblk_blocks(void) { return nblocks; }
 int vblk_rw(uint32_t block, void *buf, int write) {
   if (!base) return -E_NODEV;
   if (block >= nblocks) return -E_INVAL;
-  if (write && readonly) return -E_PERM;
+  if (write && readonly) return -E_IO; /* the device offered VIRTIO_BLK_F_RO */
   req_hdr.type = write ? 1 : 0, req_hdr.reserved = 0, req_hdr.sector = (uint64_t)block * 8;
   req_status = 0xFF;
   if (write) memcpy(bounce, buf, 4096);

@@ -57,7 +57,7 @@ void puts_raw(const char *s, uint32_t n) { write(1, s, n); }
 
 const char *strerror(int err) {
   switch (err) {
-  case E_PERM: return "not permitted (read-only disk)";
+  case E_PERM: return "not permitted (the key file belongs to the kernel)";
   case E_NOENT: return "no such file";
   case E_IO: return "disk I/O error";
   case E_2BIG: return "too large";

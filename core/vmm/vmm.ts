@@ -5,7 +5,7 @@
 // through the Hyp; every guest-visible effect of an exit is applied before the next run.
 import type { Hyp, LabChannel } from '../sandbox/hyp';
 import type { Domain } from './domain';
-import { handleExit, EXIT_CONTINUE, EXIT_QUANTUM, EXIT_YIELD } from './exit-handler';
+import { crash, handleExit, EXIT_CONTINUE, EXIT_QUANTUM, EXIT_YIELD } from './exit-handler';
 import { FrameAllocator } from './frame-allocator';
 import { HookRegistry } from './hook-registry';
 import { HostDiskDriver } from './host-disk-driver';
@@ -124,15 +124,31 @@ export class Vmm {
           this.hyp.fence.gvma(d.vmid);
           v.lastHart = hartId;
         }
-        this.inject(v, d, hartId);
-        const exit = this.hyp.vcpu.run(v.id);
-        v.exits++;
+        const code = this.step(v, d, hartId);
         budget--;
-        const code = handleExit(this, d, v, exit);
         if (code !== EXIT_CONTINUE || budget <= 0) return { code: budget <= 0 ? EXIT_QUANTUM : code, budget };
       }
     } finally {
       v.running = false;
+    }
+  }
+
+  /**
+   * One entry and exit. A hypervisor-interface call that fails (a refusal under the monitor, a
+   * VMM bug on strange input) crashes this domain only, as Xen's domain_crash does.
+   */
+  private step(v: VirtualCpu, d: Domain, hartId: number): number {
+    let kind = 'entry';
+    try {
+      this.inject(v, d, hartId);
+      const exit = this.hyp.vcpu.run(v.id);
+      kind = exit.kind;
+      v.exits++;
+      return handleExit(this, d, v, exit);
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      if (this.domains.get(d.id) !== d) return EXIT_YIELD;
+      return crash(this, d, `VMM failure at ${kind}: ${message}`);
     }
   }
 
@@ -142,7 +158,8 @@ export class Vmm {
     let timer = NEVER;
     if (v.deadline !== Number.POSITIVE_INFINITY) {
       if (this.hyp.timer.now() >= v.deadline) levels |= HVIP.VSTIP;
-      else timer = v.deadline;
+      // Deadlines past 2^53 (Linux's set_timer(-1) means "never") cannot be armed exactly.
+      else timer = Math.min(v.deadline, NEVER);
     }
     if (this.hartTimer[hartId] !== timer) {
       // A passed deadline disarms the HS timer, or its pending STIP would exit the guest forever.

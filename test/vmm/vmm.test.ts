@@ -177,4 +177,31 @@ describe('the VMM on a hart', () => {
     vmm.hart(0);
     expect(vmm.domains.get(dom)?.crashReason).toMatch(/0x40000000/);
   });
+
+  it('set_timer(-1) ("never") leaves the HS timer disarmed instead of failing', () => {
+    const { vmm, hyp } = labVmm();
+    const dom = create(vmm, 'name=a memory=4');
+    const v = vmm.domains.get(dom)?.vcpus[0];
+    hyp.script(v?.id ?? 0, script([{ kind: 'sbi', ext: SBI_EXT.TIME, fid: 0, args: [0xffff_ffff, 0xffff_ffff, 0, 0, 0, 0, 0, 0] }, Q]));
+    vmm.hart(0);
+    expect(hyp.timerDeadlines.get(0)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(vmm.domains.get(dom)?.state).toBe('running');
+  });
+
+  it('a failing hypervisor call while running a domain crashes that domain only', () => {
+    const { vmm, hyp } = labVmm();
+    const bad = create(vmm, 'name=bad memory=4');
+    const good = create(vmm, 'name=good memory=4');
+    hyp.script(vmm.domains.get(bad)?.vcpus[0]?.id ?? 0, () => {
+      throw new Error('refused by the monitor');
+    });
+    let goodRan = false;
+    hyp.script(vmm.domains.get(good)?.vcpus[0]?.id ?? 0, () => {
+      goodRan = true;
+      return Q;
+    });
+    vmm.hart(0);
+    expect(vmm.domains.get(bad)?.crashReason).toBe('VMM failure at entry: Error: refused by the monitor');
+    expect(goodRan).toBe(true);
+  });
 });

@@ -38,3 +38,30 @@ export function flattenTree(root: FdtNode): FlatTree {
   });
   return flat;
 }
+
+/** Paths of the nodes both boards have; QEMU's extra devices (pci, rtc, flash, fw-cfg, pmu) are not ours. */
+export function isCommonVirtNode(path: string): boolean {
+  return /^\/(chosen|poweroff|reboot|memory@80000000|cpus(\/.*)?|soc|soc\/(clint|plic|serial|virtio_mmio|test)@[0-9a-f]+)$/.test(path) && path !== '/soc/serial@10202000';
+}
+
+/** Values that differ on purpose: the random seed, our ISA string, and QEMU 7.2's riscv,ndev (96 where the binding means 95). */
+export const EXPECTED_VIRT_DIFFERENCES: ReadonlySet<string> = new Set(['/chosen:rng-seed', '/soc/plic@c000000:riscv,ndev']);
+
+/** Every difference between QEMU's tree and ours on the common nodes, as "path:property" lines. */
+export function compareCommonVirtNodes(qemu: FlatTree, ours: FlatTree): string[] {
+  const out: string[] = [];
+  const qPaths = [...qemu.keys()].filter(isCommonVirtNode).sort();
+  const oPaths = [...ours.keys()].filter(isCommonVirtNode).sort();
+  if (qPaths.join() !== oPaths.join()) out.push(`node sets differ: QEMU [${qPaths.join(' ')}] ours [${oPaths.join(' ')}]`);
+  for (const path of qPaths) {
+    const qp = qemu.get(path)!;
+    const op = ours.get(path);
+    if (op === undefined) continue;
+    if ([...qp.keys()].sort().join() !== [...op.keys()].sort().join()) out.push(`${path}: property names differ`);
+    for (const [name, value] of qp) {
+      if (EXPECTED_VIRT_DIFFERENCES.has(`${path}:${name}`) || name === 'riscv,isa') continue;
+      if (op.get(name) !== value) out.push(`${path}:${name}: QEMU ${value}, ours ${String(op.get(name))}`);
+    }
+  }
+  return out;
+}

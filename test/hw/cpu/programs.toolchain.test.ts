@@ -18,10 +18,20 @@ import {
 
 // Exactly IMA+H+S+U (+Zicsr, Zifencei, Sstc): QEMU 7.2's rv32 otherwise adds Zba/Zbb/Zbc/Zbs and
 // Sscofpmf, which our hart does not have (the Makefile's `reference` target uses the same line).
-const QEMU_CPU = 'rv32,c=false,f=false,d=false,v=false,h=true,zba=false,zbb=false,zbc=false,zbs=false,sscofpmf=false';
+const QEMU_CPU =
+  'rv32,c=false,f=false,d=false,v=false,h=true,zba=false,zbb=false,zbc=false,zbs=false,sscofpmf=false';
 const QEMU_ARGS = [
-  '-M', 'virt', '-cpu', QEMU_CPU, '-bios', 'none',
-  '-nographic', '-monitor', 'none', '-serial', 'stdio',
+  '-M',
+  'virt',
+  '-cpu',
+  QEMU_CPU,
+  '-bios',
+  'none',
+  '-nographic',
+  '-monitor',
+  'none',
+  '-serial',
+  'stdio',
 ];
 
 describe('hart test programs: rebuild and QEMU reference', () => {
@@ -45,10 +55,14 @@ describe('hart test programs: rebuild and QEMU reference', () => {
     });
 
     it(`${name} on live QEMU prints the committed transcript`, () => {
-      const run = spawnSync('timeout', ['10', 'qemu-system-riscv32', ...QEMU_ARGS, '-kernel', join(BIN_DIR, `${name}.elf`)], {
-        encoding: 'utf8',
-        timeout: 20_000,
-      });
+      const run = spawnSync(
+        'timeout',
+        ['10', 'qemu-system-riscv32', ...QEMU_ARGS, '-kernel', join(BIN_DIR, `${name}.elf`)],
+        {
+          encoding: 'utf8',
+          timeout: 20_000,
+        },
+      );
       const live = parseTranscript(`${run.stdout}qemu-exit ${String(run.status)}\n`);
       const diff = describeDifference(readExpected(name), live);
       expect(diff === '', diff).toBe(true);

@@ -52,7 +52,8 @@ function applyOne(line: string, o: SpecOverride): string {
   if (o.template === true) return line.replace(o.line, o.value);
   if (o.field === undefined) return o.value;
   const re = new RegExp(`(^| )${o.field}=\\S+`);
-  if (!re.test(line)) throw new Error(`override for ${o.program} names field ${o.field} absent from: ${line}`);
+  if (!re.test(line))
+    throw new Error(`override for ${o.program} names field ${o.field} absent from: ${line}`);
   return line.replace(re, `$1${o.field}=${o.value}`);
 }
 
@@ -75,7 +76,9 @@ export function specTranscript(name: string, qemu: Transcript, overrides = SPEC_
   });
   const unused = mine.filter((o) => !used.has(o));
   if (unused.length > 0) {
-    throw new Error(`spec overrides matched no line of ${name}: ${unused.map((o) => String(o.line)).join(', ')}`);
+    throw new Error(
+      `spec overrides matched no line of ${name}: ${unused.map((o) => String(o.line)).join(', ')}`,
+    );
   }
   return { lines, exitCode: qemu.exitCode };
 }

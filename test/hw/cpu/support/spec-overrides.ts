@@ -39,7 +39,8 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   {
     program: 'zicsr',
     line: /^T csrrs ro rs1=zero-reg none$/,
-    value: 'T csrrs ro rs1=zero-reg M c=00000002 v=f14323f3 e=+00000000 t2=00000000 ti=00000000 mpp=3 mpv=0 gva=0',
+    value:
+      'T csrrs ro rs1=zero-reg M c=00000002 v=f14323f3 e=+00000000 t2=00000000 ti=00000000 mpp=3 mpv=0 gva=0',
     rule:
       'CSRRS with rs1 != x0 is a write attempt even when the register holds zero, so it traps on a ' +
       'read-only CSR (QEMU does not). Unpriv 20191213 section 9.1 (CSRRS/CSRRC "if rs1=x0 ... will not ' +
@@ -99,7 +100,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
     line: /^vsstatus ones /,
     value: 'vsstatus ones 800c0722',
     rule:
-      'vsstatus has exactly sstatus\'s fields, the others read as zero (QEMU stores every bit). ' +
+      "vsstatus has exactly sstatus's fields, the others read as zero (QEMU stores every bit). " +
       'Priv 1.12 section 8.2.11 (vsstatus), the same WARL read-back as sstatus above.',
   },
   {
@@ -186,7 +187,9 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
     line: /^(g-[a-z-]+|unmapped gpa) V[SU] rT .* c=0000001[57] /,
     field: 'ti',
     value: '00002503',
-    rule: 'lw a0,0(a1) transformed. ' + 'Priv 1.12 section 8.6.3: for a guest-page fault on an explicit load/store/AMO, mtinst/htinst holds the ' +
+    rule:
+      'lw a0,0(a1) transformed. ' +
+      'Priv 1.12 section 8.6.3: for a guest-page fault on an explicit load/store/AMO, mtinst/htinst holds the ' +
       'transformed instruction (rs1 and the offset zeroed). The spec also permits zero, which QEMU 7.2 writes; issue 3 ' +
       'requires this board to report the transformed instruction.',
   },
@@ -195,7 +198,9 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
     line: /^(g-[a-z-]+|unmapped gpa) V[SU] wT .* c=0000001[57] /,
     field: 'ti',
     value: '00a02023',
-    rule: 'sw a0,0(a1) transformed. ' + 'Priv 1.12 section 8.6.3: for a guest-page fault on an explicit load/store/AMO, mtinst/htinst holds the ' +
+    rule:
+      'sw a0,0(a1) transformed. ' +
+      'Priv 1.12 section 8.6.3: for a guest-page fault on an explicit load/store/AMO, mtinst/htinst holds the ' +
       'transformed instruction (rs1 and the offset zeroed). The spec also permits zero, which QEMU 7.2 writes; issue 3 ' +
       'requires this board to report the transformed instruction.',
   },
@@ -204,7 +209,9 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
     line: /^(g-[a-z-]+|unmapped gpa) V[SU] amoT .* c=0000001[57] /,
     field: 'ti',
     value: '00a0252f',
-    rule: 'amoadd.w a0,a0,(a1) transformed. ' + 'Priv 1.12 section 8.6.3: for a guest-page fault on an explicit load/store/AMO, mtinst/htinst holds the ' +
+    rule:
+      'amoadd.w a0,a0,(a1) transformed. ' +
+      'Priv 1.12 section 8.6.3: for a guest-page fault on an explicit load/store/AMO, mtinst/htinst holds the ' +
       'transformed instruction (rs1 and the offset zeroed). The spec also permits zero, which QEMU 7.2 writes; issue 3 ' +
       'requires this board to report the transformed instruction.',
   },
@@ -244,28 +251,32 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   {
     program: 'h-gstage',
     line: /^A update g-ro VS r ok$/,
-    value: 'A update g-ro VS rT  S c=00000015 v=40801008 e=00000000 t2=30000001 ti=00002020 spp=1 spv=1 gva=1',
+    value:
+      'A update g-ro VS rT  S c=00000015 v=40801008 e=00000000 t2=30000001 ti=00002020 spp=1 spv=1 gva=1',
     rule:
       'Setting A in a VS-stage PTE is a write checked by the G-stage: the PTE sits in a G-stage read-only page, so the ' +
-      'load takes a load guest-page fault with htval = the PTE\'s GPA >> 2 and htinst = 0x00002020 (32-bit write for ' +
+      "load takes a load guest-page fault with htval = the PTE's GPA >> 2 and htinst = 0x00002020 (32-bit write for " +
       'VS-stage translation). QEMU 7.2 writes the PTE through the read-only mapping. Priv 1.12 sections 8.5.1 and 8.6.3.',
   },
   {
     program: 'h-gstage',
     line: /^A update g-ro VS w ok$/,
-    value: 'A update g-ro VS wT  S c=00000017 v=40801008 e=00000000 t2=30000001 ti=00002020 spp=1 spv=1 gva=1',
+    value:
+      'A update g-ro VS wT  S c=00000017 v=40801008 e=00000000 t2=30000001 ti=00002020 spp=1 spv=1 gva=1',
     rule: 'As above for a store (store/AMO guest-page fault 23). Priv 1.12 sections 8.5.1 and 8.6.3.',
   },
   {
     program: 'h-gstage',
     line: /^A update g-ro VS amo ok$/,
-    value: 'A update g-ro VS amoT  S c=00000017 v=40801008 e=00000000 t2=30000001 ti=00002020 spp=1 spv=1 gva=1',
+    value:
+      'A update g-ro VS amoT  S c=00000017 v=40801008 e=00000000 t2=30000001 ti=00002020 spp=1 spv=1 gva=1',
     rule: 'As above for an AMO (store/AMO guest-page fault 23). Priv 1.12 sections 8.5.1 and 8.6.3.',
   },
   {
     program: 'h-gstage',
     line: /^A update g-ro VS xT /,
-    value: 'A update g-ro VS xT  S c=00000014 v=40801008 e=40801008 t2=30000001 ti=00002020 spp=1 spv=1 gva=1',
+    value:
+      'A update g-ro VS xT  S c=00000014 v=40801008 e=40801008 t2=30000001 ti=00002020 spp=1 spv=1 gva=1',
     rule:
       'As above for a fetch (instruction guest-page fault 20): A is still clear, because the earlier A updates faulted. ' +
       'Priv 1.12 sections 8.5.1 and 8.6.3.',
@@ -343,7 +354,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   // SPVP's supervisor/user distinction, and checks read instead of execute permission for HLVX.
   {
     program: 'h-hlv',
-    line: /^(HS SPVP=[01]|SUM\+MXR|U HU=1) h(lv|lvx|sv)\.\w+ \w+T  [MS] c=00000005 /,
+    line: /^(HS SPVP=[01]|SUM\+MXR|U HU=1) h(lv|lvx|sv)\.\w+ \w+T {2}[MS] c=00000005 /,
     field: 'c',
     value: '0000000d',
     rule:
@@ -352,14 +363,14 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'h-hlv',
-    line: /^(HS SPVP=[01]|SUM\+MXR|U HU=1) hsv\.\w+ \w+T  [MS] c=00000007 /,
+    line: /^(HS SPVP=[01]|SUM\+MXR|U HU=1) hsv\.\w+ \w+T {2}[MS] c=00000007 /,
     field: 'c',
     value: '0000000f',
     rule: 'A VS-stage permission failure of HSV is a store/AMO page fault (15), not an access fault (QEMU 7.2: 7). Priv 1.12 sections 8.3.2 and 4.3.2.',
   },
   {
     program: 'h-hlv',
-    line: /^(HS SPVP=[01]|SUM\+MXR|U HU=1) h(lv|lvx|sv)\.\w+ \w+T  [MS] /,
+    line: /^(HS SPVP=[01]|SUM\+MXR|U HU=1) h(lv|lvx|sv)\.\w+ \w+T {2}[MS] /,
     field: 'gva',
     value: '1',
     rule:
@@ -420,64 +431,72 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'h-hlv',
-    line: /^(HS SPVP=1|to HS) hlv\.w 4000500\wT  [MS] c=0000001[57] /,
+    line: /^(HS SPVP=1|to HS) hlv\.w 4000500\wT {2}[MS] c=0000001[57] /,
     field: 'ti',
     value: '68004573',
-    rule: 'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
+    rule:
+      'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
       'and is what QEMU 7.2 writes; issue 3 requires the transformed form on this board.',
   },
   {
     program: 'h-hlv',
-    line: /^(HS SPVP=1|to HS) hlv\.b 4000500\wT  [MS] c=0000001[57] /,
+    line: /^(HS SPVP=1|to HS) hlv\.b 4000500\wT {2}[MS] c=0000001[57] /,
     field: 'ti',
     value: '60004573',
-    rule: 'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
+    rule:
+      'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
       'and is what QEMU 7.2 writes; issue 3 requires the transformed form on this board.',
   },
   {
     program: 'h-hlv',
-    line: /^(HS SPVP=1|to HS) hlv\.bu 4000500\wT  [MS] c=0000001[57] /,
+    line: /^(HS SPVP=1|to HS) hlv\.bu 4000500\wT {2}[MS] c=0000001[57] /,
     field: 'ti',
     value: '60104573',
-    rule: 'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
+    rule:
+      'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
       'and is what QEMU 7.2 writes; issue 3 requires the transformed form on this board.',
   },
   {
     program: 'h-hlv',
-    line: /^(HS SPVP=1|to HS) hlv\.h 4000500\wT  [MS] c=0000001[57] /,
+    line: /^(HS SPVP=1|to HS) hlv\.h 4000500\wT {2}[MS] c=0000001[57] /,
     field: 'ti',
     value: '64004573',
-    rule: 'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
+    rule:
+      'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
       'and is what QEMU 7.2 writes; issue 3 requires the transformed form on this board.',
   },
   {
     program: 'h-hlv',
-    line: /^(HS SPVP=1|to HS) hlv\.hu 4000500\wT  [MS] c=0000001[57] /,
+    line: /^(HS SPVP=1|to HS) hlv\.hu 4000500\wT {2}[MS] c=0000001[57] /,
     field: 'ti',
     value: '64104573',
-    rule: 'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
+    rule:
+      'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
       'and is what QEMU 7.2 writes; issue 3 requires the transformed form on this board.',
   },
   {
     program: 'h-hlv',
-    line: /^(HS SPVP=1|to HS) hsv\.w 4000500\wT  [MS] c=0000001[57] /,
+    line: /^(HS SPVP=1|to HS) hsv\.w 4000500\wT {2}[MS] c=0000001[57] /,
     field: 'ti',
     value: '6aa04073',
-    rule: 'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
+    rule:
+      'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
       'and is what QEMU 7.2 writes; issue 3 requires the transformed form on this board.',
   },
   {
     program: 'h-hlv',
-    line: /^(HS SPVP=1|to HS) hsv\.b 4000500\wT  [MS] c=0000001[57] /,
+    line: /^(HS SPVP=1|to HS) hsv\.b 4000500\wT {2}[MS] c=0000001[57] /,
     field: 'ti',
     value: '62a04073',
-    rule: 'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
+    rule:
+      'Priv 1.12 section 8.6.3: transformed instruction (rs1 zeroed) for a guest-page fault of HLV/HSV; zero is also allowed ' +
       'and is what QEMU 7.2 writes; issue 3 requires the transformed form on this board.',
   },
   {
     program: 'h-hlv',
     line: /^to HS hlv\.w 40003008T /,
-    value: 'to HS hlv.w 40003008T  S c=0000000d v=40003008 e=00000000 t2=00000000 ti=00000000 spp=1 spv=0 gva=1',
+    value:
+      'to HS hlv.w 40003008T  S c=0000000d v=40003008 e=00000000 t2=00000000 ti=00000000 spp=1 spv=0 gva=1',
     rule:
       'The VS-stage fault of an HLV is a load page fault (13), which medeleg bit 13 sends to HS (QEMU 7.2 reports an ' +
       'access fault, undelegated, to M), with GVA=1. Priv 1.12 sections 8.3.2, 3.1.8 and 8.2.1.',
@@ -485,19 +504,22 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   {
     program: 'h-hlv',
     line: /^to HS hsv\.w 40000008T /,
-    value: 'to HS hsv.w 40000008T  S c=0000000f v=40000008 e=00000000 t2=00000000 ti=00000000 spp=1 spv=0 gva=1',
+    value:
+      'to HS hsv.w 40000008T  S c=0000000f v=40000008 e=00000000 t2=00000000 ti=00000000 spp=1 spv=0 gva=1',
     rule: 'As above for HSV to a read-only VS page: store/AMO page fault (15), delegated to HS. Priv 1.12 sections 8.3.2, 3.1.8.',
   },
   {
     program: 'h-hlv',
     line: /^to HS hlvx\.hu 40000008 = /,
-    value: 'to HS hlvx.hu 40000008T  S c=0000000d v=40000008 e=00000000 t2=00000000 ti=00000000 spp=1 spv=0 gva=1',
+    value:
+      'to HS hlvx.hu 40000008T  S c=0000000d v=40000008 e=00000000 t2=00000000 ti=00000000 spp=1 spv=0 gva=1',
     rule: 'HLVX needs execute permission: the read-only page faults (13), delegated to HS. Priv 1.12 section 8.3.2.',
   },
   {
     program: 'h-hlv',
     line: /^MPRV MPV=1 lw 40003008T /,
-    value: 'MPRV MPV=1 lw 40003008T  M c=0000000d v=40003008 e=00000000 t2=00000000 ti=00000000 mpp=3 mpv=0 gva=1',
+    value:
+      'MPRV MPV=1 lw 40003008T  M c=0000000d v=40003008 e=00000000 t2=00000000 ti=00000000 mpp=3 mpv=0 gva=1',
     rule:
       'With MPRV=1, MPP=S, MPV=1, M-mode loads translate as VS-mode: a VS-stage fault is a load page fault (13) with a ' +
       'guest virtual address (GVA=1); QEMU 7.2 reports an access fault. Priv 1.12 sections 3.1.6.3 and 8.2.12.',
@@ -505,7 +527,8 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   {
     program: 'h-hlv',
     line: /^MPRV MPV=1 lw 40005008T /,
-    value: 'MPRV MPV=1 lw 40005008T  M c=00000015 v=40005008 e=00000000 t2=30001402 ti=00002503 mpp=3 mpv=0 gva=1',
+    value:
+      'MPRV MPV=1 lw 40005008T  M c=00000015 v=40005008 e=00000000 t2=30001402 ti=00002503 mpp=3 mpv=0 gva=1',
     rule:
       'As above: a G-stage fault is a load guest-page fault (21; QEMU 7.2 says 13) with mtval2 = GPA >> 2, GVA=1 and ' +
       'the transformed lw a0,0(a1) in mtinst. Priv 1.12 sections 3.1.6.3, 8.5.1 and 8.6.3.',
@@ -513,14 +536,15 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   {
     program: 'h-hlv',
     line: /^MPRV MPV=1 lw 40006008 = /,
-    value: 'MPRV MPV=1 lw 40006008T  M c=0000000d v=40006008 e=00000000 t2=00000000 ti=00000000 mpp=3 mpv=0 gva=1',
+    value:
+      'MPRV MPV=1 lw 40006008T  M c=0000000d v=40006008 e=00000000 t2=00000000 ti=00000000 mpp=3 mpv=0 gva=1',
     rule:
       'MPRV with MPP=S, MPV=1 accesses memory as VS-mode: a VS-stage U=1 page needs vsstatus.SUM=1 (QEMU 7.2 allows ' +
       'it). Priv 1.12 sections 3.1.6.3 (MPRV) and 4.3.2 step 5 (SUM), 8.2.11 (vsstatus).',
   },
   {
     program: 'h-hlv',
-    line: /^U HU=0 hlv\.w 40000008T  M c=00000002 /,
+    line: /^U HU=0 hlv\.w 40000008T {2}M c=00000002 /,
     field: 'v',
     value: '6805c573',
     rule:

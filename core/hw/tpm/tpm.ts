@@ -331,6 +331,9 @@ export class Tpm {
   loadState(state: TpmState): void {
     if (state.version !== TPM_STATE_VERSION) throw new Error(`tpm: state version ${String(state.version)} is not ${TPM_STATE_VERSION}`);
     if (state.storageKey.length !== 32) throw new Error('tpm: state storage key must be 32 bytes');
+    for (const [name, v] of [['resetCount', state.resetCount], ['clockMs', state.clockMs], ['counterHighWater', state.counterHighWater]] as const) {
+      if (!Number.isSafeInteger(v) || v < 0) throw new Error(`tpm: state ${name} must be a non-negative integer, got ${String(v)}`);
+    }
     const ek = decodeCertificate(state.endorsementCertificate);
     const ak = decodeCertificate(state.attestationCertificate);
     const endorsement = p256FromScalar(state.endorsementScalar);

@@ -236,5 +236,8 @@ describe('TPM state', () => {
     expect(() => other.loadState({ ...saved, version: 9 })).toThrow(/version 9/);
     expect(() => other.loadState({ ...saved, attestationScalar: saved.endorsementScalar })).toThrow(/do not match/);
     expect(() => other.loadState({ ...saved, pcrs: saved.pcrs.slice(1) })).toThrow(/24 PCR values/);
+    expect(() => other.loadState({ ...saved, resetCount: -1 })).toThrow(/resetCount/);
+    expect(() => other.loadState({ ...saved, counters: [[0x0100_0000, saved.counterHighWater + 1]] })).toThrow(/high-water/);
+    expect(other.saveState()).toEqual(saved);
   });
 });

@@ -71,6 +71,16 @@ describe('labOS on QEMU without a disk', () => {
     expect(await s.finish('halt')).toBe(0);
   });
 
+  it('mixes a virtio-rng device into the key when there is one', async () => {
+    const s = QemuSession.start({ rng: true });
+    sessions.push(s);
+    await s.waitFor('labOS ready');
+    expect(s.output).toContain(
+      'secret: new key from rng-seed and virtio-rng, kept in memory only (no file system)',
+    );
+    expect(await s.finish('halt')).toBe(0);
+  });
+
   it('boots the second hart through SBI HSM', async () => {
     const s = boot(undefined, 2);
     await s.waitFor('labOS ready');

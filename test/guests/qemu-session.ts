@@ -13,6 +13,8 @@ export interface QemuOptions {
   readonly disk?: string | undefined;
   readonly smp?: number | undefined;
   readonly memMiB?: number | undefined;
+  /** Adds a virtio-rng device (a second entropy source for the secret). */
+  readonly rng?: boolean | undefined;
 }
 
 export class QemuSession {
@@ -56,10 +58,10 @@ export class QemuSession {
       '-serial',
       'stdio',
     ];
+    if (opts.disk !== undefined || opts.rng === true) args.push('-global', 'virtio-mmio.force-legacy=false');
+    if (opts.rng === true) args.push('-device', 'virtio-rng-device');
     if (opts.disk !== undefined) {
       args.push(
-        '-global',
-        'virtio-mmio.force-legacy=false',
         '-drive',
         `file=${opts.disk},if=none,format=raw,id=hd0`,
         '-device',

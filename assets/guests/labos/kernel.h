@@ -146,6 +146,9 @@ int vblk_present(void);
 uint32_t vblk_blocks(void);     /* capacity in 4 KiB blocks */
 int vblk_rw(uint32_t block, void *buf, int write); /* one 4 KiB block; 0 or negative error */
 
+/* virtio_rng.c */
+uint32_t vrng_read(uint8_t *out, uint32_t len);
+
 /* fs.c */
 #define FS_NAME_MAX 39
 struct fs_stat {

@@ -1,5 +1,5 @@
 /* The guest's secret: a 32-byte key made at first boot from DTB-provided entropy
- * (/chosen/rng-seed) mixed with the timer, stored in /secret, and held in kernel memory on a
+ * (/chosen/rng-seed, and a virtio-rng device if there is one) mixed with the timer, stored in /secret, and held in kernel memory on a
  * page of its own mapped at KEY_VA. Once a second (from the timer tick) the kernel computes
  * HMAC-SHA256(key, counter as 8 big-endian bytes), so the key is live in memory and registers;
  * the first 8 bytes of the latest MAC are the fingerprint `secret` prints. */
@@ -16,14 +16,20 @@ static int key_ready;
 
 static void make_key(void) {
   struct sha256 s;
+  uint8_t dev[32];
   uint64_t t = read_time64();
+  uint32_t ndev = vrng_read(dev, sizeof dev);
   sha256_init(&s);
   sha256_update(&s, "labos-secret-v1", 15);
   sha256_update(&s, board.rng_seed, board.rng_len);
+  sha256_update(&s, dev, ndev);
   sha256_update(&s, &t, sizeof t);
   sha256_final(&s, key);
-  memset(board.rng_seed, 0, sizeof board.rng_seed);
-  source = board.rng_len ? "rng-seed" : "timer (weak: the DTB has no rng-seed)";
+  memset(board.rng_seed, 0, sizeof board.rng_seed), memset(dev, 0, sizeof dev);
+  if (board.rng_len && ndev == sizeof dev) source = "rng-seed and virtio-rng";
+  else if (board.rng_len) source = "rng-seed";
+  else if (ndev == sizeof dev) source = "virtio-rng";
+  else source = "timer (weak: no rng-seed in the DTB, no virtio-rng)";
 }
 
 static void update_fingerprint(void) {

@@ -10,7 +10,8 @@ export type EngineErrorKind =
   | 'exception' // the VMM or a patch threw
   | 'disposed'
   | 'reentrant' // a host callback tried to call back into the engine
-  | 'bad-input'; // the host passed something the engine cannot take (arguments, bundle, patch)
+  | 'bad-input' // the host passed something the engine cannot take (arguments, bundle, patch)
+  | 'aborted'; // a host-level failure (e.g. the host's own stack) cut through the engine: it is gone
 
 export interface StackFrame {
   readonly functionName: string;

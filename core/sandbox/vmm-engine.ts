@@ -8,7 +8,7 @@ import type { DisposableResult, QuickJSContext, QuickJSHandle, QuickJSRuntime, Q
 import { InterruptBudget, DEFAULT_INTERRUPT_BUDGET } from './budget';
 import { INTERNALS, preludeSource, type InternalName, type PatchState } from './engine-prelude';
 import {
-  EngineError, classify, mapFrames, parseStack, where, type EngineErrorKind, type GuestErrorInfo,
+  EngineError, classify, mapFrames, parseStack, where, type EngineErrorKind, type GuestErrorInfo, type StackFrame,
 } from './engine-errors';
 import { HostBinding, type HypBackend, type RawPatchFault } from './host-binding';
 import type { LabChannel } from './hyp';
@@ -65,6 +65,14 @@ export interface VmmEngineOptions {
 }
 
 const MAX_NUMERIC_ARGS = 8;
+/**
+ * QuickJS's stack check must fire before V8's: WebAssembly frames run on the host's own stack, and
+ * a host RangeError cutting through the engine leaves its heap inconsistent (measured: 512 KiB
+ * already overflows Node's default stack first; 384 KiB does not).
+ */
+export const MAX_STACK_BYTES = 384 * 1024;
+/** The prelude's file name: its frames are the boundary's plumbing, not the user's code. */
+const PRELUDE_FILE = 'lab:prelude.js';
 /** Budget for reading an error value out after the call's own budget ran out. */
 const REPORT_TICKS = 50;
 
@@ -88,6 +96,7 @@ export class VmmEngine {
   private nextPatchId = 1;
   private busy = false;
   private disposed = false;
+  private poisoned = false;
   private bundleLoaded = false;
   readonly limits: EngineLimits;
   /** Every patch fault so far, oldest first. */
@@ -104,6 +113,9 @@ export class VmmEngine {
       stackBytes: positive(limits.stackBytes, 'stackBytes'),
       interruptBudget: positive(limits.interruptBudget, 'interruptBudget'),
     };
+    if (this.limits.stackBytes > MAX_STACK_BYTES) {
+      throw new EngineError('bad-input', `stackBytes above ${MAX_STACK_BYTES} would let the host's own stack overflow first`);
+    }
     this.budget = new InterruptBudget(this.limits.interruptBudget);
     this.runtime = module.newRuntime();
     this.context = this.runtime.newContext();
@@ -143,7 +155,7 @@ export class VmmEngine {
     using config = c.newObject();
     c.newNumber(this.options.backend.harts).consume((v) => c.setProp(config, 'harts', v));
     c.newNumber(seed | 0).consume((v) => c.setProp(config, 'seed', v));
-    using factory = this.unwrap(c.evalCode(preludeSource(), 'lab:prelude.js', { type: 'global', strict: true }));
+    using factory = this.unwrap(c.evalCode(preludeSource(), PRELUDE_FILE, { type: 'global', strict: true }));
     using internals = this.unwrap(c.callFunction(factory, c.undefined, dispatch, config));
     for (const name of INTERNALS) this.internals.set(name, c.getProp(internals, name));
   }
@@ -161,7 +173,12 @@ export class VmmEngine {
 
   /** Calls an exported function with JSON-like arguments; the result crosses back as JSON. */
   call(name: string, ...args: JsonValue[]): JsonValue | undefined {
-    const json = JSON.stringify(args);
+    let json: string;
+    try {
+      json = JSON.stringify(args);
+    } catch (error) {
+      throw new EngineError('bad-input', `arguments of ${name} are not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
     return this.run(() => {
       const c = this.context;
       using nameHandle = c.newString(name);
@@ -263,6 +280,18 @@ export class VmmEngine {
     this.teardown();
   }
 
+  /**
+   * A host exception escaped through QuickJS (it never should; the host's stack overflowing under
+   * the engine does it): the heap may hold half-built objects and freeing the runtime would abort
+   * the WebAssembly module. The engine is dropped unfreed instead; its module goes with it.
+   */
+  private abandon(cause: unknown): EngineError {
+    this.disposed = true;
+    this.poisoned = true;
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    return new EngineError('aborted', `the engine was aborted by a host-level error (${reason}); create a new engine`);
+  }
+
   private teardown(): void {
     this.disposed = true;
     for (const h of this.internals.values()) h.dispose();
@@ -307,7 +336,7 @@ export class VmmEngine {
   private hookFault(raw: RawPatchFault): void {
     const patch = this.patchesById.get(raw.patchId);
     if (patch === undefined) return;
-    const frames = mapFrames(parseStack(raw.stack), this.maps);
+    const frames = this.frames(raw.stack);
     const error = new EngineError('exception', `${raw.name}: ${raw.message}${where(frames)}`, frames, raw.name);
     error.patch = patch;
     this.recordFault({ patch, phase: 'hook', error });
@@ -328,7 +357,9 @@ export class VmmEngine {
 
   /** One call in: guards, a fresh budget, pending jobs drained, limit failures attributed. */
   private run<T>(body: () => T): T {
-    if (this.disposed) throw new EngineError('disposed', 'the engine has been disposed');
+    if (this.disposed) {
+      throw new EngineError('disposed', this.poisoned ? 'the engine was aborted; create a new engine' : 'the engine has been disposed');
+    }
     if (this.busy) throw new EngineError('reentrant', 'a host callback tried to call back into the engine');
     this.busy = true;
     this.budget.arm();
@@ -338,7 +369,8 @@ export class VmmEngine {
       this.drainJobs();
       return result;
     } catch (error) {
-      if (error instanceof EngineError) failure = error;
+      if (!(error instanceof EngineError)) throw this.abandon(error);
+      failure = error;
       throw error;
     } finally {
       this.busy = false;
@@ -415,6 +447,11 @@ export class VmmEngine {
     }
   }
 
+  /** Stack frames mapped to TypeScript, without the prelude's own frames. */
+  private frames(stack: string): StackFrame[] {
+    return mapFrames(parseStack(stack), this.maps).filter((f) => f.file !== PRELUDE_FILE);
+  }
+
   /** Reads an engine error value into an EngineError, classified by whether the budget tripped. */
   private failure(handle: QuickJSHandle): EngineError {
     const exhausted = this.budget.exhausted;
@@ -439,7 +476,7 @@ export class VmmEngine {
 
   private toEngineError(info: GuestErrorInfo, exhausted: boolean): EngineError {
     const kind: EngineErrorKind = classify(info, exhausted);
-    const frames = mapFrames(parseStack(info.stack), this.maps);
+    const frames = this.frames(info.stack);
     const at = where(frames);
     const messages: Record<EngineErrorKind, string> = {
       unresponsive: `VMM unresponsive: stopped after ${this.limits.interruptBudget} interrupt checks${at}`,
@@ -449,6 +486,7 @@ export class VmmEngine {
       disposed: info.message,
       reentrant: info.message,
       'bad-input': info.message,
+      aborted: info.message,
     };
     return new EngineError(kind, messages[kind], frames, info.name);
   }

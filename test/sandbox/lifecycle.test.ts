@@ -34,7 +34,7 @@ describe('engine lifecycle', () => {
   it('creates and disposes engines many times, after every kind of failure', async () => {
     if (!patch.ok) throw new Error('patch did not compile');
     const kinds: string[] = [];
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < 5; round++) {
       const t = await testEngine({ interruptBudget: 100, memoryBytes: 4 * 1024 * 1024, stackBytes: 64 * 1024 }, BUNDLE);
       for (const name of ['spin', 'hog', 'recurse', 'boom', 'throwsValue', 'later']) {
         try {
@@ -66,5 +66,43 @@ describe('engine lifecycle', () => {
       expect(() => t.engine.loadBundle({ code: 'throw new Error("init failed")', fileName: 'init.js' })).toThrow(/init failed at init\.js:1/);
       t.engine.dispose();
     }
+  });
+});
+
+describe('host-level failures under the engine', () => {
+  it('refuses a stack limit the host stack cannot honour', async () => {
+    await expect(testEngine({ stackBytes: 1024 * 1024 })).rejects.toThrow(/host's own stack overflow first/);
+  });
+
+  it('abandons an engine that a host stack overflow cut through, without aborting the host', async () => {
+    const t = await testEngine({ stackBytes: 384 * 1024 }, 'function deep(n) { return deep(n + 1) + 1; } export function r() { return deep(0); }');
+    const outcomes = new Set<string>();
+    let deepest = 0;
+    // Enter the engine on the way back up from a full host stack, one frame at a time, until the
+    // engine's own recursion overflows the host's stack inside WebAssembly.
+    const dive = (depth: number): void => {
+      deepest = Math.max(deepest, depth);
+      try {
+        dive(depth + 1);
+      } catch {
+        // the host stack is full below here
+      }
+      if (depth < deepest - 4000 || !t.engine.alive) return;
+      try {
+        t.engine.callNumbers('r');
+      } catch (e) {
+        outcomes.add(e instanceof EngineError ? e.kind : e instanceof RangeError ? 'host RangeError' : String(e));
+      }
+    };
+    dive(0);
+    // With the stack full, even the EngineError may not be constructible: the report can be the
+    // host's RangeError, but the engine is abandoned either way and says so on the next call.
+    expect([...outcomes].every((o) => ['aborted', 'host RangeError', 'stack-overflow'].includes(o))).toBe(true);
+    expect(t.engine.alive).toBe(false);
+    expect(() => t.engine.callNumbers('r')).toThrow(/aborted; create a new engine/);
+    t.engine.dispose();
+    const fresh = await testEngine({}, 'export function one() { return 1; }');
+    expect(fresh.engine.callNumbers('one')).toBe(1);
+    fresh.engine.dispose();
   });
 });

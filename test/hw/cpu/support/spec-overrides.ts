@@ -579,4 +579,20 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       'writes transformed instructions (issue 3), so htinst is writable like mtinst (QEMU 7.2 never writes htinst and ' +
       'makes it read-only zero, while its mtinst reads back ffffffff). Priv 1.12 section 8.2.x (htinst).',
   },
+  {
+    program: 'h-csr',
+    line: /^VS reads sie /,
+    value: 'VS reads sie 00000222',
+    rule:
+      'In VS-mode sie is vsie: with hideleg = 0x444 its SSIE/STIE/SEIE alias hie.VSSIE/VSTIE/VSEIE, all set (QEMU 7.2 ' +
+      'reads 0 in VS although M reads vsie = 0x222). Priv 1.12 sections 8.2.x (vsip/vsie) and 8.6.x (VS CSR substitution).',
+  },
+  {
+    program: 'h-csr',
+    line: /^VU stimecmp: trap 00000002$/,
+    value: 'VU stimecmp: trap 00000016',
+    rule:
+      'In VU-mode, accessing a supervisor CSR that HS-mode could access (stimecmp with STCE=1, TM=1) raises a ' +
+      'virtual-instruction exception (QEMU 7.2: illegal). Priv 1.12 section 8.6.1.',
+  },
 ];

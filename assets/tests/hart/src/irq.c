@@ -145,6 +145,20 @@ static void supervisor_level(void) {
   csr_clear(mip, 1u << 5);
   show_log("STI undelegated in S");
   csr_write(mie, 0);
+  /* SEIP is writable by M (priv 3.1.9): a software-injected S external interrupt */
+  csr_write(mideleg, 1u << 9);
+  csr_set(sie, 1u << 9);
+  csr_set(mip, 1u << 9);
+  run_mode(MODE_U, spin, 0);
+  csr_clear(mip, 1u << 9);
+  show_log("SEI (mip.SEIP) in U");
+  csr_write(mideleg, 0);
+  csr_set(mie, 1u << 9);
+  csr_set(mip, 1u << 9);
+  run_mode(MODE_S, spin, 0);
+  csr_clear(mip, 1u << 9);
+  show_log("SEI undelegated in S");
+  csr_write(mie, 0);
   /* Sstc: stimecmp drives STIP when menvcfg.STCE=1 */
   csr_write(mideleg, 1u << 5);
   csr_write(mcounteren, 7);

@@ -284,6 +284,26 @@ describe('labOS robustness on QEMU', () => {
     expect(await s.finish('halt')).toBe(0);
   });
 
+  it('gives back every page a process used', async () => {
+    const s = boot(blankDisk('leak.img'));
+    const free = async (): Promise<number> =>
+      Number(/memory (\d+) KiB free/.exec(await s.command('uptime'))?.[1] ?? NaN);
+    await s.command('bench mem 8'); // the shell keeps the page tables of its heap: warm them up
+    const before = await free();
+    for (const cmd of [
+      'run crash',
+      'run crash exec',
+      'run crash badptr',
+      'run spin pair',
+      'bench mem 8',
+      'bench cpu 1',
+    ]) {
+      await s.command(cmd);
+    }
+    expect(await free()).toBe(before);
+    expect(await s.finish('halt')).toBe(0);
+  });
+
   it('survives random garbage typed at the shell', async () => {
     const s = boot(blankDisk('fuzz.img'));
     let seed = 0x2545f491;

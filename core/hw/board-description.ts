@@ -41,14 +41,7 @@ export const BOARD_MAX_HARTS = 8;
 const RAM_LIMIT = 0x1_0000_0000;
 
 export type BoardDeviceKind =
-  | 'test'
-  | 'clint'
-  | 'plic'
-  | 'uart'
-  | 'virtio-mmio'
-  | 'host-disk'
-  | 'iommu'
-  | 'monitor-uart';
+  'test' | 'clint' | 'plic' | 'uart' | 'virtio-mmio' | 'host-disk' | 'iommu' | 'monitor-uart';
 
 export interface BoardDevice {
   readonly kind: BoardDeviceKind;
@@ -76,7 +69,12 @@ export function defaultBoardDescription(harts = 1, ramSize = 128 * 1024 * 1024):
     { kind: 'uart', ...m.UART0, irq: VIRT_IRQ.UART0 },
   ];
   for (let i = 0; i < VIRT_VIRTIO_COUNT; i++) {
-    devices.push({ kind: 'virtio-mmio', base: m.VIRTIO.base + i * m.VIRTIO.size, size: m.VIRTIO.size, irq: VIRT_IRQ.VIRTIO_FIRST + i });
+    devices.push({
+      kind: 'virtio-mmio',
+      base: m.VIRTIO.base + i * m.VIRTIO.size,
+      size: m.VIRTIO.size,
+      irq: VIRT_IRQ.VIRTIO_FIRST + i,
+    });
   }
   devices.push(
     { kind: 'host-disk', ...m.HOST_DISK, irq: VIRT_IRQ.HOST_DISK },
@@ -87,10 +85,31 @@ export function defaultBoardDescription(harts = 1, ramSize = 128 * 1024 * 1024):
 }
 
 const KINDS: ReadonlySet<string> = new Set<BoardDeviceKind>([
-  'test', 'clint', 'plic', 'uart', 'virtio-mmio', 'host-disk', 'iommu', 'monitor-uart',
+  'test',
+  'clint',
+  'plic',
+  'uart',
+  'virtio-mmio',
+  'host-disk',
+  'iommu',
+  'monitor-uart',
 ]);
-const INTERRUPTING: ReadonlySet<string> = new Set<BoardDeviceKind>(['uart', 'virtio-mmio', 'host-disk', 'iommu', 'monitor-uart']);
-const SINGLETONS: readonly BoardDeviceKind[] = ['test', 'clint', 'plic', 'uart', 'host-disk', 'iommu', 'monitor-uart'];
+const INTERRUPTING: ReadonlySet<string> = new Set<BoardDeviceKind>([
+  'uart',
+  'virtio-mmio',
+  'host-disk',
+  'iommu',
+  'monitor-uart',
+]);
+const SINGLETONS: readonly BoardDeviceKind[] = [
+  'test',
+  'clint',
+  'plic',
+  'uart',
+  'host-disk',
+  'iommu',
+  'monitor-uart',
+];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -107,15 +126,25 @@ function validateDevice(raw: unknown, index: number): BoardDevice {
   const where = `devices[${index}]`;
   if (!isRecord(raw)) throw new Error(`board description: ${where} is not an object`);
   const kind = raw['kind'];
-  if (typeof kind !== 'string' || !KINDS.has(kind)) throw new Error(`board description: ${where}.kind ${String(kind)} is unknown`);
+  if (typeof kind !== 'string' || !KINDS.has(kind))
+    throw new Error(`board description: ${where}.kind ${String(kind)} is unknown`);
   const base = u32Field(`${where}.base`, raw['base']);
   const size = u32Field(`${where}.size`, raw['size']);
-  if (size === 0 || base + size > RAM_LIMIT) throw new Error(`board description: ${where} window 0x${base.toString(16)}+0x${size.toString(16)} is empty or beyond 4 GiB`);
-  const device: { kind: BoardDeviceKind; base: number; size: number; irq?: number } = { kind: kind as BoardDeviceKind, base, size };
+  if (size === 0 || base + size > RAM_LIMIT)
+    throw new Error(
+      `board description: ${where} window 0x${base.toString(16)}+0x${size.toString(16)} is empty or beyond 4 GiB`,
+    );
+  const device: { kind: BoardDeviceKind; base: number; size: number; irq?: number } = {
+    kind: kind as BoardDeviceKind,
+    base,
+    size,
+  };
   if (INTERRUPTING.has(kind)) {
     const irq = raw['irq'];
     if (typeof irq !== 'number' || !Number.isInteger(irq) || irq < 1 || irq > VIRT_PLIC_NDEV) {
-      throw new Error(`board description: ${where} (${kind}) needs an irq in 1..${VIRT_PLIC_NDEV}, got ${String(irq)}`);
+      throw new Error(
+        `board description: ${where} (${kind}) needs an irq in 1..${VIRT_PLIC_NDEV}, got ${String(irq)}`,
+      );
     }
     device.irq = irq;
   } else if (raw['irq'] !== undefined) {
@@ -134,9 +163,14 @@ export function validateBoardDescription(raw: unknown): BoardDescription {
   const ramRaw = raw['ram'];
   if (!isRecord(ramRaw)) throw new Error('board description: ram is missing');
   const ram = { base: u32Field('ram.base', ramRaw['base']), size: u32Field('ram.size', ramRaw['size']) };
-  if (ram.base !== VIRT_MEMMAP.DRAM.base) throw new Error(`board description: ram.base must be 0x80000000 (virt DRAM), got 0x${ram.base.toString(16)}`);
+  if (ram.base !== VIRT_MEMMAP.DRAM.base)
+    throw new Error(
+      `board description: ram.base must be 0x80000000 (virt DRAM), got 0x${ram.base.toString(16)}`,
+    );
   if (ram.size < 0x1000 || ram.size % 0x1000 !== 0 || ram.base + ram.size > RAM_LIMIT) {
-    throw new Error(`board description: ram.size must be a positive multiple of 4 KiB of at most 2 GiB, got ${ram.size}`);
+    throw new Error(
+      `board description: ram.size must be a positive multiple of 4 KiB of at most 2 GiB, got ${ram.size}`,
+    );
   }
   const devRaw = raw['devices'];
   if (!Array.isArray(devRaw)) throw new Error('board description: devices must be an array');
@@ -147,29 +181,36 @@ export function validateBoardDescription(raw: unknown): BoardDescription {
     throw new Error('board description: devices have interrupts but there is no plic');
   }
   const bootargs = raw['bootargs'];
-  if (bootargs !== undefined && typeof bootargs !== 'string') throw new Error('board description: bootargs must be a string');
+  if (bootargs !== undefined && typeof bootargs !== 'string')
+    throw new Error('board description: bootargs must be a string');
   return bootargs === undefined ? { harts, ram, devices } : { harts, ram, devices, bootargs };
 }
 
 function checkOverlaps(ram: { base: number; size: number }, devices: readonly BoardDevice[]): void {
-  const windows = [{ name: 'ram', base: ram.base, end: ram.base + ram.size }, ...devices.map((d, i) => ({ name: `devices[${i}] (${d.kind})`, base: d.base, end: d.base + d.size }))];
+  const windows = [
+    { name: 'ram', base: ram.base, end: ram.base + ram.size },
+    ...devices.map((d, i) => ({ name: `devices[${i}] (${d.kind})`, base: d.base, end: d.base + d.size })),
+  ];
   windows.sort((a, b) => a.base - b.base);
   for (let i = 1; i < windows.length; i++) {
     const prev = windows[i - 1]!;
     const cur = windows[i]!;
-    if (cur.base < prev.end) throw new Error(`board description: ${cur.name} at 0x${cur.base.toString(16)} overlaps ${prev.name}`);
+    if (cur.base < prev.end)
+      throw new Error(`board description: ${cur.name} at 0x${cur.base.toString(16)} overlaps ${prev.name}`);
   }
 }
 
 function checkUniqueness(devices: readonly BoardDevice[]): void {
   for (const kind of SINGLETONS) {
-    if (devices.filter((d) => d.kind === kind).length > 1) throw new Error(`board description: more than one ${kind}`);
+    if (devices.filter((d) => d.kind === kind).length > 1)
+      throw new Error(`board description: more than one ${kind}`);
   }
   const irqs = new Map<number, BoardDeviceKind>();
   for (const d of devices) {
     if (d.irq === undefined) continue;
     const other = irqs.get(d.irq);
-    if (other !== undefined) throw new Error(`board description: irq ${d.irq} is used by both ${other} and ${d.kind}`);
+    if (other !== undefined)
+      throw new Error(`board description: irq ${d.irq} is used by both ${other} and ${d.kind}`);
     irqs.set(d.irq, d.kind);
   }
 }

@@ -150,9 +150,16 @@ export class SeededRandom implements RandomSource {
 
   static loadState(state: SeededRandomState): SeededRandom {
     if (state.version !== SEEDED_RANDOM_STATE_VERSION) {
-      throw new Error(`SeededRandom: state version ${String(state.version)} is not ${SEEDED_RANDOM_STATE_VERSION}`);
+      throw new Error(
+        `SeededRandom: state version ${String(state.version)} is not ${SEEDED_RANDOM_STATE_VERSION}`,
+      );
     }
-    if (!(state.key instanceof Uint8Array) || state.key.length !== 32 || !(state.v instanceof Uint8Array) || state.v.length !== 32) {
+    if (
+      !(state.key instanceof Uint8Array) ||
+      state.key.length !== 32 ||
+      !(state.v instanceof Uint8Array) ||
+      state.v.length !== 32
+    ) {
       throw new Error('SeededRandom: state key and V must be 32-byte Uint8Arrays');
     }
     if (!Number.isInteger(state.reseedCounter) || state.reseedCounter < 1) {

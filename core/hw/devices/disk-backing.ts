@@ -23,13 +23,22 @@ export interface DiskBacking {
 }
 
 function checkRange(backing: DiskBacking, sector: number, count: number): void {
-  if (!Number.isInteger(sector) || !Number.isInteger(count) || sector < 0 || count < 0 || sector + count > backing.sectorCount) {
-    throw new DiskImageError(`${backing.description}: sectors ${sector}+${count} are outside the ${backing.sectorCount}-sector disk`);
+  if (
+    !Number.isInteger(sector) ||
+    !Number.isInteger(count) ||
+    sector < 0 ||
+    count < 0 ||
+    sector + count > backing.sectorCount
+  ) {
+    throw new DiskImageError(
+      `${backing.description}: sectors ${sector}+${count} are outside the ${backing.sectorCount}-sector disk`,
+    );
   }
 }
 
 function checkData(backing: DiskBacking, data: Uint8Array): number {
-  if (data.length % SECTOR_SIZE !== 0) throw new DiskImageError(`${backing.description}: a write of ${data.length} bytes is not whole sectors`);
+  if (data.length % SECTOR_SIZE !== 0)
+    throw new DiskImageError(`${backing.description}: a write of ${data.length} bytes is not whole sectors`);
   if (backing.readOnly) throw new DiskImageError(`${backing.description}: the disk is read-only`);
   return data.length / SECTOR_SIZE;
 }
@@ -49,10 +58,15 @@ export class MemoryDiskBacking implements DiskBacking {
   private readonly bytes: Uint8Array;
 
   /** A zeroed disk of `size` bytes, or a copy of `contents`. */
-  constructor(sizeOrContents: number | Uint8Array, readonly readOnly = false) {
+  constructor(
+    sizeOrContents: number | Uint8Array,
+    readonly readOnly = false,
+  ) {
     const size = typeof sizeOrContents === 'number' ? sizeOrContents : sizeOrContents.length;
     if (!Number.isInteger(size) || size <= 0 || size % SECTOR_SIZE !== 0) {
-      throw new DiskImageError(`memory disk: size ${size} is not a positive multiple of ${SECTOR_SIZE} bytes`);
+      throw new DiskImageError(
+        `memory disk: size ${size} is not a positive multiple of ${SECTOR_SIZE} bytes`,
+      );
     }
     this.bytes = typeof sizeOrContents === 'number' ? new Uint8Array(size) : sizeOrContents.slice();
     this.sectorCount = size / SECTOR_SIZE;
@@ -82,8 +96,12 @@ export class MemoryDiskBacking implements DiskBacking {
   }
 
   static loadState(state: MemoryDiskState): MemoryDiskBacking {
-    if (state.version !== MEMORY_DISK_STATE_VERSION) throw new DiskImageError(`memory disk: state version ${String(state.version)} is not ${MEMORY_DISK_STATE_VERSION}`);
-    if (!(state.bytes instanceof Uint8Array)) throw new DiskImageError('memory disk: state bytes must be a Uint8Array');
+    if (state.version !== MEMORY_DISK_STATE_VERSION)
+      throw new DiskImageError(
+        `memory disk: state version ${String(state.version)} is not ${MEMORY_DISK_STATE_VERSION}`,
+      );
+    if (!(state.bytes instanceof Uint8Array))
+      throw new DiskImageError('memory disk: state bytes must be a Uint8Array');
     return new MemoryDiskBacking(state.bytes, state.readOnly === true);
   }
 }
@@ -92,7 +110,12 @@ export class FileDiskBacking implements DiskBacking {
   readonly description: string;
   private fd: number | undefined;
 
-  private constructor(fd: number, path: string, readonly sectorCount: number, readonly readOnly: boolean) {
+  private constructor(
+    fd: number,
+    path: string,
+    readonly sectorCount: number,
+    readonly readOnly: boolean,
+  ) {
     this.fd = fd;
     this.description = `file ${path}`;
   }
@@ -108,14 +131,23 @@ export class FileDiskBacking implements DiskBacking {
     } catch (e) {
       if (e instanceof DiskImageError) throw e;
       const code = (e as NodeJS.ErrnoException).code ?? 'unknown error';
-      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? `cannot be opened ${readOnly ? 'for reading' : 'for reading and writing'} (permission denied)` : code === 'ENOTDIR' ? 'has a path component that is not a directory' : `cannot be opened (${code})`;
+      const why =
+        code === 'ENOENT'
+          ? 'does not exist'
+          : code === 'EACCES' || code === 'EPERM'
+            ? `cannot be opened ${readOnly ? 'for reading' : 'for reading and writing'} (permission denied)`
+            : code === 'ENOTDIR'
+              ? 'has a path component that is not a directory'
+              : `cannot be opened (${code})`;
       throw new DiskImageError(`disk image ${path} ${why}`);
     }
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) throw new DiskImageError(`disk image ${path} is not a regular file`);
       if (st.size === 0 || st.size % SECTOR_SIZE !== 0) {
-        throw new DiskImageError(`disk image ${path} is ${st.size} bytes, not a positive multiple of ${SECTOR_SIZE} (raw images hold whole sectors)`);
+        throw new DiskImageError(
+          `disk image ${path} is ${st.size} bytes, not a positive multiple of ${SECTOR_SIZE} (raw images hold whole sectors)`,
+        );
       }
       return new FileDiskBacking(fd, path, st.size / SECTOR_SIZE, readOnly);
     } catch (e) {
@@ -133,7 +165,10 @@ export class FileDiskBacking implements DiskBacking {
     checkRange(this, sector, count);
     const out = new Uint8Array(count * SECTOR_SIZE);
     const got = this.io(() => readSync(this.handle(), out, 0, out.length, sector * SECTOR_SIZE), 'read');
-    if (got !== out.length) throw new DiskImageError(`${this.description}: short read (${got} of ${out.length} bytes); was the file truncated?`);
+    if (got !== out.length)
+      throw new DiskImageError(
+        `${this.description}: short read (${got} of ${out.length} bytes); was the file truncated?`,
+      );
     return out;
   }
 
@@ -141,7 +176,8 @@ export class FileDiskBacking implements DiskBacking {
     const count = checkData(this, data);
     checkRange(this, sector, count);
     const put = this.io(() => writeSync(this.handle(), data, 0, data.length, sector * SECTOR_SIZE), 'write');
-    if (put !== data.length) throw new DiskImageError(`${this.description}: short write (${put} of ${data.length} bytes)`);
+    if (put !== data.length)
+      throw new DiskImageError(`${this.description}: short write (${put} of ${data.length} bytes)`);
   }
 
   flush(): void {
@@ -159,7 +195,9 @@ export class FileDiskBacking implements DiskBacking {
       return op();
     } catch (e) {
       if (e instanceof DiskImageError) throw e;
-      throw new DiskImageError(`${this.description}: ${what} failed (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      throw new DiskImageError(
+        `${this.description}: ${what} failed (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      );
     }
   }
 }

@@ -4,7 +4,14 @@
 // Invariants: a bad request gets an error status and changes neither disk nor memory beyond
 // its status; a failed entry fetch halts the queue with ERROR set; nothing here throws for guest input.
 // Our own device; registers and queue format are specified in docs/hw/host-disk.md.
-import { type AccessWidth, type DeviceLog, type DmaPort, type IrqLine, isDmaFault, type MmioDevice } from '../device';
+import {
+  type AccessWidth,
+  type DeviceLog,
+  type DmaPort,
+  type IrqLine,
+  isDmaFault,
+  type MmioDevice,
+} from '../device';
 import { type DiskBacking, SECTOR_SIZE } from './disk-backing';
 
 export const HOST_DISK_REG = {
@@ -30,10 +37,29 @@ export const HOST_DISK_MAGIC = 0x4b53_4944;
 export const HOST_DISK_VERSION = 1;
 export const HOST_DISK_FEATURE = { READ_ONLY: 1 << 0 } as const;
 export const HOST_DISK_OP = { READ: 1, WRITE: 2, FLUSH: 3 } as const;
-export const HOST_DISK_STATUS = { OK: 1, IO_ERROR: 2, BAD_REQUEST: 3, DMA_FAULT: 4, OUT_OF_RANGE: 5, READ_ONLY: 6 } as const;
+export const HOST_DISK_STATUS = {
+  OK: 1,
+  IO_ERROR: 2,
+  BAD_REQUEST: 3,
+  DMA_FAULT: 4,
+  OUT_OF_RANGE: 5,
+  READ_ONLY: 6,
+} as const;
 export const HOST_DISK_INT = { COMPLETION: 1 << 0, ERROR: 1 << 1 } as const;
 export const HOST_DISK_ERROR = { NONE: 0, BAD_QUEUE_CONFIG: 1, QUEUE_DMA_FAULT: 2, BAD_DOORBELL: 3 } as const;
-export const HOST_DISK_ENTRY = { SIZE: 32, OPCODE: 0x00, STATUS: 0x01, FLAGS: 0x02, COUNT: 0x04, SECTOR_LO: 0x08, SECTOR_HI: 0x0c, BUFFER: 0x10, BUFFER_HI: 0x14, TAG: 0x18, RESULT: 0x1c } as const;
+export const HOST_DISK_ENTRY = {
+  SIZE: 32,
+  OPCODE: 0x00,
+  STATUS: 0x01,
+  FLAGS: 0x02,
+  COUNT: 0x04,
+  SECTOR_LO: 0x08,
+  SECTOR_HI: 0x0c,
+  BUFFER: 0x10,
+  BUFFER_HI: 0x14,
+  TAG: 0x18,
+  RESULT: 0x1c,
+} as const;
 /** Largest transfer of one request: 2048 sectors (1 MiB). */
 export const HOST_DISK_MAX_SECTORS = 2048;
 export const HOST_DISK_MAX_QUEUE = 256;
@@ -91,14 +117,43 @@ export class HostDisk implements MmioDevice {
       { offset: HOST_DISK_REG.CAPACITY_LO, name: 'CAPACITY_LO', read: () => capacity % 2 ** 32 },
       { offset: HOST_DISK_REG.CAPACITY_HI, name: 'CAPACITY_HI', read: () => Math.floor(capacity / 2 ** 32) },
       { offset: HOST_DISK_REG.SECTOR_SIZE, name: 'SECTOR_SIZE', read: () => SECTOR_SIZE },
-      { offset: HOST_DISK_REG.FEATURES, name: 'FEATURES', read: () => (backing.readOnly ? HOST_DISK_FEATURE.READ_ONLY : 0) },
-      { offset: HOST_DISK_REG.QUEUE_BASE, name: 'QUEUE_BASE', read: () => this.queueBase, write: (v) => this.configure(() => (this.queueBase = v)) },
-      { offset: HOST_DISK_REG.QUEUE_SIZE, name: 'QUEUE_SIZE', read: () => this.queueSize, write: (v) => this.configure(() => (this.queueSize = v)) },
-      { offset: HOST_DISK_REG.QUEUE_ENABLE, name: 'QUEUE_ENABLE', read: () => (this.enabled ? 1 : 0), write: (v) => this.setEnable(v) },
+      {
+        offset: HOST_DISK_REG.FEATURES,
+        name: 'FEATURES',
+        read: () => (backing.readOnly ? HOST_DISK_FEATURE.READ_ONLY : 0),
+      },
+      {
+        offset: HOST_DISK_REG.QUEUE_BASE,
+        name: 'QUEUE_BASE',
+        read: () => this.queueBase,
+        write: (v) => this.configure(() => (this.queueBase = v)),
+      },
+      {
+        offset: HOST_DISK_REG.QUEUE_SIZE,
+        name: 'QUEUE_SIZE',
+        read: () => this.queueSize,
+        write: (v) => this.configure(() => (this.queueSize = v)),
+      },
+      {
+        offset: HOST_DISK_REG.QUEUE_ENABLE,
+        name: 'QUEUE_ENABLE',
+        read: () => (this.enabled ? 1 : 0),
+        write: (v) => this.setEnable(v),
+      },
       { offset: HOST_DISK_REG.DOORBELL, name: 'DOORBELL', read: () => 0, write: (v) => this.doorbell(v) },
       { offset: HOST_DISK_REG.QUEUE_HEAD, name: 'QUEUE_HEAD', read: () => this.head },
-      { offset: HOST_DISK_REG.INTERRUPT_STATUS, name: 'INTERRUPT_STATUS', read: () => this.interruptStatus, write: (v) => this.setInterrupts(this.interruptStatus & ~v, this.interruptEnable) },
-      { offset: HOST_DISK_REG.INTERRUPT_ENABLE, name: 'INTERRUPT_ENABLE', read: () => this.interruptEnable, write: (v) => this.setInterrupts(this.interruptStatus, v & 3) },
+      {
+        offset: HOST_DISK_REG.INTERRUPT_STATUS,
+        name: 'INTERRUPT_STATUS',
+        read: () => this.interruptStatus,
+        write: (v) => this.setInterrupts(this.interruptStatus & ~v, this.interruptEnable),
+      },
+      {
+        offset: HOST_DISK_REG.INTERRUPT_ENABLE,
+        name: 'INTERRUPT_ENABLE',
+        read: () => this.interruptEnable,
+        write: (v) => this.setInterrupts(this.interruptStatus, v & 3),
+      },
       { offset: HOST_DISK_REG.ERROR, name: 'ERROR', read: () => this.error },
       { offset: HOST_DISK_REG.COMPLETED, name: 'COMPLETED', read: () => this.completed },
     ];
@@ -199,15 +254,23 @@ export class HostDisk implements MmioDevice {
   private execute(entry: DataView): Outcome {
     const op = entry.getUint8(HOST_DISK_ENTRY.OPCODE);
     const count = entry.getUint32(HOST_DISK_ENTRY.COUNT, true);
-    const sector = entry.getUint32(HOST_DISK_ENTRY.SECTOR_LO, true) + entry.getUint32(HOST_DISK_ENTRY.SECTOR_HI, true) * 2 ** 32;
+    const sector =
+      entry.getUint32(HOST_DISK_ENTRY.SECTOR_LO, true) +
+      entry.getUint32(HOST_DISK_ENTRY.SECTOR_HI, true) * 2 ** 32;
     const buffer = entry.getUint32(HOST_DISK_ENTRY.BUFFER, true);
     const bad = { status: HOST_DISK_STATUS.BAD_REQUEST, bytes: 0 };
-    if (entry.getUint16(HOST_DISK_ENTRY.FLAGS, true) !== 0 || entry.getUint32(HOST_DISK_ENTRY.BUFFER_HI, true) !== 0) return bad;
+    if (
+      entry.getUint16(HOST_DISK_ENTRY.FLAGS, true) !== 0 ||
+      entry.getUint32(HOST_DISK_ENTRY.BUFFER_HI, true) !== 0
+    )
+      return bad;
     if (op === HOST_DISK_OP.FLUSH) return count === 0 ? this.guard(() => this.backing.flush(), 0) : bad;
     if (op !== HOST_DISK_OP.READ && op !== HOST_DISK_OP.WRITE) return bad;
     if (count === 0 || count > HOST_DISK_MAX_SECTORS) return bad;
     if (sector + count > this.backing.sectorCount) return { status: HOST_DISK_STATUS.OUT_OF_RANGE, bytes: 0 };
-    return op === HOST_DISK_OP.READ ? this.diskToMemory(sector, count, buffer) : this.memoryToDisk(sector, count, buffer);
+    return op === HOST_DISK_OP.READ
+      ? this.diskToMemory(sector, count, buffer)
+      : this.memoryToDisk(sector, count, buffer);
   }
 
   private diskToMemory(sector: number, count: number, buffer: number): Outcome {
@@ -271,9 +334,14 @@ export class HostDisk implements MmioDevice {
 
   /** Restores registers; the disk contents are the backing's (the image file), not part of this state. */
   loadState(state: HostDiskState): void {
-    if (state.version !== HOST_DISK_STATE_VERSION) throw new Error(`host-disk: state version ${String(state.version)} is not ${HOST_DISK_STATE_VERSION}`);
-    if (state.capacity !== this.backing.sectorCount) throw new Error(`host-disk: state is for a ${state.capacity}-sector disk, this one has ${this.backing.sectorCount}`);
-    if (state.enabled && (state.queueSize < 1 || state.head >= state.queueSize)) throw new Error('host-disk: state has an enabled queue with an invalid size or head');
+    if (state.version !== HOST_DISK_STATE_VERSION)
+      throw new Error(`host-disk: state version ${String(state.version)} is not ${HOST_DISK_STATE_VERSION}`);
+    if (state.capacity !== this.backing.sectorCount)
+      throw new Error(
+        `host-disk: state is for a ${state.capacity}-sector disk, this one has ${this.backing.sectorCount}`,
+      );
+    if (state.enabled && (state.queueSize < 1 || state.head >= state.queueSize))
+      throw new Error('host-disk: state has an enabled queue with an invalid size or head');
     this.queueBase = state.queueBase >>> 0;
     this.queueSize = state.queueSize >>> 0;
     this.enabled = state.enabled;

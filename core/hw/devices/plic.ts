@@ -63,8 +63,13 @@ export class Plic implements MmioDevice {
   private readonly outputs: boolean[];
   private readonly registers: readonly RegisterBlock[];
 
-  constructor(harts: number, private readonly output: PlicOutput, private readonly log: DeviceLog) {
-    if (!Number.isInteger(harts) || harts < 1 || harts > 8) throw new Error(`plic: harts must be 1..8, got ${harts}`);
+  constructor(
+    harts: number,
+    private readonly output: PlicOutput,
+    private readonly log: DeviceLog,
+  ) {
+    if (!Number.isInteger(harts) || harts < 1 || harts > 8)
+      throw new Error(`plic: harts must be 1..8, got ${harts}`);
     this.contexts = harts * 2;
     this.enable = Array.from({ length: this.contexts }, () => new Uint32Array(WORDS));
     this.threshold = new Uint32Array(this.contexts);
@@ -74,17 +79,53 @@ export class Plic implements MmioDevice {
 
   private registerTable(): RegisterBlock[] {
     return [
-      { offset: PLIC.PRIORITY_BASE + 4, count: PLIC.NUM_SOURCES - 1, stride: 4, name: 'PRIORITY', read: (i) => this.priority[i + 1]!, write: (i, v) => this.setPriority(i + 1, v) },
-      { offset: PLIC.PENDING_BASE, count: WORDS, stride: 4, name: 'PENDING', read: (w) => this.pendingWord(w), write: () => undefined },
-      { offset: PLIC.ENABLE_BASE, count: this.contexts * (PLIC.ENABLE_STRIDE / 4), stride: 4, name: 'ENABLE', read: (i) => this.enableWord(i), write: (i, v) => this.setEnableWord(i, v) },
-      { offset: PLIC.CONTEXT_BASE + PLIC.CONTEXT_THRESHOLD, count: this.contexts, stride: PLIC.CONTEXT_STRIDE, name: 'THRESHOLD', read: (c) => this.threshold[c]!, write: (c, v) => this.setThreshold(c, v) },
-      { offset: PLIC.CONTEXT_BASE + PLIC.CONTEXT_CLAIM, count: this.contexts, stride: PLIC.CONTEXT_STRIDE, name: 'CLAIM_COMPLETE', read: (c) => this.claim(c), write: (c, v) => this.complete(c, v) },
+      {
+        offset: PLIC.PRIORITY_BASE + 4,
+        count: PLIC.NUM_SOURCES - 1,
+        stride: 4,
+        name: 'PRIORITY',
+        read: (i) => this.priority[i + 1]!,
+        write: (i, v) => this.setPriority(i + 1, v),
+      },
+      {
+        offset: PLIC.PENDING_BASE,
+        count: WORDS,
+        stride: 4,
+        name: 'PENDING',
+        read: (w) => this.pendingWord(w),
+        write: () => undefined,
+      },
+      {
+        offset: PLIC.ENABLE_BASE,
+        count: this.contexts * (PLIC.ENABLE_STRIDE / 4),
+        stride: 4,
+        name: 'ENABLE',
+        read: (i) => this.enableWord(i),
+        write: (i, v) => this.setEnableWord(i, v),
+      },
+      {
+        offset: PLIC.CONTEXT_BASE + PLIC.CONTEXT_THRESHOLD,
+        count: this.contexts,
+        stride: PLIC.CONTEXT_STRIDE,
+        name: 'THRESHOLD',
+        read: (c) => this.threshold[c]!,
+        write: (c, v) => this.setThreshold(c, v),
+      },
+      {
+        offset: PLIC.CONTEXT_BASE + PLIC.CONTEXT_CLAIM,
+        count: this.contexts,
+        stride: PLIC.CONTEXT_STRIDE,
+        name: 'CLAIM_COMPLETE',
+        read: (c) => this.claim(c),
+        write: (c, v) => this.complete(c, v),
+      },
     ];
   }
 
   /** The wire a device drives for `source` (1..95). */
   irqLine(source: number): IrqLine {
-    if (!Number.isInteger(source) || source < 1 || source >= PLIC.NUM_SOURCES) throw new Error(`plic: no interrupt source ${source}`);
+    if (!Number.isInteger(source) || source < 1 || source >= PLIC.NUM_SOURCES)
+      throw new Error(`plic: no interrupt source ${source}`);
     return (level: boolean) => this.setLevel(source, level);
   }
 
@@ -210,7 +251,13 @@ export class Plic implements MmioDevice {
 
   /** A completion for a source not enabled for this context is ignored (PLIC spec 1.0.0, "Interrupt Completion"). */
   private complete(context: number, source: number): void {
-    if (source === 0 || source >= PLIC.NUM_SOURCES || !this.isEnabled(context, source) || !this.claimed[source]) return;
+    if (
+      source === 0 ||
+      source >= PLIC.NUM_SOURCES ||
+      !this.isEnabled(context, source) ||
+      !this.claimed[source]
+    )
+      return;
     this.claimed[source] = 0;
     if (this.level[source]) this.pending[source] = 1;
     this.update();
@@ -240,12 +287,22 @@ export class Plic implements MmioDevice {
   }
 
   loadState(state: PlicState): void {
-    if (state.version !== PLIC_STATE_VERSION) throw new Error(`plic: state version ${String(state.version)} is not ${PLIC_STATE_VERSION}`);
-    if (state.contexts !== this.contexts || state.enable.length !== this.contexts || state.threshold.length !== this.contexts) {
+    if (state.version !== PLIC_STATE_VERSION)
+      throw new Error(`plic: state version ${String(state.version)} is not ${PLIC_STATE_VERSION}`);
+    if (
+      state.contexts !== this.contexts ||
+      state.enable.length !== this.contexts ||
+      state.threshold.length !== this.contexts
+    ) {
       throw new Error(`plic: state has ${String(state.contexts)} contexts, this board has ${this.contexts}`);
     }
     const n = PLIC.NUM_SOURCES;
-    if (state.priority.length !== n || state.level.length !== n || state.pending.length !== n || state.claimed.length !== n) {
+    if (
+      state.priority.length !== n ||
+      state.level.length !== n ||
+      state.pending.length !== n ||
+      state.claimed.length !== n
+    ) {
       throw new Error(`plic: state arrays must have ${n} sources`);
     }
     this.priority.set(state.priority.map((p) => p & PLIC.MAX_PRIORITY));

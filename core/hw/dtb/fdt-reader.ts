@@ -15,7 +15,12 @@ function fail(message: string): never {
   throw new Error(`fdt: ${message}`);
 }
 
-function cString(bytes: Uint8Array, start: number, end: number, what: string): { text: string; next: number } {
+function cString(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  what: string,
+): { text: string; next: number } {
   let i = start;
   while (i < end && bytes[i] !== 0) i++;
   if (i >= end) fail(`unterminated ${what} at offset ${start}`);
@@ -27,17 +32,41 @@ function readHeader(blob: Uint8Array): { view: DataView; h: number[] } {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const h = Array.from({ length: 10 }, (_, i) => view.getUint32(i * 4));
   if (h[0] !== FDT.MAGIC) fail(`bad magic 0x${(h[0] ?? 0).toString(16)} (expected 0xd00dfeed)`);
-  const [, total = 0, offStruct = 0, offStrings = 0, offRsv = 0, version = 0, lastComp = 0, , sizeStrings = 0, sizeStruct = 0] = h;
+  const [
+    ,
+    total = 0,
+    offStruct = 0,
+    offStrings = 0,
+    offRsv = 0,
+    version = 0,
+    lastComp = 0,
+    ,
+    sizeStrings = 0,
+    sizeStruct = 0,
+  ] = h;
   if (total > blob.length) fail(`totalsize ${total} exceeds the ${blob.length}-byte blob`);
-  if (version < 16 || lastComp > FDT.VERSION) fail(`unsupported version ${version} (last compatible ${lastComp})`);
-  if (offStruct + sizeStruct > total || offStrings + sizeStrings > total || offRsv >= total) fail('a block lies outside totalsize');
+  if (version < 16 || lastComp > FDT.VERSION)
+    fail(`unsupported version ${version} (last compatible ${lastComp})`);
+  if (offStruct + sizeStruct > total || offStrings + sizeStrings > total || offRsv >= total)
+    fail('a block lies outside totalsize');
   if (offStruct % 4 !== 0 || offRsv % 8 !== 0) fail('misaligned structure or reservation block');
   return { view, h };
 }
 
 export function readFdt(blob: Uint8Array): ParsedFdt {
   const { view, h } = readHeader(blob);
-  const [, total = 0, offStruct = 0, offStrings = 0, offRsv = 0, version = 0, , bootCpuid = 0, sizeStrings = 0, sizeStruct = 0] = h;
+  const [
+    ,
+    total = 0,
+    offStruct = 0,
+    offStrings = 0,
+    offRsv = 0,
+    version = 0,
+    ,
+    bootCpuid = 0,
+    sizeStrings = 0,
+    sizeStruct = 0,
+  ] = h;
   const reservations: FdtReservation[] = [];
   for (let at = offRsv; ; at += 16) {
     if (at + 16 > total) fail('unterminated memory reservation block');
@@ -97,7 +126,9 @@ export function findFdtNode(root: FdtNode, path: string): FdtNode | undefined {
   let node: FdtNode | undefined = root;
   for (const part of path.split('/').filter((p) => p.length > 0)) {
     const here: FdtNode = node;
-    node = here.children.find((c) => c.name === part) ?? (part.includes('@') ? undefined : here.children.find((c) => c.name.split('@')[0] === part));
+    node =
+      here.children.find((c) => c.name === part) ??
+      (part.includes('@') ? undefined : here.children.find((c) => c.name.split('@')[0] === part));
     if (node === undefined) return undefined;
   }
   return node;
@@ -118,7 +149,8 @@ export function fdtPropU32s(node: FdtNode, name: string): number[] | undefined {
 export function fdtPropStrings(node: FdtNode, name: string): string[] | undefined {
   const v = fdtProp(node, name);
   if (v === undefined) return undefined;
-  if (v.length === 0 || v[v.length - 1] !== 0) fail(`property ${name} of ${node.name} is not a NUL-terminated string list`);
+  if (v.length === 0 || v[v.length - 1] !== 0)
+    fail(`property ${name} of ${node.name} is not a NUL-terminated string list`);
   return new TextDecoder().decode(v.subarray(0, v.length - 1)).split('\0');
 }
 

@@ -55,7 +55,8 @@ export const fdtValue = {
     const out = new Uint8Array(cells.length * 4);
     const view = new DataView(out.buffer);
     cells.forEach((c, i) => {
-      if (!Number.isInteger(c) || c < 0 || c > 0xffff_ffff) throw new Error(`fdt: cell value ${c} is not a u32`);
+      if (!Number.isInteger(c) || c < 0 || c > 0xffff_ffff)
+        throw new Error(`fdt: cell value ${c} is not a u32`);
       view.setUint32(i * 4, c);
     });
     return out;
@@ -89,7 +90,8 @@ const NODE_NAME = /^[0-9A-Za-z,._+-]{1,31}(@[0-9A-Za-z,._+-]+)?$/;
 const PROP_NAME = /^[0-9A-Za-z,._+?#-]{1,31}$/;
 
 function checkNode(node: FdtNode, path: string, isRoot: boolean): void {
-  if (isRoot ? node.name !== '' : !NODE_NAME.test(node.name)) throw new Error(`fdt: invalid node name "${node.name}" at ${path}`);
+  if (isRoot ? node.name !== '' : !NODE_NAME.test(node.name))
+    throw new Error(`fdt: invalid node name "${node.name}" at ${path}`);
   const seenProps = new Set<string>();
   for (const p of node.props) {
     if (!PROP_NAME.test(p.name)) throw new Error(`fdt: invalid property name "${p.name}" at ${path}`);
@@ -134,7 +136,10 @@ class ByteSink {
 }
 
 /** Serialises a tree whose root has the empty name. */
-export function writeFdt(root: FdtNode, options: { bootCpuid?: number; reservations?: readonly FdtReservation[] } = {}): Uint8Array {
+export function writeFdt(
+  root: FdtNode,
+  options: { bootCpuid?: number; reservations?: readonly FdtReservation[] } = {},
+): Uint8Array {
   checkNode(root, '/', true);
   const strings: number[] = [];
   const stringOffsets = new Map<string, number>();
@@ -170,7 +175,18 @@ export function writeFdt(root: FdtNode, options: { bootCpuid?: number; reservati
   const total = offStrings + strings.length;
   const blob = new Uint8Array(total);
   const view = new DataView(blob.buffer);
-  const header = [FDT.MAGIC, total, offStruct, offStrings, offRsv, FDT.VERSION, FDT.LAST_COMP_VERSION, options.bootCpuid ?? 0, strings.length, structBytes.length];
+  const header = [
+    FDT.MAGIC,
+    total,
+    offStruct,
+    offStrings,
+    offRsv,
+    FDT.VERSION,
+    FDT.LAST_COMP_VERSION,
+    options.bootCpuid ?? 0,
+    strings.length,
+    structBytes.length,
+  ];
   header.forEach((v, i) => view.setUint32(i * 4, v));
   reservations.forEach((r, i) => {
     view.setBigUint64(offRsv + i * 16, r.address);

@@ -40,11 +40,21 @@ interface Phandles {
 }
 
 function phandles(harts: number): Phandles {
-  return { cpu: (h) => 1 + 2 * h, intc: (h) => 2 + 2 * h, plic: 2 * harts + 1, test: 2 * harts + 2, iommu: 2 * harts + 3 };
+  return {
+    cpu: (h) => 1 + 2 * h,
+    intc: (h) => 2 + 2 * h,
+    plic: 2 * harts + 1,
+    test: 2 * harts + 2,
+    iommu: 2 * harts + 3,
+  };
 }
 
 function addCpus(root: FdtNodeBuilder, harts: number, ph: Phandles): void {
-  const cpus = root.child('cpus').prop('#address-cells', v.u32(1)).prop('#size-cells', v.u32(0)).prop('timebase-frequency', v.u32(VIRT_TIMEBASE_FREQUENCY));
+  const cpus = root
+    .child('cpus')
+    .prop('#address-cells', v.u32(1))
+    .prop('#size-cells', v.u32(0))
+    .prop('timebase-frequency', v.u32(VIRT_TIMEBASE_FREQUENCY));
   for (let h = 0; h < harts; h++) {
     const cpu = cpus
       .child(`cpu@${hex(h)}`)
@@ -81,14 +91,28 @@ function irqDevice(soc: FdtNodeBuilder, name: string, d: BoardDevice, ph: Phandl
     .prop('reg', v.u64(d.base, d.size));
 }
 
-function addDevice(soc: FdtNodeBuilder, d: BoardDevice, harts: number, ph: Phandles, hasIommu: boolean): void {
+function addDevice(
+  soc: FdtNodeBuilder,
+  d: BoardDevice,
+  harts: number,
+  ph: Phandles,
+  hasIommu: boolean,
+): void {
   const reg = v.u64(d.base, d.size);
   switch (d.kind) {
     case 'test':
-      soc.child(`test@${hex(d.base)}`).prop('phandle', v.u32(ph.test)).prop('reg', reg).prop('compatible', v.strings('sifive,test1', 'sifive,test0', 'syscon'));
+      soc
+        .child(`test@${hex(d.base)}`)
+        .prop('phandle', v.u32(ph.test))
+        .prop('reg', reg)
+        .prop('compatible', v.strings('sifive,test1', 'sifive,test0', 'syscon'));
       return;
     case 'clint':
-      soc.child(`clint@${hex(d.base)}`).prop('interrupts-extended', perHart(harts, ph, VIRT_HART_IRQ.M_SOFT, VIRT_HART_IRQ.M_TIMER)).prop('reg', reg).prop('compatible', v.strings('sifive,clint0', 'riscv,clint0'));
+      soc
+        .child(`clint@${hex(d.base)}`)
+        .prop('interrupts-extended', perHart(harts, ph, VIRT_HART_IRQ.M_SOFT, VIRT_HART_IRQ.M_TIMER))
+        .prop('reg', reg)
+        .prop('compatible', v.strings('sifive,clint0', 'riscv,clint0'));
       return;
     case 'plic':
       soc
@@ -103,10 +127,14 @@ function addDevice(soc: FdtNodeBuilder, d: BoardDevice, harts: number, ph: Phand
         .prop('#interrupt-cells', v.u32(1));
       return;
     case 'uart':
-      irqDevice(soc, 'serial', d, ph).prop('clock-frequency', v.u32(VIRT_UART_CLOCK_FREQUENCY)).prop('compatible', v.string('ns16550a'));
+      irqDevice(soc, 'serial', d, ph)
+        .prop('clock-frequency', v.u32(VIRT_UART_CLOCK_FREQUENCY))
+        .prop('compatible', v.string('ns16550a'));
       return;
     case 'monitor-uart':
-      irqDevice(soc, 'serial', d, ph).prop('clock-frequency', v.u32(VIRT_UART_CLOCK_FREQUENCY)).prop('compatible', v.strings('cloudvisor-lab,monitor-uart', 'ns16550a'));
+      irqDevice(soc, 'serial', d, ph)
+        .prop('clock-frequency', v.u32(VIRT_UART_CLOCK_FREQUENCY))
+        .prop('compatible', v.strings('cloudvisor-lab,monitor-uart', 'ns16550a'));
       return;
     case 'virtio-mmio':
       irqDevice(soc, 'virtio_mmio', d, ph).prop('compatible', v.string('virtio,mmio'));
@@ -118,7 +146,10 @@ function addDevice(soc: FdtNodeBuilder, d: BoardDevice, harts: number, ph: Phand
       return;
     }
     case 'iommu':
-      irqDevice(soc, 'iommu', d, ph).prop('phandle', v.u32(ph.iommu)).prop('#iommu-cells', v.u32(1)).prop('compatible', v.string('cloudvisor-lab,iommu'));
+      irqDevice(soc, 'iommu', d, ph)
+        .prop('phandle', v.u32(ph.iommu))
+        .prop('#iommu-cells', v.u32(1))
+        .prop('compatible', v.string('cloudvisor-lab,iommu'));
       return;
   }
 }
@@ -141,12 +172,30 @@ export function buildVirtDtb(desc: BoardDescription, random?: DtbRandom): Uint8A
   if (uart !== undefined) chosen.prop('stdout-path', v.string(`/soc/serial@${hex(uart.base)}`));
   if (board.bootargs !== undefined) chosen.prop('bootargs', v.string(board.bootargs));
   if (board.devices.some((d) => d.kind === 'test')) {
-    root.child('poweroff').prop('value', v.u32(0x5555)).prop('offset', v.u32(0)).prop('regmap', v.u32(ph.test)).prop('compatible', v.string('syscon-poweroff'));
-    root.child('reboot').prop('value', v.u32(0x7777)).prop('offset', v.u32(0)).prop('regmap', v.u32(ph.test)).prop('compatible', v.string('syscon-reboot'));
+    root
+      .child('poweroff')
+      .prop('value', v.u32(0x5555))
+      .prop('offset', v.u32(0))
+      .prop('regmap', v.u32(ph.test))
+      .prop('compatible', v.string('syscon-poweroff'));
+    root
+      .child('reboot')
+      .prop('value', v.u32(0x7777))
+      .prop('offset', v.u32(0))
+      .prop('regmap', v.u32(ph.test))
+      .prop('compatible', v.string('syscon-reboot'));
   }
-  root.child(`memory@${hex(board.ram.base)}`).prop('device_type', v.string('memory')).prop('reg', v.u64(board.ram.base, board.ram.size));
+  root
+    .child(`memory@${hex(board.ram.base)}`)
+    .prop('device_type', v.string('memory'))
+    .prop('reg', v.u64(board.ram.base, board.ram.size));
   addCpus(root, board.harts, ph);
-  const soc = root.child('soc').prop('#address-cells', v.u32(2)).prop('#size-cells', v.u32(2)).prop('compatible', v.string('simple-bus')).prop('ranges', v.empty());
+  const soc = root
+    .child('soc')
+    .prop('#address-cells', v.u32(2))
+    .prop('#size-cells', v.u32(2))
+    .prop('compatible', v.string('simple-bus'))
+    .prop('ranges', v.empty());
   const hasIommu = board.devices.some((d) => d.kind === 'iommu');
   for (const d of board.devices) addDevice(soc, d, board.harts, ph, hasIommu);
   return writeFdt(root.build());

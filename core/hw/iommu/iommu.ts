@@ -37,7 +37,14 @@ export const IOMMU_CAUSE = {
 } as const;
 /** Transaction types (IOMMU spec table 12): untranslated read and write. */
 export const IOMMU_TTYP = { UNTRANSLATED_READ: 2, UNTRANSLATED_WRITE: 3 } as const;
-export const IOMMU_DC = { SIZE: 32, TC_V: 1 << 0, TC_GADE: 1 << 7, IOHGATP_MODE_BARE: 0, IOHGATP_MODE_SV32X4: 8, MAX_DEVICES: 128 } as const;
+export const IOMMU_DC = {
+  SIZE: 32,
+  TC_V: 1 << 0,
+  TC_GADE: 1 << 7,
+  IOHGATP_MODE_BARE: 0,
+  IOHGATP_MODE_SV32X4: 8,
+  MAX_DEVICES: 128,
+} as const;
 /** CAPABILITIES: version 1.0 (0x10) and Sv32x4 (bit 16). */
 const CAPABILITIES_VALUE = 0x10 | (1 << 16);
 const FAULT_LOG_LIMIT = 64;
@@ -109,10 +116,33 @@ export class Iommu implements MmioDevice {
     this.registers = [
       { offset: IOMMU_REG.CAPABILITIES, name: 'CAPABILITIES', read: () => CAPABILITIES_VALUE },
       { offset: IOMMU_REG.DDTP, name: 'DDTP', read: () => this.ddtp, write: (v) => this.setDdtp(v) },
-      { offset: IOMMU_REG.FAULT_CONTROL, name: 'FAULT_CONTROL', read: () => this.faultControl, write: (v) => { this.faultControl = v & 1; this.updateIrq(); } },
-      { offset: IOMMU_REG.FAULT_STATUS, name: 'FAULT_STATUS', read: () => this.faultStatus, write: (v) => { this.faultStatus &= ~v; this.updateIrq(); } },
+      {
+        offset: IOMMU_REG.FAULT_CONTROL,
+        name: 'FAULT_CONTROL',
+        read: () => this.faultControl,
+        write: (v) => {
+          this.faultControl = v & 1;
+          this.updateIrq();
+        },
+      },
+      {
+        offset: IOMMU_REG.FAULT_STATUS,
+        name: 'FAULT_STATUS',
+        read: () => this.faultStatus,
+        write: (v) => {
+          this.faultStatus &= ~v;
+          this.updateIrq();
+        },
+      },
       { offset: IOMMU_REG.FAULT_COUNT, name: 'FAULT_COUNT', read: () => this.faults.length },
-      { offset: IOMMU_REG.FAULT_POP, name: 'FAULT_POP', read: () => 0, write: () => { this.faults.shift(); } },
+      {
+        offset: IOMMU_REG.FAULT_POP,
+        name: 'FAULT_POP',
+        read: () => 0,
+        write: () => {
+          this.faults.shift();
+        },
+      },
       { offset: IOMMU_REG.FAULT_CAUSE, name: 'FAULT_CAUSE', read: () => oldest()?.cause ?? 0 },
       { offset: IOMMU_REG.FAULT_DEVICE_ID, name: 'FAULT_DEVICE_ID', read: () => oldest()?.deviceId ?? 0 },
       { offset: IOMMU_REG.FAULT_IOVA, name: 'FAULT_IOVA', read: () => oldest()?.iova ?? 0 },
@@ -160,7 +190,8 @@ export class Iommu implements MmioDevice {
 
   /** The DMA view of one device (its IOMMU device ID). */
   port(deviceId: number): DmaPort {
-    if (!Number.isInteger(deviceId) || deviceId < 0 || deviceId >= IOMMU_DC.MAX_DEVICES) throw new Error(`iommu: device ID ${deviceId} is not 0..127`);
+    if (!Number.isInteger(deviceId) || deviceId < 0 || deviceId >= IOMMU_DC.MAX_DEVICES)
+      throw new Error(`iommu: device ID ${deviceId} is not 0..127`);
     return {
       read: (address, length) => this.dmaRead(deviceId, address, length),
       write: (address, bytes) => this.dmaWrite(deviceId, address, bytes),
@@ -200,18 +231,43 @@ export class Iommu implements MmioDevice {
     return null;
   }
 
-  private translateRange(deviceId: number, address: number, length: number, access: WalkAccess): Array<{ pa: number; length: number }> | DmaFault {
+  private translateRange(
+    deviceId: number,
+    address: number,
+    length: number,
+    access: WalkAccess,
+  ): Array<{ pa: number; length: number }> | DmaFault {
     const pieces: Array<{ pa: number; length: number }> = [];
-    if (!Number.isInteger(address) || address < 0 || !Number.isInteger(length) || length < 0 || address + length > 2 ** 32) {
-      return this.record({ deviceId, iova: address >>> 0, cause: access === 'read' ? IOMMU_CAUSE.READ_ACCESS_FAULT : IOMMU_CAUSE.WRITE_ACCESS_FAULT, ttyp: ttypOf(access), dmaCause: 'bus-error', reason: `range 0x${address.toString(16)}+${length} is outside the 32-bit bus` });
+    if (
+      !Number.isInteger(address) ||
+      address < 0 ||
+      !Number.isInteger(length) ||
+      length < 0 ||
+      address + length > 2 ** 32
+    ) {
+      return this.record({
+        deviceId,
+        iova: address >>> 0,
+        cause: access === 'read' ? IOMMU_CAUSE.READ_ACCESS_FAULT : IOMMU_CAUSE.WRITE_ACCESS_FAULT,
+        ttyp: ttypOf(access),
+        dmaCause: 'bus-error',
+        reason: `range 0x${address.toString(16)}+${length} is outside the 32-bit bus`,
+      });
     }
-    for (let iova = address; iova < address + length; ) {
+    for (let iova = address; iova < address + length;) {
       const chunk = Math.min(SV32X4.PAGE_SIZE - (iova % SV32X4.PAGE_SIZE), address + length - iova);
       const t = this.translate(deviceId, iova, access);
       if (!t.ok) return this.record(t.fault);
       if (!this.inRam(t.pa, chunk)) {
         const cause = access === 'read' ? IOMMU_CAUSE.READ_ACCESS_FAULT : IOMMU_CAUSE.WRITE_ACCESS_FAULT;
-        return this.record({ deviceId, iova, cause, ttyp: ttypOf(access), dmaCause: 'bus-error', reason: `physical 0x${t.pa.toString(16)} is outside RAM` });
+        return this.record({
+          deviceId,
+          iova,
+          cause,
+          ttyp: ttypOf(access),
+          dmaCause: 'bus-error',
+          reason: `physical 0x${t.pa.toString(16)} is outside RAM`,
+        });
       }
       pieces.push({ pa: t.pa, length: chunk });
       iova += chunk;
@@ -220,27 +276,56 @@ export class Iommu implements MmioDevice {
   }
 
   private translate(deviceId: number, iova: number, access: WalkAccess): Translation {
-    const fault = (cause: number, dmaCause: DmaFault['cause'], reason: string): Translation => ({ ok: false, fault: { deviceId, iova, cause, ttyp: ttypOf(access), dmaCause, reason } });
+    const fault = (cause: number, dmaCause: DmaFault['cause'], reason: string): Translation => ({
+      ok: false,
+      fault: { deviceId, iova, cause, ttyp: ttypOf(access), dmaCause, reason },
+    });
     const mode = this.ddtp & 0xf;
     if (mode === IOMMU_MODE.BARE) return { ok: true, pa: iova };
-    if (mode === IOMMU_MODE.OFF) return fault(IOMMU_CAUSE.ALL_INBOUND_DISALLOWED, 'unmapped', 'IOMMU is Off: all DMA is disallowed');
+    if (mode === IOMMU_MODE.OFF)
+      return fault(IOMMU_CAUSE.ALL_INBOUND_DISALLOWED, 'unmapped', 'IOMMU is Off: all DMA is disallowed');
     const dcAddr = (this.ddtp >>> 10) * SV32X4.PAGE_SIZE + deviceId * IOMMU_DC.SIZE;
-    if (!this.inRam(dcAddr, IOMMU_DC.SIZE)) return fault(IOMMU_CAUSE.DDT_ENTRY_LOAD_ACCESS_FAULT, 'bus-error', `device context at 0x${dcAddr.toString(16)} is outside RAM`);
+    if (!this.inRam(dcAddr, IOMMU_DC.SIZE))
+      return fault(
+        IOMMU_CAUSE.DDT_ENTRY_LOAD_ACCESS_FAULT,
+        'bus-error',
+        `device context at 0x${dcAddr.toString(16)} is outside RAM`,
+      );
     const dcBytes = this.memory.readBytes(dcAddr, IOMMU_DC.SIZE);
     const dc = new DataView(dcBytes.buffer, dcBytes.byteOffset, IOMMU_DC.SIZE);
     const tc = dc.getUint32(0, true);
-    if ((tc & IOMMU_DC.TC_V) === 0) return fault(IOMMU_CAUSE.DDT_ENTRY_NOT_VALID, 'unmapped', `device ${deviceId} has no valid context`);
+    if ((tc & IOMMU_DC.TC_V) === 0)
+      return fault(IOMMU_CAUSE.DDT_ENTRY_NOT_VALID, 'unmapped', `device ${deviceId} has no valid context`);
     const gatpLo = dc.getUint32(8, true);
     const gatpMode = dc.getUint32(12, true) >>> 28;
-    if (dc.getUint32(24, true) !== 0 || dc.getUint32(28, true) !== 0) return fault(IOMMU_CAUSE.DDT_ENTRY_MISCONFIGURED, 'unmapped', 'first-stage (fsc) translation is not supported');
+    if (dc.getUint32(24, true) !== 0 || dc.getUint32(28, true) !== 0)
+      return fault(
+        IOMMU_CAUSE.DDT_ENTRY_MISCONFIGURED,
+        'unmapped',
+        'first-stage (fsc) translation is not supported',
+      );
     if (gatpMode === IOMMU_DC.IOHGATP_MODE_BARE) return { ok: true, pa: iova };
-    if (gatpMode !== IOMMU_DC.IOHGATP_MODE_SV32X4) return fault(IOMMU_CAUSE.DDT_ENTRY_MISCONFIGURED, 'unmapped', `iohgatp mode ${gatpMode} is not Bare or Sv32x4`);
+    if (gatpMode !== IOMMU_DC.IOHGATP_MODE_SV32X4)
+      return fault(
+        IOMMU_CAUSE.DDT_ENTRY_MISCONFIGURED,
+        'unmapped',
+        `iohgatp mode ${gatpMode} is not Bare or Sv32x4`,
+      );
     const root = (gatpLo & 0x3f_ffff) * SV32X4.PAGE_SIZE;
     const w = walkSv32x4(this.tables, root, iova, access, (tc & IOMMU_DC.TC_GADE) !== 0);
     if (w.ok) return w;
-    if (w.fault === 'access-fault') return fault(access === 'read' ? IOMMU_CAUSE.READ_ACCESS_FAULT : IOMMU_CAUSE.WRITE_ACCESS_FAULT, 'bus-error', w.reason);
+    if (w.fault === 'access-fault')
+      return fault(
+        access === 'read' ? IOMMU_CAUSE.READ_ACCESS_FAULT : IOMMU_CAUSE.WRITE_ACCESS_FAULT,
+        'bus-error',
+        w.reason,
+      );
     const cause = access === 'read' ? IOMMU_CAUSE.READ_GUEST_PAGE_FAULT : IOMMU_CAUSE.WRITE_GUEST_PAGE_FAULT;
-    return fault(cause, w.denied ? (access === 'read' ? 'read-denied' : 'write-denied') : 'unmapped', w.reason);
+    return fault(
+      cause,
+      w.denied ? (access === 'read' ? 'read-denied' : 'write-denied') : 'unmapped',
+      w.reason,
+    );
   }
 
   private record(fault: IommuFault): DmaFault {
@@ -256,12 +341,21 @@ export class Iommu implements MmioDevice {
   }
 
   saveState(): IommuState {
-    return { version: IOMMU_STATE_VERSION, ddtp: this.ddtp, faultControl: this.faultControl, faultStatus: this.faultStatus, dropped: this.dropped, faults: this.faults.map((f) => ({ ...f })) };
+    return {
+      version: IOMMU_STATE_VERSION,
+      ddtp: this.ddtp,
+      faultControl: this.faultControl,
+      faultStatus: this.faultStatus,
+      dropped: this.dropped,
+      faults: this.faults.map((f) => ({ ...f })),
+    };
   }
 
   loadState(state: IommuState): void {
-    if (state.version !== IOMMU_STATE_VERSION) throw new Error(`iommu: state version ${String(state.version)} is not ${IOMMU_STATE_VERSION}`);
-    if (!Array.isArray(state.faults) || state.faults.length > FAULT_LOG_LIMIT) throw new Error('iommu: state fault log is not an array of at most 64 records');
+    if (state.version !== IOMMU_STATE_VERSION)
+      throw new Error(`iommu: state version ${String(state.version)} is not ${IOMMU_STATE_VERSION}`);
+    if (!Array.isArray(state.faults) || state.faults.length > FAULT_LOG_LIMIT)
+      throw new Error('iommu: state fault log is not an array of at most 64 records');
     this.ddtp = state.ddtp >>> 0;
     this.faultControl = state.faultControl & 1;
     this.faultStatus = state.faultStatus & 1;

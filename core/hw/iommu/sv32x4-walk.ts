@@ -31,7 +31,12 @@ export type WalkAccess = 'read' | 'write';
 
 export type WalkResult =
   | { readonly ok: true; readonly pa: number }
-  | { readonly ok: false; readonly fault: 'guest-page-fault' | 'access-fault'; readonly denied: boolean; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly fault: 'guest-page-fault' | 'access-fault';
+      readonly denied: boolean;
+      readonly reason: string;
+    };
 
 function pageFault(reason: string, denied = false): WalkResult {
   return { ok: false, fault: 'guest-page-fault', denied, reason };
@@ -42,16 +47,35 @@ function pageFault(reason: string, denied = false): WalkResult {
  * With `updateAD` (IOMMU DC.tc.GADE = 1) the walk sets A, and D on writes, in the leaf;
  * without it, A = 0, or D = 0 on a write, is a guest-page fault (IOMMU spec 1.0, "GADE").
  */
-export function walkSv32x4(mem: PageTableMemory, root: number, gpa: number, access: WalkAccess, updateAD: boolean): WalkResult {
-  if (root % SV32X4.ROOT_SIZE !== 0) return { ok: false, fault: 'guest-page-fault', denied: false, reason: 'root table is not 16 KiB aligned' };
+export function walkSv32x4(
+  mem: PageTableMemory,
+  root: number,
+  gpa: number,
+  access: WalkAccess,
+  updateAD: boolean,
+): WalkResult {
+  if (root % SV32X4.ROOT_SIZE !== 0)
+    return {
+      ok: false,
+      fault: 'guest-page-fault',
+      denied: false,
+      reason: 'root table is not 16 KiB aligned',
+    };
   let table = root;
   let vpn = Math.floor(gpa / 2 ** 22);
   for (let level = SV32X4.LEVELS - 1; level >= 0; level--) {
     const pteAddr = table + vpn * 4;
-    if (!mem.inRam(pteAddr, 4)) return { ok: false, fault: 'access-fault', denied: false, reason: `PTE at 0x${pteAddr.toString(16)} is outside RAM` };
+    if (!mem.inRam(pteAddr, 4))
+      return {
+        ok: false,
+        fault: 'access-fault',
+        denied: false,
+        reason: `PTE at 0x${pteAddr.toString(16)} is outside RAM`,
+      };
     const pte = mem.read32(pteAddr) >>> 0;
     if ((pte & SV32X4.PTE_V) === 0) return pageFault(`level-${level} PTE is not valid`);
-    if ((pte & SV32X4.PTE_R) === 0 && (pte & SV32X4.PTE_W) !== 0) return pageFault(`level-${level} PTE has W without R (reserved)`);
+    if ((pte & SV32X4.PTE_R) === 0 && (pte & SV32X4.PTE_W) !== 0)
+      return pageFault(`level-${level} PTE has W without R (reserved)`);
     const ppn = pte >>> 10;
     if ((pte & (SV32X4.PTE_R | SV32X4.PTE_X)) === 0) {
       if (level === 0) return pageFault('pointer PTE at the last level');
@@ -64,11 +88,22 @@ export function walkSv32x4(mem: PageTableMemory, root: number, gpa: number, acce
   return pageFault('walk did not reach a leaf');
 }
 
-function leaf(mem: PageTableMemory, pteAddr: number, pte: number, level: number, gpa: number, access: WalkAccess, updateAD: boolean): WalkResult {
+function leaf(
+  mem: PageTableMemory,
+  pteAddr: number,
+  pte: number,
+  level: number,
+  gpa: number,
+  access: WalkAccess,
+  updateAD: boolean,
+): WalkResult {
   // Priv 1.12 sec. 8.5.1: G-stage leaves are treated as U-mode accesses, so U must be set.
-  if ((pte & SV32X4.PTE_U) === 0) return pageFault('leaf PTE has U = 0 (G-stage leaves must be user pages)', true);
-  if (access === 'read' && (pte & SV32X4.PTE_R) === 0) return pageFault('leaf PTE does not allow reads', true);
-  if (access === 'write' && (pte & SV32X4.PTE_W) === 0) return pageFault('leaf PTE does not allow writes', true);
+  if ((pte & SV32X4.PTE_U) === 0)
+    return pageFault('leaf PTE has U = 0 (G-stage leaves must be user pages)', true);
+  if (access === 'read' && (pte & SV32X4.PTE_R) === 0)
+    return pageFault('leaf PTE does not allow reads', true);
+  if (access === 'write' && (pte & SV32X4.PTE_W) === 0)
+    return pageFault('leaf PTE does not allow writes', true);
   const ppn = pte >>> 10;
   if (level === 1 && (ppn & 0x3ff) !== 0) return pageFault('misaligned superpage (PPN[0] != 0)');
   const needD = access === 'write' && (pte & SV32X4.PTE_D) === 0;

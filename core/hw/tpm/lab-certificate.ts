@@ -4,7 +4,14 @@
 // trailing byte with a clear error. Layout (big-endian), documented in docs/hw/tpm.md:
 // "CVLC" | version u8 | usage u8 | serial u32 | subject u16+utf8 | issuer u16+utf8 | key 65 | sig 64.
 import type { RandomSource } from '../seeded-random';
-import { type P256KeyPair, P256_PUBLIC_SIZE, P256_SIGNATURE_SIZE, p256PublicKey, p256Sign, p256Verify } from './p256-keys';
+import {
+  type P256KeyPair,
+  P256_PUBLIC_SIZE,
+  P256_SIGNATURE_SIZE,
+  p256PublicKey,
+  p256Sign,
+  p256Verify,
+} from './p256-keys';
 
 export const LAB_CERT_MAGIC = 'CVLC';
 export const LAB_CERT_VERSION = 1;
@@ -33,7 +40,8 @@ function nameBytes(name: string, what: string): Uint8Array {
 export function encodeCertificateBody(body: LabCertificateBody): Uint8Array {
   const subject = nameBytes(body.subject, 'subject');
   const issuer = nameBytes(body.issuer, 'issuer');
-  if (body.publicKey.length !== P256_PUBLIC_SIZE) throw new Error('lab certificate: the public key is a 65-byte P-256 point');
+  if (body.publicKey.length !== P256_PUBLIC_SIZE)
+    throw new Error('lab certificate: the public key is a 65-byte P-256 point');
   const out = new Uint8Array(4 + 1 + 1 + 4 + 2 + subject.length + 2 + issuer.length + P256_PUBLIC_SIZE);
   const v = new DataView(out.buffer);
   out.set(new TextEncoder().encode(LAB_CERT_MAGIC), 0);
@@ -58,19 +66,33 @@ export function encodeCertificate(cert: LabCertificate): Uint8Array {
   return out;
 }
 
-export function issueCertificate(body: LabCertificateBody, issuerKey: P256KeyPair, random: RandomSource): LabCertificate {
-  return { ...body, publicKey: body.publicKey.slice(), signature: p256Sign(issuerKey, encodeCertificateBody(body), random) };
+export function issueCertificate(
+  body: LabCertificateBody,
+  issuerKey: P256KeyPair,
+  random: RandomSource,
+): LabCertificate {
+  return {
+    ...body,
+    publicKey: body.publicKey.slice(),
+    signature: p256Sign(issuerKey, encodeCertificateBody(body), random),
+  };
 }
 
 export function decodeCertificate(bytes: Uint8Array): LabCertificate {
   const fail = (why: string): never => {
     throw new Error(`lab certificate: ${why}`);
   };
-  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 4)) !== LAB_CERT_MAGIC) fail('bad magic (not a CVLC certificate)');
+  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 4)) !== LAB_CERT_MAGIC)
+    fail('bad magic (not a CVLC certificate)');
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (v.getUint8(4) !== LAB_CERT_VERSION) fail(`version ${v.getUint8(4)} is not ${LAB_CERT_VERSION}`);
   const usage = v.getUint8(5);
-  if (usage !== LAB_CERT_USAGE.CA && usage !== LAB_CERT_USAGE.ENDORSEMENT && usage !== LAB_CERT_USAGE.ATTESTATION) fail(`unknown usage ${usage}`);
+  if (
+    usage !== LAB_CERT_USAGE.CA &&
+    usage !== LAB_CERT_USAGE.ENDORSEMENT &&
+    usage !== LAB_CERT_USAGE.ATTESTATION
+  )
+    fail(`unknown usage ${usage}`);
   const serial = v.getUint32(6);
   let at = 10;
   const names: string[] = [];
@@ -81,7 +103,8 @@ export function decodeCertificate(bytes: Uint8Array): LabCertificate {
     names.push(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(at + 2, at + 2 + len)));
     at += 2 + len;
   }
-  if (bytes.length !== at + P256_PUBLIC_SIZE + P256_SIGNATURE_SIZE) fail(`length ${bytes.length} does not match its fields`);
+  if (bytes.length !== at + P256_PUBLIC_SIZE + P256_SIGNATURE_SIZE)
+    fail(`length ${bytes.length} does not match its fields`);
   return {
     usage: usage as LabCertUsage,
     serial,

@@ -15,13 +15,25 @@ export class ManufacturerCa {
 
   constructor(private readonly random: RandomSource) {
     this.key = deriveP256Key(random);
-    const body = { usage: LAB_CERT_USAGE.CA, serial: 1, subject: MANUFACTURER_CA_SUBJECT, issuer: MANUFACTURER_CA_SUBJECT, publicKey: this.key.publicPoint };
+    const body = {
+      usage: LAB_CERT_USAGE.CA,
+      serial: 1,
+      subject: MANUFACTURER_CA_SUBJECT,
+      issuer: MANUFACTURER_CA_SUBJECT,
+      publicKey: this.key.publicPoint,
+    };
     this.certificate = encodeCertificate(issueCertificate(body, this.key, random));
   }
 
   /** Certifies a TPM's endorsement key. */
   certifyEndorsementKey(subject: string, publicPoint: Uint8Array): Uint8Array {
-    const body = { usage: LAB_CERT_USAGE.ENDORSEMENT, serial: this.nextSerial++, subject, issuer: decodeCertificate(this.certificate).subject, publicKey: publicPoint };
+    const body = {
+      usage: LAB_CERT_USAGE.ENDORSEMENT,
+      serial: this.nextSerial++,
+      subject,
+      issuer: decodeCertificate(this.certificate).subject,
+      publicKey: publicPoint,
+    };
     return encodeCertificate(issueCertificate(body, this.key, this.random));
   }
 }

@@ -4,7 +4,14 @@
 // OpenSSL (createECDH), and keys are imported through JWK. Signatures are IEEE P1363 r || s.
 // Signing draws the ECDSA nonce from the seeded source too (FIPS 186-5 sec. 6.4.1), so quotes
 // are reproducible bit for bit; verification is always node:crypto's.
-import { createECDH, createHash, createPrivateKey, createPublicKey, type KeyObject, verify } from 'node:crypto';
+import {
+  createECDH,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+  verify,
+} from 'node:crypto';
 import type { RandomSource } from '../seeded-random';
 
 /** Order n of the P-256 base point (SEC 2, secp256r1). */
@@ -39,11 +46,17 @@ export function deriveP256Key(random: RandomSource): P256KeyPair {
 
 export function p256FromScalar(scalar: Uint8Array): P256KeyPair {
   const k = toBigInt(scalar);
-  if (scalar.length !== 32 || k < 1n || k >= P256_N) throw new Error('p256: the private scalar must be 32 bytes in [1, n-1]');
+  if (scalar.length !== 32 || k < 1n || k >= P256_N)
+    throw new Error('p256: the private scalar must be 32 bytes in [1, n-1]');
   const ecdh = createECDH('prime256v1');
   ecdh.setPrivateKey(Buffer.from(scalar));
   const publicPoint = new Uint8Array(ecdh.getPublicKey());
-  const jwk = { kty: 'EC', crv: 'P-256', x: b64url(publicPoint.subarray(1, 33)), y: b64url(publicPoint.subarray(33, 65)) };
+  const jwk = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: b64url(publicPoint.subarray(1, 33)),
+    y: b64url(publicPoint.subarray(33, 65)),
+  };
   return {
     scalar: scalar.slice(),
     publicPoint,
@@ -54,9 +67,13 @@ export function p256FromScalar(scalar: Uint8Array): P256KeyPair {
 
 /** Imports an uncompressed point; throws with a clear message if it is not on the curve. */
 export function p256PublicKey(point: Uint8Array): KeyObject {
-  if (point.length !== P256_PUBLIC_SIZE || point[0] !== 0x04) throw new Error('p256: a public key is a 65-byte uncompressed point');
+  if (point.length !== P256_PUBLIC_SIZE || point[0] !== 0x04)
+    throw new Error('p256: a public key is a 65-byte uncompressed point');
   try {
-    return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33, 65)) }, format: 'jwk' });
+    return createPublicKey({
+      key: { kty: 'EC', crv: 'P-256', x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33, 65)) },
+      format: 'jwk',
+    });
   } catch {
     throw new Error('p256: the public key is not a point on P-256');
   }

@@ -5,10 +5,19 @@
 // TPM 2.0 Part 1 sec. 17 (PCR operations), PTP "PCR Attributes" and "_TPM_Hash_Start/End".
 import { createHash } from 'node:crypto';
 import {
-  DIGEST_SIZE, LOCALITY_DRTM, LOCALITY_MAX, PCR_COUNT, PCR_DRTM, PCR_DYNAMIC_FIRST, PCR_DYNAMIC_LAST, pcrAttributes, type TpmRcName,
+  DIGEST_SIZE,
+  LOCALITY_DRTM,
+  LOCALITY_MAX,
+  PCR_COUNT,
+  PCR_DRTM,
+  PCR_DYNAMIC_FIRST,
+  PCR_DYNAMIC_LAST,
+  pcrAttributes,
+  type TpmRcName,
 } from './tpm-constants';
 
-export type PcrResult = { readonly ok: true } | { readonly ok: false; readonly rc: TpmRcName; readonly message: string };
+export type PcrResult =
+  { readonly ok: true } | { readonly ok: false; readonly rc: TpmRcName; readonly message: string };
 
 const OK: PcrResult = { ok: true };
 
@@ -23,7 +32,10 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
 }
 
 export class PcrBank {
-  private readonly values: Uint8Array[] = Array.from({ length: PCR_COUNT }, () => new Uint8Array(DIGEST_SIZE));
+  private readonly values: Uint8Array[] = Array.from(
+    { length: PCR_COUNT },
+    () => new Uint8Array(DIGEST_SIZE),
+  );
 
   constructor() {
     this.powerOn();
@@ -35,11 +47,15 @@ export class PcrBank {
   }
 
   static checkIndex(index: number): PcrResult {
-    return Number.isInteger(index) && index >= 0 && index < PCR_COUNT ? OK : refuse('VALUE', `PCR ${index} does not exist (0..23)`);
+    return Number.isInteger(index) && index >= 0 && index < PCR_COUNT
+      ? OK
+      : refuse('VALUE', `PCR ${index} does not exist (0..23)`);
   }
 
   static checkLocality(locality: number): PcrResult {
-    return Number.isInteger(locality) && locality >= 0 && locality <= LOCALITY_MAX ? OK : refuse('LOCALITY', `locality ${locality} does not exist (0..4)`);
+    return Number.isInteger(locality) && locality >= 0 && locality <= LOCALITY_MAX
+      ? OK
+      : refuse('LOCALITY', `locality ${locality} does not exist (0..4)`);
   }
 
   read(index: number): Uint8Array {
@@ -51,7 +67,8 @@ export class PcrBank {
   extend(locality: number, index: number, digest: Uint8Array): PcrResult {
     const checked = this.checkAccess(locality, index, 'extend');
     if (!checked.ok) return checked;
-    if (digest.length !== DIGEST_SIZE) return refuse('SIZE', `an extend digest is 32 bytes (SHA-256), not ${digest.length}`);
+    if (digest.length !== DIGEST_SIZE)
+      return refuse('SIZE', `an extend digest is 32 bytes (SHA-256), not ${digest.length}`);
     this.values[index] = sha256(this.values[index]!, digest);
     return OK;
   }
@@ -69,7 +86,8 @@ export class PcrBank {
    * locality 4: PCRs 17-22 become zero, then PCR 17 = SHA-256(0^32 || SHA-256(launch code)).
    */
   dynamicLaunch(locality: number, launchCode: Uint8Array): PcrResult {
-    if (locality !== LOCALITY_DRTM) return refuse('LOCALITY', `a dynamic launch must come from locality 4, not ${locality}`);
+    if (locality !== LOCALITY_DRTM)
+      return refuse('LOCALITY', `a dynamic launch must come from locality 4, not ${locality}`);
     for (let i = PCR_DYNAMIC_FIRST; i <= PCR_DYNAMIC_LAST; i++) this.values[i]!.fill(0);
     this.values[PCR_DRTM] = sha256(this.values[PCR_DRTM]!, sha256(launchCode));
     return OK;
@@ -83,7 +101,10 @@ export class PcrBank {
     const allowed = pcrAttributes(index)[op];
     if (!allowed.includes(locality)) {
       const who = allowed.length === 0 ? 'no locality' : `localities ${allowed.join(',')} only`;
-      return refuse('LOCALITY', `PCR ${index} may be ${op === 'extend' ? 'extended' : 'reset'} by ${who}, not locality ${locality}`);
+      return refuse(
+        'LOCALITY',
+        `PCR ${index} may be ${op === 'extend' ? 'extended' : 'reset'} by ${who}, not locality ${locality}`,
+      );
     }
     return OK;
   }
@@ -93,7 +114,10 @@ export class PcrBank {
   }
 
   loadValues(values: readonly Uint8Array[]): void {
-    if (values.length !== PCR_COUNT || values.some((v) => !(v instanceof Uint8Array) || v.length !== DIGEST_SIZE)) {
+    if (
+      values.length !== PCR_COUNT ||
+      values.some((v) => !(v instanceof Uint8Array) || v.length !== DIGEST_SIZE)
+    ) {
       throw new Error('tpm: state must hold 24 PCR values of 32 bytes');
     }
     values.forEach((v, i) => (this.values[i] = v.slice()));

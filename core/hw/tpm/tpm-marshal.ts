@@ -24,13 +24,29 @@ export interface QuoteAttest {
 /** Growable big-endian writer. */
 class Writer {
   private parts: number[] = [];
-  u8(v: number): this { this.parts.push(v & 0xff); return this; }
-  u16(v: number): this { return this.u8(v >>> 8).u8(v); }
-  u32(v: number): this { return this.u16(v >>> 16).u16(v & 0xffff); }
-  u64(v: bigint): this { return this.u32(Number((v >> 32n) & 0xffff_ffffn)).u32(Number(v & 0xffff_ffffn)); }
-  bytes(b: Uint8Array): this { for (const x of b) this.parts.push(x); return this; }
-  sized(b: Uint8Array): this { return this.u16(b.length).bytes(b); }
-  result(): Uint8Array { return Uint8Array.from(this.parts); }
+  u8(v: number): this {
+    this.parts.push(v & 0xff);
+    return this;
+  }
+  u16(v: number): this {
+    return this.u8(v >>> 8).u8(v);
+  }
+  u32(v: number): this {
+    return this.u16(v >>> 16).u16(v & 0xffff);
+  }
+  u64(v: bigint): this {
+    return this.u32(Number((v >> 32n) & 0xffff_ffffn)).u32(Number(v & 0xffff_ffffn));
+  }
+  bytes(b: Uint8Array): this {
+    for (const x of b) this.parts.push(x);
+    return this;
+  }
+  sized(b: Uint8Array): this {
+    return this.u16(b.length).bytes(b);
+  }
+  result(): Uint8Array {
+    return Uint8Array.from(this.parts);
+  }
 }
 
 /** Strict big-endian reader. */
@@ -43,10 +59,20 @@ class Reader {
     this.at += n;
     return out;
   }
-  u8(): number { return this.take(1)[0]!; }
-  u16(): number { const t = this.take(2); return (t[0]! << 8) | t[1]!; }
-  u32(): number { const t = this.take(4); return ((t[0]! << 24) | (t[1]! << 16) | (t[2]! << 8) | t[3]!) >>> 0; }
-  u64(): bigint { return (BigInt(this.u32()) << 32n) | BigInt(this.u32()); }
+  u8(): number {
+    return this.take(1)[0]!;
+  }
+  u16(): number {
+    const t = this.take(2);
+    return (t[0]! << 8) | t[1]!;
+  }
+  u32(): number {
+    const t = this.take(4);
+    return ((t[0]! << 24) | (t[1]! << 16) | (t[2]! << 8) | t[3]!) >>> 0;
+  }
+  u64(): bigint {
+    return (BigInt(this.u32()) << 32n) | BigInt(this.u32());
+  }
   sized(max: number, what: string): Uint8Array {
     const n = this.u16();
     if (n > max) throw new Error(`TPMS_ATTEST: ${what} is ${n} bytes, more than ${max}`);
@@ -59,7 +85,8 @@ class Reader {
 
 /** Sorted, de-duplicated, range-checked PCR indices. */
 export function normalizeSelection(pcrs: readonly number[]): number[] {
-  for (const p of pcrs) if (!Number.isInteger(p) || p < 0 || p >= PCR_COUNT) throw new Error(`PCR ${p} does not exist (0..23)`);
+  for (const p of pcrs)
+    if (!Number.isInteger(p) || p < 0 || p >= PCR_COUNT) throw new Error(`PCR ${p} does not exist (0..23)`);
   return [...new Set(pcrs)].sort((a, b) => a - b);
 }
 
@@ -91,7 +118,10 @@ export function marshalQuoteAttest(a: QuoteAttest): Uint8Array {
     .u16(TPM_ST.ATTEST_QUOTE)
     .sized(a.qualifiedSigner)
     .sized(a.extraData)
-    .u64(a.clock).u32(a.resetCount).u32(a.restartCount).u8(a.safe ? 1 : 0)
+    .u64(a.clock)
+    .u32(a.resetCount)
+    .u32(a.restartCount)
+    .u8(a.safe ? 1 : 0)
     .u64(a.firmwareVersion)
     .bytes(marshalPcrSelection(a.pcrSelection))
     .sized(a.pcrDigest)
@@ -111,7 +141,8 @@ export function decodeQuoteAttest(bytes: Uint8Array): QuoteAttest {
   if (safe > 1) throw new Error('TPMS_ATTEST: clockInfo.safe is not YES or NO');
   const firmwareVersion = r.u64();
   if (r.u32() !== 1) throw new Error('TPMS_ATTEST: the PCR selection must hold exactly one bank');
-  if (r.u16() !== TPM_ALG.SHA256 || r.u8() !== PCR_SELECT_BYTES) throw new Error('TPMS_ATTEST: the PCR bank must be SHA-256 with a 3-byte selection');
+  if (r.u16() !== TPM_ALG.SHA256 || r.u8() !== PCR_SELECT_BYTES)
+    throw new Error('TPMS_ATTEST: the PCR bank must be SHA-256 with a 3-byte selection');
   const pcrSelection: number[] = [];
   for (let byte = 0; byte < PCR_SELECT_BYTES; byte++) {
     const bits = r.u8();
@@ -119,5 +150,15 @@ export function decodeQuoteAttest(bytes: Uint8Array): QuoteAttest {
   }
   const pcrDigest = r.sized(DIGEST_SIZE, 'pcrDigest');
   r.end();
-  return { qualifiedSigner, extraData, clock, resetCount, restartCount, safe: safe === 1, firmwareVersion, pcrSelection, pcrDigest };
+  return {
+    qualifiedSigner,
+    extraData,
+    clock,
+    resetCount,
+    restartCount,
+    safe: safe === 1,
+    firmwareVersion,
+    pcrSelection,
+    pcrDigest,
+  };
 }

@@ -12,19 +12,46 @@ import type { ManufacturerCa } from './manufacturer-ca';
 import { deriveP256Key, type P256KeyPair, p256FromScalar, p256Sign } from './p256-keys';
 import { PcrBank } from './pcr-bank';
 import { DIGEST_SIZE, PCR_COUNT, TPM_RC, type TpmRcName } from './tpm-constants';
-import { keyName, marshalQuoteAttest, normalizeSelection, pcrCompositeDigest, policyPcrDigest } from './tpm-marshal';
+import {
+  keyName,
+  marshalQuoteAttest,
+  normalizeSelection,
+  pcrCompositeDigest,
+  policyPcrDigest,
+} from './tpm-marshal';
 
-export type TpmFailure = { readonly ok: false; readonly rc: TpmRcName; readonly code: number; readonly message: string };
+export type TpmFailure = {
+  readonly ok: false;
+  readonly rc: TpmRcName;
+  readonly code: number;
+  readonly message: string;
+};
 export type TpmResult<T> = ({ readonly ok: true } & T) | TpmFailure;
 
 /** Every command the TPM accepts; `locality` is the interface window the command arrived on. */
 export type TpmCommand =
   | { readonly command: 'PCR_Read'; readonly locality: number; readonly pcrs: readonly number[] }
-  | { readonly command: 'PCR_Extend'; readonly locality: number; readonly pcr: number; readonly digest: Uint8Array }
+  | {
+      readonly command: 'PCR_Extend';
+      readonly locality: number;
+      readonly pcr: number;
+      readonly digest: Uint8Array;
+    }
   | { readonly command: 'PCR_Reset'; readonly locality: number; readonly pcr: number }
   | { readonly command: 'DynamicLaunch'; readonly locality: number; readonly launchCode: Uint8Array }
-  | { readonly command: 'Quote'; readonly locality: number; readonly pcrs: readonly number[]; readonly qualifyingData: Uint8Array }
-  | { readonly command: 'Seal'; readonly locality: number; readonly data: Uint8Array; readonly pcrs: readonly number[]; readonly expectedValues?: readonly Uint8Array[] }
+  | {
+      readonly command: 'Quote';
+      readonly locality: number;
+      readonly pcrs: readonly number[];
+      readonly qualifyingData: Uint8Array;
+    }
+  | {
+      readonly command: 'Seal';
+      readonly locality: number;
+      readonly data: Uint8Array;
+      readonly pcrs: readonly number[];
+      readonly expectedValues?: readonly Uint8Array[];
+    }
   | { readonly command: 'Unseal'; readonly locality: number; readonly blob: Uint8Array }
   | { readonly command: 'NV_DefineCounter'; readonly locality: number; readonly index: number }
   | { readonly command: 'NV_UndefineCounter'; readonly locality: number; readonly index: number }
@@ -107,25 +134,47 @@ export class Tpm {
   private resetCount = 0;
   private clockMs = 0;
 
-  private constructor(private keys: TpmKeys, private readonly random: RandomSource, private readonly clock: Clock) {}
+  private constructor(
+    private keys: TpmKeys,
+    private readonly random: RandomSource,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * A new TPM: endorsement key, attestation key and storage key from `random`, the EK certified
    * by the lab manufacturer CA, the AK certified by the EK (see docs/hw/tpm.md on why).
    */
-  static manufacture(random: RandomSource, ca: ManufacturerCa, clock: Clock, name = 'CloudVisor Lab TPM'): Tpm {
+  static manufacture(
+    random: RandomSource,
+    ca: ManufacturerCa,
+    clock: Clock,
+    name = 'CloudVisor Lab TPM',
+  ): Tpm {
     const endorsement = deriveP256Key(random);
     const attestation = deriveP256Key(random);
     const storageKey = random.bytes(32);
     const endorsementCertificate = ca.certifyEndorsementKey(`${name} EK`, endorsement.publicPoint);
-    const akBody = { usage: LAB_CERT_USAGE.ATTESTATION, serial: 1, subject: `${name} AK`, issuer: `${name} EK`, publicKey: attestation.publicPoint };
+    const akBody = {
+      usage: LAB_CERT_USAGE.ATTESTATION,
+      serial: 1,
+      subject: `${name} AK`,
+      issuer: `${name} EK`,
+      publicKey: attestation.publicPoint,
+    };
     const attestationCertificate = encodeCertificate(issueCertificate(akBody, endorsement, random));
-    return new Tpm({ endorsement, attestation, storageKey, endorsementCertificate, attestationCertificate }, random, clock);
+    return new Tpm(
+      { endorsement, attestation, storageKey, endorsementCertificate, attestationCertificate },
+      random,
+      clock,
+    );
   }
 
   /** The EK certificate (signed by the manufacturer CA) and the AK certificate (signed by the EK). */
   certificates(): { readonly endorsement: Uint8Array; readonly attestation: Uint8Array } {
-    return { endorsement: this.keys.endorsementCertificate.slice(), attestation: this.keys.attestationCertificate.slice() };
+    return {
+      endorsement: this.keys.endorsementCertificate.slice(),
+      attestation: this.keys.attestationCertificate.slice(),
+    };
   }
 
   /** TPM Reset (power cycle + TPM2_Startup(CLEAR)): PCRs to power-on values, resetCount + 1. NV and keys persist. */
@@ -182,7 +231,8 @@ export class Tpm {
     const sel = this.selection(pcrs);
     if (!Array.isArray(sel)) return sel;
     if (sel.length === 0) return fail('VALUE', 'a quote needs at least one PCR');
-    if (qualifyingData.length > 64) return fail('SIZE', `qualifyingData is ${qualifyingData.length} bytes, at most 64`);
+    if (qualifyingData.length > 64)
+      return fail('SIZE', `qualifyingData is ${qualifyingData.length} bytes, at most 64`);
     const pcrValues = sel.map((i) => this.pcrs.read(i));
     const attest = marshalQuoteAttest({
       qualifiedSigner: keyName(this.keys.attestation.publicPoint),
@@ -202,12 +252,18 @@ export class Tpm {
    * TPM2_Create of a sealed data object whose authPolicy is TPM2_PolicyPCR over `pcrs`, either at
    * their current values or at `expectedValues` (sealing to a future state, as tpm2_createpolicy does).
    */
-  seal(data: Uint8Array, pcrs: readonly number[], expectedValues?: readonly Uint8Array[]): TpmResult<{ readonly blob: Uint8Array }> {
+  seal(
+    data: Uint8Array,
+    pcrs: readonly number[],
+    expectedValues?: readonly Uint8Array[],
+  ): TpmResult<{ readonly blob: Uint8Array }> {
     const sel = this.selection(pcrs);
     if (!Array.isArray(sel)) return sel;
-    if (data.length > TPM_MAX_SEAL_BYTES) return fail('SIZE', `sealed data is ${data.length} bytes, at most ${TPM_MAX_SEAL_BYTES}`);
+    if (data.length > TPM_MAX_SEAL_BYTES)
+      return fail('SIZE', `sealed data is ${data.length} bytes, at most ${TPM_MAX_SEAL_BYTES}`);
     const values = expectedValues ?? sel.map((i) => this.pcrs.read(i));
-    if (values.length !== sel.length || values.some((v) => v.length !== DIGEST_SIZE)) return fail('SIZE', 'expected PCR values must be one 32-byte digest per selected PCR');
+    if (values.length !== sel.length || values.some((v) => v.length !== DIGEST_SIZE))
+      return fail('SIZE', 'expected PCR values must be one 32-byte digest per selected PCR');
     const header = new Uint8Array(SEAL_HEADER);
     const view = new DataView(header.buffer);
     header.set(SEAL_MAGIC, 0);
@@ -223,7 +279,11 @@ export class Tpm {
 
   /** TPM2_Unseal after a PolicyPCR session: refused unless the PCRs now match the sealed policy. */
   unseal(blob: Uint8Array): TpmResult<{ readonly data: Uint8Array }> {
-    if (blob.length < SEAL_HEADER + 28 || SEAL_MAGIC.some((b, i) => blob[i] !== b) || blob[4] !== SEAL_VERSION) {
+    if (
+      blob.length < SEAL_HEADER + 28 ||
+      SEAL_MAGIC.some((b, i) => blob[i] !== b) ||
+      blob[4] !== SEAL_VERSION
+    ) {
       return fail('SIZE', 'not a sealed blob of this TPM (bad magic, version or length)');
     }
     const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -231,13 +291,22 @@ export class Tpm {
     if (mask >>> PCR_COUNT !== 0) return fail('VALUE', 'sealed blob selects PCRs beyond 23');
     const sel = Array.from({ length: PCR_COUNT }, (_, i) => i).filter((i) => (mask >>> i) & 1);
     const policy = blob.subarray(9, SEAL_HEADER);
-    const current = policyPcrDigest(sel, sel.map((i) => this.pcrs.read(i)));
+    const current = policyPcrDigest(
+      sel,
+      sel.map((i) => this.pcrs.read(i)),
+    );
     if (!Buffer.from(current).equals(Buffer.from(policy))) {
       return fail('POLICY_FAIL', `PCRs ${sel.join(',')} do not have the values the data was sealed to`);
     }
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.keys.storageKey, blob.subarray(SEAL_HEADER, SEAL_HEADER + 12));
-      decipher.setAAD(blob.subarray(0, SEAL_HEADER)).setAuthTag(blob.subarray(SEAL_HEADER + 12, SEAL_HEADER + 28));
+      const decipher = createDecipheriv(
+        'aes-256-gcm',
+        this.keys.storageKey,
+        blob.subarray(SEAL_HEADER, SEAL_HEADER + 12),
+      );
+      decipher
+        .setAAD(blob.subarray(0, SEAL_HEADER))
+        .setAuthTag(blob.subarray(SEAL_HEADER + 12, SEAL_HEADER + 28));
       const data = Buffer.concat([decipher.update(blob.subarray(SEAL_HEADER + 28)), decipher.final()]);
       return { ok: true, data: new Uint8Array(data) };
     } catch {
@@ -248,8 +317,10 @@ export class Tpm {
   nvDefineCounter(index: number): TpmResult<object> {
     const bad = this.checkNvIndex(index);
     if (bad !== undefined) return bad;
-    if (this.counters.has(index)) return fail('NV_DEFINED', `NV index 0x${index.toString(16)} is already defined`);
-    if (this.counters.size >= TPM_NV_INDEX.MAX_COUNTERS) return fail('NV_DEFINED', `no NV space: at most ${TPM_NV_INDEX.MAX_COUNTERS} counters`);
+    if (this.counters.has(index))
+      return fail('NV_DEFINED', `NV index 0x${index.toString(16)} is already defined`);
+    if (this.counters.size >= TPM_NV_INDEX.MAX_COUNTERS)
+      return fail('NV_DEFINED', `no NV space: at most ${TPM_NV_INDEX.MAX_COUNTERS} counters`);
     this.counters.set(index, null);
     return { ok: true };
   }
@@ -257,7 +328,8 @@ export class Tpm {
   nvUndefineCounter(index: number): TpmResult<object> {
     const bad = this.checkNvIndex(index);
     if (bad !== undefined) return bad;
-    if (!this.counters.delete(index)) return fail('HANDLE', `NV index 0x${index.toString(16)} is not defined`);
+    if (!this.counters.delete(index))
+      return fail('HANDLE', `NV index 0x${index.toString(16)} is not defined`);
     return { ok: true };
   }
 
@@ -280,7 +352,8 @@ export class Tpm {
     if (bad !== undefined) return bad;
     if (!this.counters.has(index)) return fail('HANDLE', `NV index 0x${index.toString(16)} is not defined`);
     const value = this.counters.get(index);
-    if (value === null || value === undefined) return fail('NV_UNINITIALIZED', `NV counter 0x${index.toString(16)} has never been incremented`);
+    if (value === null || value === undefined)
+      return fail('NV_UNINITIALIZED', `NV counter 0x${index.toString(16)} has never been incremented`);
     return { ok: true, value };
   }
 
@@ -292,7 +365,10 @@ export class Tpm {
 
   private checkNvIndex(index: number): TpmFailure | undefined {
     if (!Number.isInteger(index) || index < TPM_NV_INDEX.FIRST || index > TPM_NV_INDEX.LAST) {
-      return fail('HANDLE', `0x${Number(index).toString(16)} is not an NV index handle (0x01000000..0x01ffffff)`);
+      return fail(
+        'HANDLE',
+        `0x${Number(index).toString(16)} is not an NV index handle (0x01000000..0x01ffffff)`,
+      );
     }
     return undefined;
   }
@@ -329,23 +405,44 @@ export class Tpm {
 
   /** Restores a saved TPM (the random source and clock stay this instance's: the board restores those). */
   loadState(state: TpmState): void {
-    if (state.version !== TPM_STATE_VERSION) throw new Error(`tpm: state version ${String(state.version)} is not ${TPM_STATE_VERSION}`);
+    if (state.version !== TPM_STATE_VERSION)
+      throw new Error(`tpm: state version ${String(state.version)} is not ${TPM_STATE_VERSION}`);
     if (state.storageKey.length !== 32) throw new Error('tpm: state storage key must be 32 bytes');
-    for (const [name, v] of [['resetCount', state.resetCount], ['clockMs', state.clockMs], ['counterHighWater', state.counterHighWater]] as const) {
-      if (!Number.isSafeInteger(v) || v < 0) throw new Error(`tpm: state ${name} must be a non-negative integer, got ${String(v)}`);
+    for (const [name, v] of [
+      ['resetCount', state.resetCount],
+      ['clockMs', state.clockMs],
+      ['counterHighWater', state.counterHighWater],
+    ] as const) {
+      if (!Number.isSafeInteger(v) || v < 0)
+        throw new Error(`tpm: state ${name} must be a non-negative integer, got ${String(v)}`);
     }
     const ek = decodeCertificate(state.endorsementCertificate);
     const ak = decodeCertificate(state.attestationCertificate);
     const endorsement = p256FromScalar(state.endorsementScalar);
     const attestation = p256FromScalar(state.attestationScalar);
-    if (!Buffer.from(ek.publicKey).equals(Buffer.from(endorsement.publicPoint)) || !Buffer.from(ak.publicKey).equals(Buffer.from(attestation.publicPoint))) {
+    if (
+      !Buffer.from(ek.publicKey).equals(Buffer.from(endorsement.publicPoint)) ||
+      !Buffer.from(ak.publicKey).equals(Buffer.from(attestation.publicPoint))
+    ) {
       throw new Error('tpm: state certificates do not match its keys');
     }
-    if (state.counters.some(([i, v]) => this.checkNvIndex(i) !== undefined || (v !== null && (!Number.isInteger(v) || v > state.counterHighWater)))) {
+    if (
+      state.counters.some(
+        ([i, v]) =>
+          this.checkNvIndex(i) !== undefined ||
+          (v !== null && (!Number.isInteger(v) || v > state.counterHighWater)),
+      )
+    ) {
       throw new Error('tpm: state NV counters are invalid or above the high-water mark');
     }
     this.pcrs.loadValues(state.pcrs);
-    this.keys = { endorsement, attestation, storageKey: state.storageKey.slice(), endorsementCertificate: state.endorsementCertificate.slice(), attestationCertificate: state.attestationCertificate.slice() };
+    this.keys = {
+      endorsement,
+      attestation,
+      storageKey: state.storageKey.slice(),
+      endorsementCertificate: state.endorsementCertificate.slice(),
+      attestationCertificate: state.attestationCertificate.slice(),
+    };
     this.counters = new Map(state.counters);
     this.counterHighWater = state.counterHighWater;
     this.resetCount = state.resetCount;

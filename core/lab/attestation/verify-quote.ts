@@ -4,7 +4,12 @@
 // a structured verdict with a reason for every failed check. It never throws on bad input.
 // TPM 2.0 Part 1 sec. 18 (attestation) with the lab certificate format of docs/hw/tpm.md.
 import { createHash } from 'node:crypto';
-import { certificateSignedBy, decodeCertificate, LAB_CERT_USAGE, type LabCertificate } from '../../hw/tpm/lab-certificate';
+import {
+  certificateSignedBy,
+  decodeCertificate,
+  LAB_CERT_USAGE,
+  type LabCertificate,
+} from '../../hw/tpm/lab-certificate';
 import { p256PublicKey, p256Verify } from '../../hw/tpm/p256-keys';
 import { decodeQuoteAttest, keyName, type QuoteAttest } from '../../hw/tpm/tpm-marshal';
 
@@ -39,7 +44,8 @@ export interface QuoteVerdict {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+const same = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
 
 function parseCert(bytes: Uint8Array, what: string, reasons: string[]): LabCertificate | undefined {
   try {
@@ -57,11 +63,18 @@ function checkChain(ev: QuoteEvidence, ex: QuoteExpectations, reasons: string[])
   const ak = parseCert(ev.attestationCertificate, 'attestation', reasons);
   if (ca === undefined || ek === undefined || ak === undefined) return undefined;
   const before = reasons.length;
-  if (ca.usage !== LAB_CERT_USAGE.CA || !certificateSignedBy(ca, ca.publicKey)) reasons.push('CA certificate is not a valid self-signed CA certificate');
-  if (ek.usage !== LAB_CERT_USAGE.ENDORSEMENT) reasons.push('endorsement certificate does not certify an endorsement key');
-  if (ek.issuer !== ca.subject || !certificateSignedBy(ek, ca.publicKey)) reasons.push(`endorsement certificate "${ek.subject}" was not issued by the trusted CA "${ca.subject}"`);
-  if (ak.usage !== LAB_CERT_USAGE.ATTESTATION) reasons.push('attestation certificate does not certify an attestation key');
-  if (ak.issuer !== ek.subject || !certificateSignedBy(ak, ek.publicKey)) reasons.push(`attestation certificate "${ak.subject}" was not issued by the endorsement key "${ek.subject}"`);
+  if (ca.usage !== LAB_CERT_USAGE.CA || !certificateSignedBy(ca, ca.publicKey))
+    reasons.push('CA certificate is not a valid self-signed CA certificate');
+  if (ek.usage !== LAB_CERT_USAGE.ENDORSEMENT)
+    reasons.push('endorsement certificate does not certify an endorsement key');
+  if (ek.issuer !== ca.subject || !certificateSignedBy(ek, ca.publicKey))
+    reasons.push(`endorsement certificate "${ek.subject}" was not issued by the trusted CA "${ca.subject}"`);
+  if (ak.usage !== LAB_CERT_USAGE.ATTESTATION)
+    reasons.push('attestation certificate does not certify an attestation key');
+  if (ak.issuer !== ek.subject || !certificateSignedBy(ak, ek.publicKey))
+    reasons.push(
+      `attestation certificate "${ak.subject}" was not issued by the endorsement key "${ek.subject}"`,
+    );
   return reasons.length === before ? ak : undefined;
 }
 
@@ -75,15 +88,24 @@ function checkSignature(ak: LabCertificate, ev: QuoteEvidence, reasons: string[]
   return false;
 }
 
-function checkPcrs(attest: QuoteAttest, ev: QuoteEvidence, ex: QuoteExpectations, reasons: string[]): { digest: boolean; values: boolean } {
+function checkPcrs(
+  attest: QuoteAttest,
+  ev: QuoteEvidence,
+  ex: QuoteExpectations,
+  reasons: string[],
+): { digest: boolean; values: boolean } {
   const digest = createHash('sha256');
   for (const v of ev.pcrValues) digest.update(v);
-  const digestOk = ev.pcrValues.length === attest.pcrSelection.length && same(new Uint8Array(digest.digest()), attest.pcrDigest);
+  const digestOk =
+    ev.pcrValues.length === attest.pcrSelection.length &&
+    same(new Uint8Array(digest.digest()), attest.pcrDigest);
   if (!digestOk) reasons.push('reported PCR values do not hash to the quoted PCR digest');
   const wanted = [...ex.expectedPcrs.keys()].sort((a, b) => a - b);
   let valuesOk = digestOk;
   if (wanted.join(',') !== attest.pcrSelection.join(',')) {
-    reasons.push(`quote covers PCRs [${attest.pcrSelection.join(',')}], the verifier expects [${wanted.join(',')}]`);
+    reasons.push(
+      `quote covers PCRs [${attest.pcrSelection.join(',')}], the verifier expects [${wanted.join(',')}]`,
+    );
     valuesOk = false;
   } else if (digestOk) {
     attest.pcrSelection.forEach((pcr, i) => {
@@ -99,7 +121,14 @@ function checkPcrs(attest: QuoteAttest, ev: QuoteEvidence, ex: QuoteExpectations
 
 export function verifyQuote(evidence: QuoteEvidence, expectations: QuoteExpectations): QuoteVerdict {
   const reasons: string[] = [];
-  const checks: Record<QuoteCheck, boolean> = { chain: false, signature: false, structure: false, nonce: false, pcrDigest: false, pcrValues: false };
+  const checks: Record<QuoteCheck, boolean> = {
+    chain: false,
+    signature: false,
+    structure: false,
+    nonce: false,
+    pcrDigest: false,
+    pcrValues: false,
+  };
   const ak = checkChain(evidence, expectations, reasons);
   checks.chain = ak !== undefined;
   if (ak === undefined) return { ok: false, checks, reasons };
@@ -113,9 +142,11 @@ export function verifyQuote(evidence: QuoteEvidence, expectations: QuoteExpectat
     return { ok: false, checks, reasons };
   }
   checks.structure = same(attest.qualifiedSigner, keyName(ak.publicKey));
-  if (!checks.structure) reasons.push('quote was signed for another key (qualifiedSigner is not the AK name)');
+  if (!checks.structure)
+    reasons.push('quote was signed for another key (qualifiedSigner is not the AK name)');
   checks.nonce = same(attest.extraData, expectations.nonce);
-  if (!checks.nonce) reasons.push('quote nonce (qualifyingData) is not the verifier\'s nonce: stale or replayed quote');
+  if (!checks.nonce)
+    reasons.push("quote nonce (qualifyingData) is not the verifier's nonce: stale or replayed quote");
   const pcr = checkPcrs(attest, evidence, expectations, reasons);
   checks.pcrDigest = pcr.digest;
   checks.pcrValues = pcr.values;

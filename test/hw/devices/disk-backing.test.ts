@@ -6,7 +6,12 @@ import { mkdtempSync, readFileSync, truncateSync, writeFileSync, mkdirSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DiskImageError, FileDiskBacking, MemoryDiskBacking, SECTOR_SIZE } from '../../../core/hw/devices/disk-backing';
+import {
+  DiskImageError,
+  FileDiskBacking,
+  MemoryDiskBacking,
+  SECTOR_SIZE,
+} from '../../../core/hw/devices/disk-backing';
 
 const dir = mkdtempSync(join(tmpdir(), 'cvl-disk-'));
 
@@ -32,16 +37,22 @@ describe('FileDiskBacking', () => {
     expect(() => FileDiskBacking.open(join(dir, 'nope.img'))).toThrow(/nope\.img does not exist/);
     mkdirSync(join(dir, 'adir'));
     expect(() => FileDiskBacking.open(join(dir, 'adir'))).toThrow(DiskImageError);
-    expect(() => FileDiskBacking.open(join(dir, 'adir'), { readOnly: true })).toThrow(/is not a regular file/);
+    expect(() => FileDiskBacking.open(join(dir, 'adir'), { readOnly: true })).toThrow(
+      /is not a regular file/,
+    );
     expect(() => FileDiskBacking.open('/dev/null', { readOnly: true })).toThrow(/is not a regular file/);
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     expect(() => FileDiskBacking.open(join(dir, 'fifo'))).toThrow(/fifo is not a regular file/);
     writeFileSync(join(dir, 'plain'), new Uint8Array(512));
     expect(() => FileDiskBacking.open(join(dir, 'plain', 'x.img'))).toThrow(/not a directory/);
     writeFileSync(join(dir, 'empty.img'), new Uint8Array(0));
-    expect(() => FileDiskBacking.open(join(dir, 'empty.img'))).toThrow(/0 bytes, not a positive multiple of 512/);
+    expect(() => FileDiskBacking.open(join(dir, 'empty.img'))).toThrow(
+      /0 bytes, not a positive multiple of 512/,
+    );
     writeFileSync(join(dir, 'odd.img'), new Uint8Array(1000));
-    expect(() => FileDiskBacking.open(join(dir, 'odd.img'))).toThrow(/1000 bytes, not a positive multiple of 512/);
+    expect(() => FileDiskBacking.open(join(dir, 'odd.img'))).toThrow(
+      /1000 bytes, not a positive multiple of 512/,
+    );
   });
 
   it('refuses writes to a read-only image, out-of-range sectors, and reports a file truncated under it', () => {
@@ -79,6 +90,8 @@ describe('MemoryDiskBacking', () => {
     expect(back.read(1, 1)[511]).toBe(3);
     expect(back.saveState()).toEqual(saved);
     expect(() => MemoryDiskBacking.loadState({ ...saved, version: 2 })).toThrow(/version 2/);
-    expect(() => MemoryDiskBacking.loadState({ ...saved, bytes: new Uint8Array(100) })).toThrow(/multiple of 512/);
+    expect(() => MemoryDiskBacking.loadState({ ...saved, bytes: new Uint8Array(100) })).toThrow(
+      /multiple of 512/,
+    );
   });
 });

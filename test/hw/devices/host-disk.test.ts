@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FileDiskBacking, MemoryDiskBacking, SECTOR_SIZE } from '../../../core/hw/devices/disk-backing';
 import {
-  HOST_DISK_ERROR, HOST_DISK_INT, HOST_DISK_MAGIC, HOST_DISK_OP, HOST_DISK_REG as REG, HOST_DISK_STATUS as ST, HostDisk,
+  HOST_DISK_ERROR,
+  HOST_DISK_INT,
+  HOST_DISK_MAGIC,
+  HOST_DISK_OP,
+  HOST_DISK_REG as REG,
+  HOST_DISK_STATUS as ST,
+  HostDisk,
 } from '../../../core/hw/devices/host-disk';
 import { Iommu, IOMMU_CAUSE, type DmaMemory } from '../../../core/hw/iommu/iommu';
 import { Plic, PLIC } from '../../../core/hw/devices/plic';
@@ -20,12 +26,27 @@ const BUF = RAM_BASE + 0x8000;
 
 class Ram implements DmaMemory {
   readonly bytes = new Uint8Array(RAM_SIZE);
-  readBytes(pa: number, length: number): Uint8Array { return this.bytes.slice(pa - RAM_BASE, pa - RAM_BASE + length); }
-  writeBytes(pa: number, data: Uint8Array): void { this.bytes.set(data, pa - RAM_BASE); }
-  view(): DataView { return new DataView(this.bytes.buffer); }
+  readBytes(pa: number, length: number): Uint8Array {
+    return this.bytes.slice(pa - RAM_BASE, pa - RAM_BASE + length);
+  }
+  writeBytes(pa: number, data: Uint8Array): void {
+    this.bytes.set(data, pa - RAM_BASE);
+  }
+  view(): DataView {
+    return new DataView(this.bytes.buffer);
+  }
 }
 
-interface Entry { op: number; count: number; sector: number; buffer: number; tag?: number; flags?: number; bufferHi?: number; sectorHi?: number }
+interface Entry {
+  op: number;
+  count: number;
+  sector: number;
+  buffer: number;
+  tag?: number;
+  flags?: number;
+  bufferHi?: number;
+  sectorHi?: number;
+}
 
 describe('HostDisk', () => {
   let ram: Ram;
@@ -37,10 +58,19 @@ describe('HostDisk', () => {
 
   const make = (b: MemoryDiskBacking | FileDiskBacking) => {
     ram = new Ram();
-    iommu = new Iommu(ram, { base: RAM_BASE, size: RAM_SIZE }, () => undefined, { unknownAccess: () => undefined });
+    iommu = new Iommu(ram, { base: RAM_BASE, size: RAM_SIZE }, () => undefined, {
+      unknownAccess: () => undefined,
+    });
     irq = false;
     unknown = [];
-    return new HostDisk(b, iommu.port(1), (l) => { irq = l; }, { unknownAccess: (_d, _k, off) => unknown.push(off) });
+    return new HostDisk(
+      b,
+      iommu.port(1),
+      (l) => {
+        irq = l;
+      },
+      { unknownAccess: (_d, _k, off) => unknown.push(off) },
+    );
   };
   beforeEach(() => {
     backing = new MemoryDiskBacking(16 * SECTOR_SIZE);
@@ -122,7 +152,16 @@ describe('HostDisk', () => {
     put(7, { op: HOST_DISK_OP.FLUSH, count: 1, sector: 0, buffer: 0 });
     disk.write(REG.DOORBELL, 4, 7);
     disk.write(REG.DOORBELL, 4, 0);
-    expect([0, 1, 2, 3, 4, 5, 6, 7].map(status)).toEqual([ST.BAD_REQUEST, ST.BAD_REQUEST, ST.BAD_REQUEST, ST.BAD_REQUEST, ST.OUT_OF_RANGE, ST.BAD_REQUEST, ST.OUT_OF_RANGE, ST.BAD_REQUEST]);
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map(status)).toEqual([
+      ST.BAD_REQUEST,
+      ST.BAD_REQUEST,
+      ST.BAD_REQUEST,
+      ST.BAD_REQUEST,
+      ST.OUT_OF_RANGE,
+      ST.BAD_REQUEST,
+      ST.OUT_OF_RANGE,
+      ST.BAD_REQUEST,
+    ]);
     expect(backing.contents().every((b) => b === 0)).toBe(true);
   });
 
@@ -184,8 +223,16 @@ describe('HostDisk', () => {
 
   it('raises its completion through the PLIC on source 12 until the driver acknowledges it', () => {
     const levels: boolean[] = [];
-    const plic = new Plic(1, (ctx, level) => { if (ctx === 1) levels.push(level); }, { unknownAccess: () => undefined });
-    disk = new HostDisk(backing, iommu.port(1), plic.irqLine(VIRT_IRQ.HOST_DISK), { unknownAccess: () => undefined });
+    const plic = new Plic(
+      1,
+      (ctx, level) => {
+        if (ctx === 1) levels.push(level);
+      },
+      { unknownAccess: () => undefined },
+    );
+    disk = new HostDisk(backing, iommu.port(1), plic.irqLine(VIRT_IRQ.HOST_DISK), {
+      unknownAccess: () => undefined,
+    });
     plic.write(4 * VIRT_IRQ.HOST_DISK, 4, 1);
     plic.write(PLIC.ENABLE_BASE + 0x80, 4, 1 << VIRT_IRQ.HOST_DISK);
     start();
@@ -209,6 +256,10 @@ describe('HostDisk', () => {
     other.loadState(saved);
     expect(other.saveState()).toEqual(saved);
     expect(() => other.loadState({ ...saved, version: 5 })).toThrow(/version 5/);
-    expect(() => new HostDisk(new MemoryDiskBacking(512), iommu.port(1), () => undefined, { unknownAccess: () => undefined }).loadState(saved)).toThrow(/16-sector disk/);
+    expect(() =>
+      new HostDisk(new MemoryDiskBacking(512), iommu.port(1), () => undefined, {
+        unknownAccess: () => undefined,
+      }).loadState(saved),
+    ).toThrow(/16-sector disk/);
   });
 });

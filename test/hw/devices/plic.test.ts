@@ -13,9 +13,16 @@ function setup(harts = 2) {
   });
   const ctx = (c: number) => PLIC.CONTEXT_BASE + c * PLIC.CONTEXT_STRIDE;
   return {
-    plic, outputs, unknown,
+    plic,
+    outputs,
+    unknown,
     prio: (s: number, p: number) => plic.write(4 * s, 4, p),
-    enable: (c: number, s: number) => plic.write(PLIC.ENABLE_BASE + c * 0x80 + 4 * (s >> 5), 4, plic.read(PLIC.ENABLE_BASE + c * 0x80 + 4 * (s >> 5), 4) | (1 << (s & 31))),
+    enable: (c: number, s: number) =>
+      plic.write(
+        PLIC.ENABLE_BASE + c * 0x80 + 4 * (s >> 5),
+        4,
+        plic.read(PLIC.ENABLE_BASE + c * 0x80 + 4 * (s >> 5), 4) | (1 << (s & 31)),
+      ),
     threshold: (c: number, t: number) => plic.write(ctx(c), 4, t),
     claim: (c: number) => plic.read(ctx(c) + 4, 4),
     complete: (c: number, s: number) => plic.write(ctx(c) + 4, 4, s),
@@ -37,8 +44,13 @@ describe('PLIC', () => {
 
   it('claims the highest priority first, lowest ID on ties, and respects the threshold', () => {
     const t = setup();
-    for (const s of [3, 5, 7]) { t.enable(1, s); t.plic.irqLine(s)(true); }
-    t.prio(3, 2); t.prio(5, 4); t.prio(7, 4);
+    for (const s of [3, 5, 7]) {
+      t.enable(1, s);
+      t.plic.irqLine(s)(true);
+    }
+    t.prio(3, 2);
+    t.prio(5, 4);
+    t.prio(7, 4);
     expect(t.plic.outputLevel(1)).toBe(true);
     expect(t.plic.outputLevel(0)).toBe(false);
     t.threshold(1, 4);
@@ -61,12 +73,16 @@ describe('PLIC', () => {
     expect(t.outputs).toEqual([[2, true]]);
     expect(t.claim(0)).toBe(0);
     expect(t.claim(2)).toBe(9);
-    expect(t.outputs).toEqual([[2, true], [2, false]]);
+    expect(t.outputs).toEqual([
+      [2, true],
+      [2, false],
+    ]);
   });
 
   it('level gateway: no re-request while in flight, re-pends on complete if still high', () => {
     const t = setup(1);
-    t.enable(0, 12); t.prio(12, 1);
+    t.enable(0, 12);
+    t.prio(12, 1);
     const line = t.plic.irqLine(12);
     line(true);
     expect(t.claim(0)).toBe(12);
@@ -84,7 +100,8 @@ describe('PLIC', () => {
 
   it('ignores completions for sources not enabled in the completing context', () => {
     const t = setup();
-    t.enable(0, 4); t.prio(4, 1);
+    t.enable(0, 4);
+    t.prio(4, 1);
     const line = t.plic.irqLine(4);
     line(true);
     expect(t.claim(0)).toBe(4);
@@ -101,14 +118,20 @@ describe('PLIC', () => {
     expect(t.plic.read(PLIC.CONTEXT_BASE + 2 * PLIC.CONTEXT_STRIDE, 4)).toBe(0);
     t.plic.read(8, 1);
     t.plic.write(0x1_0000, 4, 1);
-    expect(t.unknown).toEqual([['read', PLIC.CONTEXT_BASE + 0x2000, 4], ['read', 8, 1], ['write', 0x1_0000, 4]]);
+    expect(t.unknown).toEqual([
+      ['read', PLIC.CONTEXT_BASE + 0x2000, 4],
+      ['read', 8, 1],
+      ['write', 0x1_0000, 4],
+    ]);
     expect(() => t.plic.irqLine(0)).toThrow(/no interrupt source 0/);
     expect(() => t.plic.irqLine(96)).toThrow(/no interrupt source 96/);
   });
 
   it('round-trips its state and refuses foreign versions', () => {
     const t = setup();
-    t.enable(3, 20); t.prio(20, 3); t.threshold(3, 2);
+    t.enable(3, 20);
+    t.prio(20, 3);
+    t.threshold(3, 2);
     t.plic.irqLine(20)(true);
     t.plic.irqLine(21)(true);
     const saved = t.plic.saveState();

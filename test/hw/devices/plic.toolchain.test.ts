@@ -27,34 +27,66 @@ const r = (offset: number, label: string): Op => ({ kind: 'read', offset, label 
 const mip = (label: string): Op => ({ kind: 'mip', label });
 
 const SEQUENCE: readonly Op[] = [
-  w(prio(10), 0xffff_ffff), r(prio(10), 'priority 10 after writing all ones'),
-  w(prio(1), 5), r(prio(1), 'priority 1'), r(prio(95), 'priority 95 at reset'),
-  w(enable(0), 0xffff_fffe), r(enable(0), 'enable ctx0 word0'),
-  w(enable(0), 0xffff_ffff), r(enable(0), 'enable ctx0 word0 with the source 0 bit'),
-  w(enable(0, 2), 0xffff_ffff), r(enable(0, 2), 'enable ctx0 word2 (sources 64..95)'),
-  w(enable(0), 0), w(enable(0, 2), 0),
-  w(threshold(0), 3), r(threshold(0), 'threshold ctx0 = 3'),
-  w(threshold(0), 7), r(threshold(0), 'threshold ctx0 = 7'),
+  w(prio(10), 0xffff_ffff),
+  r(prio(10), 'priority 10 after writing all ones'),
+  w(prio(1), 5),
+  r(prio(1), 'priority 1'),
+  r(prio(95), 'priority 95 at reset'),
+  w(enable(0), 0xffff_fffe),
+  r(enable(0), 'enable ctx0 word0'),
+  w(enable(0), 0xffff_ffff),
+  r(enable(0), 'enable ctx0 word0 with the source 0 bit'),
+  w(enable(0, 2), 0xffff_ffff),
+  r(enable(0, 2), 'enable ctx0 word2 (sources 64..95)'),
+  w(enable(0), 0),
+  w(enable(0, 2), 0),
+  w(threshold(0), 3),
+  r(threshold(0), 'threshold ctx0 = 3'),
+  w(threshold(0), 7),
+  r(threshold(0), 'threshold ctx0 = 7'),
   w(threshold(0), 0),
-  r(PLIC.PENDING_BASE, 'pending word0, line low'), mip('mip, nothing pending'),
+  r(PLIC.PENDING_BASE, 'pending word0, line low'),
+  mip('mip, nothing pending'),
   { kind: 'uart-thre', on: true },
   r(PLIC.PENDING_BASE, 'pending word0, line 10 high'),
-  r(claim(0), 'claim ctx0, source not enabled'), mip('mip, pending but not enabled'),
-  w(enable(0), 1 << 10), w(prio(10), 0), r(claim(0), 'claim ctx0, priority 0'), mip('mip, priority 0'),
-  w(prio(10), 2), w(threshold(0), 2), r(claim(0), 'claim ctx0, priority = threshold'), mip('mip, priority = threshold'),
-  w(threshold(0), 1), mip('mip, priority > threshold'),
-  r(claim(0), 'claim ctx0'), r(PLIC.PENDING_BASE, 'pending word0 after claim'), mip('mip after claim'),
+  r(claim(0), 'claim ctx0, source not enabled'),
+  mip('mip, pending but not enabled'),
+  w(enable(0), 1 << 10),
+  w(prio(10), 0),
+  r(claim(0), 'claim ctx0, priority 0'),
+  mip('mip, priority 0'),
+  w(prio(10), 2),
+  w(threshold(0), 2),
+  r(claim(0), 'claim ctx0, priority = threshold'),
+  mip('mip, priority = threshold'),
+  w(threshold(0), 1),
+  mip('mip, priority > threshold'),
+  r(claim(0), 'claim ctx0'),
+  r(PLIC.PENDING_BASE, 'pending word0 after claim'),
+  mip('mip after claim'),
   r(claim(0), 'second claim while in flight'),
-  { kind: 'uart-thre', on: false }, { kind: 'uart-thre', on: true },
+  { kind: 'uart-thre', on: false },
+  { kind: 'uart-thre', on: true },
   r(PLIC.PENDING_BASE, 'pending word0, line re-raised while in flight'),
-  w(claim(0), 10), r(PLIC.PENDING_BASE, 'pending word0 after complete, line high'), mip('mip after complete'),
-  r(claim(0), 'claim ctx0 again'), w(claim(0), 10),
-  { kind: 'uart-thre', on: false }, r(PLIC.PENDING_BASE, 'pending word0, line low again'),
-  w(enable(0), 0), w(enable(1), 1 << 10), w(threshold(1), 0),
-  { kind: 'uart-thre', on: true }, mip('mip, S context enabled'),
-  r(claim(1), 'claim ctx1 (S-mode)'), mip('mip after S claim'),
-  w(claim(0), 10), r(claim(1), 'claim ctx1 after a completion from ctx0 (not enabled there)'),
-  w(claim(1), 10), r(claim(1), 'claim ctx1 after its own completion'), w(claim(1), 10),
+  w(claim(0), 10),
+  r(PLIC.PENDING_BASE, 'pending word0 after complete, line high'),
+  mip('mip after complete'),
+  r(claim(0), 'claim ctx0 again'),
+  w(claim(0), 10),
+  { kind: 'uart-thre', on: false },
+  r(PLIC.PENDING_BASE, 'pending word0, line low again'),
+  w(enable(0), 0),
+  w(enable(1), 1 << 10),
+  w(threshold(1), 0),
+  { kind: 'uart-thre', on: true },
+  mip('mip, S context enabled'),
+  r(claim(1), 'claim ctx1 (S-mode)'),
+  mip('mip after S claim'),
+  w(claim(0), 10),
+  r(claim(1), 'claim ctx1 after a completion from ctx0 (not enabled there)'),
+  w(claim(1), 10),
+  r(claim(1), 'claim ctx1 after its own completion'),
+  w(claim(1), 10),
   { kind: 'uart-thre', on: false },
 ];
 
@@ -75,10 +107,14 @@ function cProgram(ops: readonly Op[]): string {
   const reads = ops.filter((o) => o.kind === 'read' || o.kind === 'mip').length;
   const body = ops.map((o) => {
     switch (o.kind) {
-      case 'write': return `  R32(0x${(PLIC_BASE + o.offset).toString(16)}u) = 0x${(o.value >>> 0).toString(16)}u;`;
-      case 'read': return `  out[n++] = R32(0x${(PLIC_BASE + o.offset).toString(16)}u);`;
-      case 'uart-thre': return `  R8(0x${UART_IER.toString(16)}u) = ${o.on ? 2 : 0};`;
-      case 'mip': return '  { uint32_t m; __asm__ volatile("csrr %0, mip" : "=r"(m)); out[n++] = m & 0xa00u; }';
+      case 'write':
+        return `  R32(0x${(PLIC_BASE + o.offset).toString(16)}u) = 0x${(o.value >>> 0).toString(16)}u;`;
+      case 'read':
+        return `  out[n++] = R32(0x${(PLIC_BASE + o.offset).toString(16)}u);`;
+      case 'uart-thre':
+        return `  R8(0x${UART_IER.toString(16)}u) = ${o.on ? 2 : 0};`;
+      case 'mip':
+        return '  { uint32_t m; __asm__ volatile("csrr %0, mip" : "=r"(m)); out[n++] = m & 0xa00u; }';
     }
   });
   return `#include <stdint.h>
@@ -106,19 +142,63 @@ ${body.join('\n')}
 function runOnQemu(ops: readonly Op[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'cvl-plic-'));
   writeFileSync(join(dir, 'probe.c'), cProgram(ops));
-  writeFileSync(join(dir, 'link.ld'), 'SECTIONS { . = 0x80000000; .text : { *(.text.init) *(.text*) } .rodata : { *(.rodata*) *(.srodata*) } .data : { *(.data*) *(.sdata*) } .bss : { *(.bss*) *(.sbss*) *(COMMON) } }\n');
-  execFileSync('riscv64-unknown-elf-gcc', [
-    '-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-mcmodel=medany', '-O2', '-ffreestanding', '-nostdlib', '-nostartfiles', '-static',
-    '-T', join(dir, 'link.ld'), '-o', join(dir, 'probe.elf'), join(dir, 'probe.c'),
-  ], { stdio: 'pipe', timeout: 60_000 });
-  const run = spawnSync('timeout', ['20', 'qemu-system-riscv32', '-M', 'virt', '-cpu', 'rv32,c=false,f=false,d=false,v=false,h=true', '-bios', 'none',
-    '-nographic', '-monitor', 'none', '-serial', 'stdio', '-kernel', join(dir, 'probe.elf')], { encoding: 'utf8', timeout: 30_000 });
+  writeFileSync(
+    join(dir, 'link.ld'),
+    'SECTIONS { . = 0x80000000; .text : { *(.text.init) *(.text*) } .rodata : { *(.rodata*) *(.srodata*) } .data : { *(.data*) *(.sdata*) } .bss : { *(.bss*) *(.sbss*) *(COMMON) } }\n',
+  );
+  execFileSync(
+    'riscv64-unknown-elf-gcc',
+    [
+      '-march=rv32ima_zicsr_zifencei',
+      '-mabi=ilp32',
+      '-mcmodel=medany',
+      '-O2',
+      '-ffreestanding',
+      '-nostdlib',
+      '-nostartfiles',
+      '-static',
+      '-T',
+      join(dir, 'link.ld'),
+      '-o',
+      join(dir, 'probe.elf'),
+      join(dir, 'probe.c'),
+    ],
+    { stdio: 'pipe', timeout: 60_000 },
+  );
+  const run = spawnSync(
+    'timeout',
+    [
+      '20',
+      'qemu-system-riscv32',
+      '-M',
+      'virt',
+      '-cpu',
+      'rv32,c=false,f=false,d=false,v=false,h=true',
+      '-bios',
+      'none',
+      '-nographic',
+      '-monitor',
+      'none',
+      '-serial',
+      'stdio',
+      '-kernel',
+      join(dir, 'probe.elf'),
+    ],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
   expect(run.status, run.stderr).toBe(0);
-  return run.stdout.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{8}$/.test(l));
+  return run.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^[0-9a-f]{8}$/.test(l));
 }
 
 function runOnOurs(ops: readonly Op[]): string[] {
-  const plic = new Plic(1, () => undefined, { unknownAccess: (_d, kind, offset) => { throw new Error(`unexpected unknown ${kind} at 0x${offset.toString(16)}`); } });
+  const plic = new Plic(1, () => undefined, {
+    unknownAccess: (_d, kind, offset) => {
+      throw new Error(`unexpected unknown ${kind} at 0x${offset.toString(16)}`);
+    },
+  });
   const uart = plic.irqLine(10);
   const out: number[] = [];
   for (const o of ops) {
@@ -136,7 +216,9 @@ describe('PLIC against QEMU 7.2', () => {
     const qemu = runOnQemu(SEQUENCE);
     const ours = runOnOurs(SEQUENCE);
     expect(qemu).toHaveLength(labels.length);
-    const differences = labels.flatMap((label, i) => (qemu[i] === ours[i] ? [] : [`${label}: QEMU ${qemu[i]}, ours ${ours[i]}`]));
+    const differences = labels.flatMap((label, i) =>
+      qemu[i] === ours[i] ? [] : [`${label}: QEMU ${qemu[i]}, ours ${ours[i]}`],
+    );
     const unexplained = differences.filter((d) => QEMU_DEPARTURES[d.split(':')[0]!] === undefined);
     expect(unexplained).toEqual([]);
     expect(differences.length).toBe(Object.keys(QEMU_DEPARTURES).length);

@@ -2,12 +2,26 @@
 // alignment, string dedup, round trip, and clear errors for malformed blobs and names.
 import { describe, expect, it } from 'vitest';
 import { FDT, FdtNodeBuilder, fdtValue as v, writeFdt } from '../../../core/hw/dtb/fdt-writer';
-import { fdtPropString, fdtPropStrings, fdtPropU32s, findFdtNode, readFdt } from '../../../core/hw/dtb/fdt-reader';
+import {
+  fdtPropString,
+  fdtPropStrings,
+  fdtPropU32s,
+  findFdtNode,
+  readFdt,
+} from '../../../core/hw/dtb/fdt-reader';
 
 function sample(): Uint8Array {
   const root = new FdtNodeBuilder('').prop('#address-cells', v.u32(2)).prop('model', v.string('m'));
-  root.child('a@1').prop('reg', v.u64(0x1_2345_6789, 0x10)).prop('compatible', v.strings('x,y', 'z')).prop('flag', v.empty());
-  root.child('b').prop('model', v.string('odd')).child('c').prop('data', v.bytes(Uint8Array.of(1, 2, 3)));
+  root
+    .child('a@1')
+    .prop('reg', v.u64(0x1_2345_6789, 0x10))
+    .prop('compatible', v.strings('x,y', 'z'))
+    .prop('flag', v.empty());
+  root
+    .child('b')
+    .prop('model', v.string('odd'))
+    .child('c')
+    .prop('data', v.bytes(Uint8Array.of(1, 2, 3)));
   return writeFdt(root.build(), { bootCpuid: 3, reservations: [{ address: 0x8000_0000n, size: 0x1000n }] });
 }
 
@@ -22,7 +36,9 @@ describe('FDT writer', () => {
     expect(view.getUint32(28)).toBe(3);
     expect(view.getUint32(16) % 8).toBe(0);
     expect(view.getUint32(8) % 4).toBe(0);
-    const strings = Buffer.from(blob.subarray(view.getUint32(12), view.getUint32(12) + view.getUint32(32))).toString('latin1');
+    const strings = Buffer.from(
+      blob.subarray(view.getUint32(12), view.getUint32(12) + view.getUint32(32)),
+    ).toString('latin1');
     expect(strings.split('\0').filter((s) => s === 'model')).toHaveLength(1);
   });
 
@@ -47,7 +63,9 @@ describe('FDT writer', () => {
     dup.child('x');
     dup.child('x');
     expect(() => writeFdt(dup.build())).toThrow(/duplicate node "x"/);
-    expect(() => writeFdt(new FdtNodeBuilder('').prop('p', v.empty()).prop('p', v.empty()).build())).toThrow(/duplicate property/);
+    expect(() => writeFdt(new FdtNodeBuilder('').prop('p', v.empty()).prop('p', v.empty()).build())).toThrow(
+      /duplicate property/,
+    );
     expect(() => v.u32(-1)).toThrow(/not a u32/);
     expect(() => v.string('a\0b')).toThrow(/NUL/);
   });
@@ -78,6 +96,8 @@ describe('FDT reader on malformed blobs', () => {
 describe('FDT writer string encoding', () => {
   it('encodes strings as UTF-8 without TextEncoder, as node:buffer does', () => {
     const text = 'console=ttyS0 é € 𝄞';
-    expect(Buffer.from(v.string(text)).equals(Buffer.concat([Buffer.from(text, 'utf8'), Buffer.of(0)]))).toBe(true);
+    expect(Buffer.from(v.string(text)).equals(Buffer.concat([Buffer.from(text, 'utf8'), Buffer.of(0)]))).toBe(
+      true,
+    );
   });
 });

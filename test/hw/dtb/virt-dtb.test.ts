@@ -2,7 +2,14 @@
 // QEMU virt's cells, interrupt wiring per hart, rng-seed from the seeded source, our devices.
 import { describe, expect, it } from 'vitest';
 import { defaultBoardDescription, VIRT_MEMMAP } from '../../../core/hw/board-description';
-import { fdtProp, fdtPropString, fdtPropStrings, fdtPropU32s, findFdtNode, readFdt } from '../../../core/hw/dtb/fdt-reader';
+import {
+  fdtProp,
+  fdtPropString,
+  fdtPropStrings,
+  fdtPropU32s,
+  findFdtNode,
+  readFdt,
+} from '../../../core/hw/dtb/fdt-reader';
 import { buildVirtDtb } from '../../../core/hw/dtb/virt-dtb';
 import { SeededRandom } from '../../../core/hw/seeded-random';
 
@@ -21,7 +28,10 @@ describe('buildVirtDtb', () => {
     expect(fdtPropString(node(blob, '/chosen'), 'stdout-path')).toBe('/soc/serial@10000000');
     const seed = fdtProp(node(blob, '/chosen'), 'rng-seed')!;
     expect(seed.length).toBe(32);
-    const again = buildVirtDtb(defaultBoardDescription(3, 64 * 1024 * 1024), SeededRandom.fromSeed('dtb-test'));
+    const again = buildVirtDtb(
+      defaultBoardDescription(3, 64 * 1024 * 1024),
+      SeededRandom.fromSeed('dtb-test'),
+    );
     expect(Buffer.from(again).equals(Buffer.from(blob))).toBe(true);
     const other = buildVirtDtb(defaultBoardDescription(3, 64 * 1024 * 1024), SeededRandom.fromSeed('other'));
     expect(Buffer.from(fdtProp(node(other, '/chosen'), 'rng-seed')!).equals(Buffer.from(seed))).toBe(false);
@@ -42,7 +52,9 @@ describe('buildVirtDtb', () => {
     const plic = node(blob, '/soc/plic@c000000');
     expect(fdtPropU32s(plic, 'interrupts-extended')).toEqual(intc.flatMap((p) => [p, 11, p, 9]));
     expect(fdtPropU32s(plic, 'riscv,ndev')).toEqual([95]);
-    expect(fdtPropU32s(node(blob, '/soc/clint@2000000'), 'interrupts-extended')).toEqual(intc.flatMap((p) => [p, 3, p, 7]));
+    expect(fdtPropU32s(node(blob, '/soc/clint@2000000'), 'interrupts-extended')).toEqual(
+      intc.flatMap((p) => [p, 3, p, 7]),
+    );
   });
 
   it('lists the UART, eight virtio slots, test device and our own devices', () => {
@@ -55,7 +67,11 @@ describe('buildVirtDtb', () => {
       const v = node(blob, `/soc/virtio_mmio@${(0x10001000 + i * 0x1000).toString(16)}`);
       expect(fdtPropU32s(v, 'interrupts')).toEqual([i + 1]);
     }
-    expect(fdtPropStrings(node(blob, '/soc/test@100000'), 'compatible')).toEqual(['sifive,test1', 'sifive,test0', 'syscon']);
+    expect(fdtPropStrings(node(blob, '/soc/test@100000'), 'compatible')).toEqual([
+      'sifive,test1',
+      'sifive,test0',
+      'syscon',
+    ]);
     const testPhandle = fdtPropU32s(node(blob, '/soc/test@100000'), 'phandle')![0];
     expect(fdtPropU32s(node(blob, '/poweroff'), 'regmap')).toEqual([testPhandle]);
     expect(fdtPropU32s(node(blob, '/reboot'), 'value')).toEqual([0x7777]);
@@ -64,7 +80,10 @@ describe('buildVirtDtb', () => {
     expect(fdtPropU32s(disk, 'interrupts')).toEqual([12]);
     const iommu = node(blob, '/soc/iommu@10201000');
     expect(fdtPropU32s(disk, 'iommus')).toEqual([fdtPropU32s(iommu, 'phandle')![0], 1]);
-    expect(fdtPropStrings(node(blob, '/soc/serial@10202000'), 'compatible')).toEqual(['cloudvisor-lab,monitor-uart', 'ns16550a']);
+    expect(fdtPropStrings(node(blob, '/soc/serial@10202000'), 'compatible')).toEqual([
+      'cloudvisor-lab,monitor-uart',
+      'ns16550a',
+    ]);
   });
 
   it('omits rng-seed without a random source and adds bootargs when given', () => {

@@ -17,10 +17,25 @@ const dir = mkdtempSync(join(tmpdir(), 'cvl-dtb-'));
 
 function qemuDtb(harts: number): Uint8Array {
   const file = join(dir, `qemu-${harts}.dtb`);
-  execFileSync('qemu-system-riscv32', [
-    '-M', 'virt', '-cpu', 'rv32,c=false,f=false,d=false,v=false,h=true', '-smp', String(harts), '-m', '128M',
-    '-bios', 'none', '-nographic', '-machine', `dumpdtb=${file}`,
-  ], { stdio: 'pipe', timeout: 30_000 });
+  execFileSync(
+    'qemu-system-riscv32',
+    [
+      '-M',
+      'virt',
+      '-cpu',
+      'rv32,c=false,f=false,d=false,v=false,h=true',
+      '-smp',
+      String(harts),
+      '-m',
+      '128M',
+      '-bios',
+      'none',
+      '-nographic',
+      '-machine',
+      `dumpdtb=${file}`,
+    ],
+    { stdio: 'pipe', timeout: 30_000 },
+  );
   return new Uint8Array(readFileSync(file));
 }
 
@@ -31,14 +46,22 @@ function ours(harts: number): Uint8Array {
 function dtcWarnings(blob: Uint8Array, name: string): string[] {
   const file = join(dir, name);
   writeFileSync(file, blob);
-  const r = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', '-o', join(dir, `${name}.dts`), file], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('dtc', ['-I', 'dtb', '-O', 'dts', '-o', join(dir, `${name}.dts`), file], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   expect(r.status, r.stderr).toBe(0);
-  return r.stderr.split('\n').filter((l) => l.includes('Warning')).map((l) => l.replace(/^[^:]*: /, ''));
+  return r.stderr
+    .split('\n')
+    .filter((l) => l.includes('Warning'))
+    .map((l) => l.replace(/^[^:]*: /, ''));
 }
 
 describe('virt DTB against dtc and QEMU', () => {
   it('the committed QEMU fixture is what QEMU 7.2 dumps today (except the random seed)', () => {
-    const fixture = flattenTree(readFdt(new Uint8Array(readFileSync(join(__dirname, 'fixtures', 'qemu-virt-1hart.dtb')))).root);
+    const fixture = flattenTree(
+      readFdt(new Uint8Array(readFileSync(join(__dirname, 'fixtures', 'qemu-virt-1hart.dtb')))).root,
+    );
     const live = flattenTree(readFdt(qemuDtb(1)).root);
     fixture.get('/chosen')!.delete('rng-seed');
     live.get('/chosen')!.delete('rng-seed');
@@ -69,7 +92,9 @@ describe('virt DTB against dtc and QEMU', () => {
       expect(compareCommonVirtNodes(q, o)).toEqual([]);
       expect([...q.keys()].filter((p) => p.startsWith('/soc/virtio_mmio')).length).toBe(8);
       expect([...q.keys()].filter((p) => /^\/cpus\/cpu@\d+$/.test(p)).length).toBe(harts);
-      expect(Buffer.from(q.get('/cpus/cpu@0')!.get('riscv,isa')!, 'hex').toString()).toMatch(/^rv32imah_zicsr_zifencei/);
+      expect(Buffer.from(q.get('/cpus/cpu@0')!.get('riscv,isa')!, 'hex').toString()).toMatch(
+        /^rv32imah_zicsr_zifencei/,
+      );
     });
   }
 });

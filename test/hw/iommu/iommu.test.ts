@@ -10,16 +10,23 @@ const RAM_SIZE = 0x40_0000 * 2; // 8 MiB: room for a 4 MiB superpage
 const DDT = RAM_BASE + 0x1000;
 const ROOT = RAM_BASE + 0x4000; // 16 KiB aligned
 const L0 = RAM_BASE + 0x8000;
-const V = 1, R = 2, W = 4, U = 16, A = 64, D = 128;
+const V = 1,
+  R = 2,
+  W = 4,
+  U = 16,
+  A = 64,
+  D = 128;
 
 class Ram implements DmaMemory {
   readonly bytes = new Uint8Array(RAM_SIZE);
   readBytes(pa: number, length: number): Uint8Array {
-    if (pa < RAM_BASE || pa + length > RAM_BASE + RAM_SIZE) throw new Error(`test RAM: read outside at 0x${pa.toString(16)}`);
+    if (pa < RAM_BASE || pa + length > RAM_BASE + RAM_SIZE)
+      throw new Error(`test RAM: read outside at 0x${pa.toString(16)}`);
     return this.bytes.slice(pa - RAM_BASE, pa - RAM_BASE + length);
   }
   writeBytes(pa: number, data: Uint8Array): void {
-    if (pa < RAM_BASE || pa + data.length > RAM_BASE + RAM_SIZE) throw new Error(`test RAM: write outside at 0x${pa.toString(16)}`);
+    if (pa < RAM_BASE || pa + data.length > RAM_BASE + RAM_SIZE)
+      throw new Error(`test RAM: write outside at 0x${pa.toString(16)}`);
     this.bytes.set(data, pa - RAM_BASE);
   }
   w32(pa: number, v: number): void {
@@ -41,7 +48,9 @@ describe('IOMMU', () => {
     ram = new Ram();
     irq = [];
     unknown = [];
-    iommu = new Iommu(ram, { base: RAM_BASE, size: RAM_SIZE }, (l) => irq.push(l), { unknownAccess: (_d, _k, off) => unknown.push(off) });
+    iommu = new Iommu(ram, { base: RAM_BASE, size: RAM_SIZE }, (l) => irq.push(l), {
+      unknownAccess: (_d, _k, off) => unknown.push(off),
+    });
   });
 
   /** Device 1: valid context, iohgatp Sv32x4 (mode 8) rooted at ROOT; GVA 0x1000_0000.. mapped by tests. */
@@ -62,7 +71,11 @@ describe('IOMMU', () => {
     expect(Array.from(port.read(RAM_BASE + 0x10, 3) as Uint8Array)).toEqual([1, 2, 3]);
     const f = port.read(0x1000_0000, 4);
     expect(isDmaFault(f) && f.cause).toBe('bus-error');
-    expect(iommu.faultLog()[0]).toMatchObject({ deviceId: 1, iova: 0x1000_0000, cause: IOMMU_CAUSE.READ_ACCESS_FAULT });
+    expect(iommu.faultLog()[0]).toMatchObject({
+      deviceId: 1,
+      iova: 0x1000_0000,
+      cause: IOMMU_CAUSE.READ_ACCESS_FAULT,
+    });
   });
 
   it('translates 4 KiB pages and superpages through Sv32x4', () => {
@@ -88,7 +101,11 @@ describe('IOMMU', () => {
     expect(ram.bytes[0x30_0000]).toBe(0);
     expect((port.read(0x1000_2000, 4) as { cause: string }).cause).toBe('read-denied');
     expect((port.read(0x1000_7000, 4) as { cause: string }).cause).toBe('unmapped');
-    expect(iommu.faultLog().map((f) => f.cause)).toEqual([IOMMU_CAUSE.WRITE_GUEST_PAGE_FAULT, IOMMU_CAUSE.READ_GUEST_PAGE_FAULT, IOMMU_CAUSE.READ_GUEST_PAGE_FAULT]);
+    expect(iommu.faultLog().map((f) => f.cause)).toEqual([
+      IOMMU_CAUSE.WRITE_GUEST_PAGE_FAULT,
+      IOMMU_CAUSE.READ_GUEST_PAGE_FAULT,
+      IOMMU_CAUSE.READ_GUEST_PAGE_FAULT,
+    ]);
   });
 
   it('a write spanning a mapped and an unmapped page writes nothing', () => {
@@ -118,7 +135,11 @@ describe('IOMMU', () => {
     iommu.port(2).read(RAM_BASE, 4);
     ram.w32(DDT + 2 * 32 + 24, 0);
     expect(Array.from(iommu.port(2).read(RAM_BASE + 4, 1) as Uint8Array)).toEqual([0]); // iohgatp Bare: identity
-    expect(iommu.faultLog().map((f) => f.cause)).toEqual([IOMMU_CAUSE.ALL_INBOUND_DISALLOWED, IOMMU_CAUSE.DDT_ENTRY_NOT_VALID, IOMMU_CAUSE.DDT_ENTRY_MISCONFIGURED]);
+    expect(iommu.faultLog().map((f) => f.cause)).toEqual([
+      IOMMU_CAUSE.ALL_INBOUND_DISALLOWED,
+      IOMMU_CAUSE.DDT_ENTRY_NOT_VALID,
+      IOMMU_CAUSE.DDT_ENTRY_MISCONFIGURED,
+    ]);
   });
 
   it('faults with an access fault when a PTE lies outside RAM', () => {
@@ -160,7 +181,9 @@ describe('IOMMU', () => {
     enableSv32x4();
     iommu.port(1).read(0x1000_9000, 4);
     const saved = iommu.saveState();
-    const other = new Iommu(ram, { base: RAM_BASE, size: RAM_SIZE }, () => undefined, { unknownAccess: () => undefined });
+    const other = new Iommu(ram, { base: RAM_BASE, size: RAM_SIZE }, () => undefined, {
+      unknownAccess: () => undefined,
+    });
     other.loadState(saved);
     expect(other.saveState()).toEqual(saved);
     expect(other.read(IOMMU_REG.DDTP, 4)).toBe(iommu.read(IOMMU_REG.DDTP, 4));

@@ -4,7 +4,12 @@ import { verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../../core/hw/seeded-random';
 import {
-  certificateSignedBy, decodeCertificate, encodeCertificate, encodeCertificateBody, issueCertificate, LAB_CERT_USAGE,
+  certificateSignedBy,
+  decodeCertificate,
+  encodeCertificate,
+  encodeCertificateBody,
+  issueCertificate,
+  LAB_CERT_USAGE,
 } from '../../../core/hw/tpm/lab-certificate';
 import { ManufacturerCa } from '../../../core/hw/tpm/manufacturer-ca';
 import { deriveP256Key } from '../../../core/hw/tpm/p256-keys';
@@ -13,13 +18,30 @@ describe('lab certificates', () => {
   const random = SeededRandom.fromSeed('certs');
   const issuer = deriveP256Key(random);
   const subject = deriveP256Key(random);
-  const cert = issueCertificate({ usage: LAB_CERT_USAGE.ENDORSEMENT, serial: 7, subject: 'TPM EK', issuer: 'CA', publicKey: subject.publicPoint }, issuer, random);
+  const cert = issueCertificate(
+    {
+      usage: LAB_CERT_USAGE.ENDORSEMENT,
+      serial: 7,
+      subject: 'TPM EK',
+      issuer: 'CA',
+      publicKey: subject.publicPoint,
+    },
+    issuer,
+    random,
+  );
 
   it('round-trips and is signed by its issuer', () => {
     const bytes = encodeCertificate(cert);
     const back = decodeCertificate(bytes);
     expect(back).toEqual(cert);
-    expect(verify('sha256', encodeCertificateBody(back), { key: issuer.publicKey, dsaEncoding: 'ieee-p1363' }, back.signature)).toBe(true);
+    expect(
+      verify(
+        'sha256',
+        encodeCertificateBody(back),
+        { key: issuer.publicKey, dsaEncoding: 'ieee-p1363' },
+        back.signature,
+      ),
+    ).toBe(true);
     expect(certificateSignedBy(back, issuer.publicPoint)).toBe(true);
     expect(certificateSignedBy(back, subject.publicPoint)).toBe(false);
     expect(certificateSignedBy({ ...back, serial: 8 }, issuer.publicPoint)).toBe(false);

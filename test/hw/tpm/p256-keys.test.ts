@@ -4,7 +4,13 @@
 import { createPublicKey, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../../core/hw/seeded-random';
-import { deriveP256Key, p256FromScalar, p256PublicKey, p256Sign, p256Verify } from '../../../core/hw/tpm/p256-keys';
+import {
+  deriveP256Key,
+  p256FromScalar,
+  p256PublicKey,
+  p256Sign,
+  p256Verify,
+} from '../../../core/hw/tpm/p256-keys';
 
 describe('P-256 keys', () => {
   it('derives keys whose public point matches OpenSSL and signs verifiably', () => {
@@ -12,7 +18,13 @@ describe('P-256 keys', () => {
     for (let i = 0; i < 8; i++) {
       const key = deriveP256Key(random);
       const jwk = createPublicKey(key.privateKey).export({ format: 'jwk' });
-      expect(Buffer.concat([Buffer.of(4), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]).equals(Buffer.from(key.publicPoint))).toBe(true);
+      expect(
+        Buffer.concat([
+          Buffer.of(4),
+          Buffer.from(jwk.x!, 'base64url'),
+          Buffer.from(jwk.y!, 'base64url'),
+        ]).equals(Buffer.from(key.publicPoint)),
+      ).toBe(true);
       const msg = random.bytes(100 + i);
       const sig = p256Sign(key, msg, random);
       expect(verify('sha256', msg, { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, sig)).toBe(true);
@@ -30,6 +42,8 @@ describe('P-256 keys', () => {
     const bad = new Uint8Array(65).fill(1);
     bad[0] = 4;
     expect(() => p256PublicKey(bad)).toThrow(/not a point on P-256/);
-    expect(p256Verify(deriveP256Key(SeededRandom.fromSeed('q')).publicKey, Uint8Array.of(1), new Uint8Array(10))).toBe(false);
+    expect(
+      p256Verify(deriveP256Key(SeededRandom.fromSeed('q')).publicKey, Uint8Array.of(1), new Uint8Array(10)),
+    ).toBe(false);
   });
 });

@@ -12,6 +12,11 @@ export interface TpmFixture {
 export function makeTpm(seed = 'tpm-test', ca?: ManufacturerCa): TpmFixture {
   const root = SeededRandom.fromSeed(seed);
   const theCa = ca ?? new ManufacturerCa(root.fork('manufacturer'));
-  const clock = { ticks: 0, now(): number { return this.ticks; } };
+  const clock = {
+    ticks: 0,
+    now(): number {
+      return this.ticks;
+    },
+  };
   return { ca: theCa, tpm: Tpm.manufacture(root.fork('tpm'), theCa, clock), clock };
 }

@@ -2,7 +2,12 @@
 // suite (test_tpm2_createpolicy: SHA-256 bank, PCR 0 = 0x00..03), the TPML_PCR_SELECTION byte
 // layout of TPM 2.0 Part 2 10.6.2, and strict TPMS_ATTEST decoding.
 import { describe, expect, it } from 'vitest';
-import { decodeQuoteAttest, marshalPcrSelection, marshalQuoteAttest, policyPcrDigest } from '../../../core/hw/tpm/tpm-marshal';
+import {
+  decodeQuoteAttest,
+  marshalPcrSelection,
+  marshalQuoteAttest,
+  policyPcrDigest,
+} from '../../../core/hw/tpm/tpm-marshal';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -10,7 +15,9 @@ describe('TPM marshalling', () => {
   it('computes the PolicyPCR digest published in tpm2-tools test_tpm2_createpolicy', () => {
     const pcr0 = new Uint8Array(32);
     pcr0[31] = 0x03;
-    expect(hex(policyPcrDigest([0], [pcr0]))).toBe('33e36e786c878632494217c3f490e74ca0a3a122a8a4f3c5302500df3b32b3b8');
+    expect(hex(policyPcrDigest([0], [pcr0]))).toBe(
+      '33e36e786c878632494217c3f490e74ca0a3a122a8a4f3c5302500df3b32b3b8',
+    );
   });
 
   it('lays out TPML_PCR_SELECTION as count, hash, sizeofSelect, bitmap', () => {
@@ -20,8 +27,15 @@ describe('TPM marshalling', () => {
 
   it('decodes what it encodes and refuses malformed TPMS_ATTEST', () => {
     const a = {
-      qualifiedSigner: new Uint8Array(34).fill(1), extraData: Uint8Array.of(9, 9), clock: 5n, resetCount: 2, restartCount: 0,
-      safe: true, firmwareVersion: 7n, pcrSelection: [1, 23], pcrDigest: new Uint8Array(32).fill(4),
+      qualifiedSigner: new Uint8Array(34).fill(1),
+      extraData: Uint8Array.of(9, 9),
+      clock: 5n,
+      resetCount: 2,
+      restartCount: 0,
+      safe: true,
+      firmwareVersion: 7n,
+      pcrSelection: [1, 23],
+      pcrDigest: new Uint8Array(32).fill(4),
     };
     const bytes = marshalQuoteAttest(a);
     expect(decodeQuoteAttest(bytes)).toEqual(a);

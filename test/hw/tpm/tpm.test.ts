@@ -26,7 +26,15 @@ function pcr(tpm: Tpm, i: number): string {
   return hex(ok(tpm.pcrRead([i])).values[0]!);
 }
 function nodeKey(point: Uint8Array) {
-  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: Buffer.from(point.subarray(1, 33)).toString('base64url'), y: Buffer.from(point.subarray(33)).toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: Buffer.from(point.subarray(1, 33)).toString('base64url'),
+      y: Buffer.from(point.subarray(33)).toString('base64url'),
+    },
+    format: 'jwk',
+  });
 }
 
 describe('TPM PCR bank', () => {
@@ -98,7 +106,9 @@ describe('TPM quote', () => {
     const nonce = H('verifier nonce');
     const q = ok(tpm.quote([7, 0], nonce));
     const akPoint = decodeCertificate(tpm.certificates().attestation).publicKey;
-    expect(verify('sha256', q.attest, { key: nodeKey(akPoint), dsaEncoding: 'ieee-p1363' }, q.signature)).toBe(true);
+    expect(
+      verify('sha256', q.attest, { key: nodeKey(akPoint), dsaEncoding: 'ieee-p1363' }, q.signature),
+    ).toBe(true);
     const a = decodeQuoteAttest(q.attest);
     expect(hex(a.extraData)).toBe(hex(nonce));
     expect(a.pcrSelection).toEqual([0, 7]);
@@ -109,14 +119,18 @@ describe('TPM quote', () => {
     expect(Buffer.from(q.attest.subarray(0, 6)).toString('hex')).toBe('ff5443478018');
     const tampered = q.attest.slice();
     tampered[tampered.length - 1]! ^= 1;
-    expect(verify('sha256', tampered, { key: nodeKey(akPoint), dsaEncoding: 'ieee-p1363' }, q.signature)).toBe(false);
+    expect(
+      verify('sha256', tampered, { key: nodeKey(akPoint), dsaEncoding: 'ieee-p1363' }, q.signature),
+    ).toBe(false);
   });
 
   it('is reproducible bit for bit from the same seed, and refuses bad requests', () => {
     const a = makeTpm('same').tpm;
     const b = makeTpm('same').tpm;
     expect(hex(ok(a.quote([0], ZERO)).signature)).toBe(hex(ok(b.quote([0], ZERO)).signature));
-    expect(hex(ok(makeTpm('other').tpm.quote([0], ZERO)).signature)).not.toBe(hex(ok(makeTpm('same').tpm.quote([0], ZERO)).signature));
+    expect(hex(ok(makeTpm('other').tpm.quote([0], ZERO)).signature)).not.toBe(
+      hex(ok(makeTpm('same').tpm.quote([0], ZERO)).signature),
+    );
     expect(a.quote([], ZERO).ok).toBe(false);
     expect(a.quote([0], new Uint8Array(65)).ok).toBe(false);
     expect(a.quote([30], ZERO).ok).toBe(false);
@@ -206,7 +220,9 @@ describe('TPM command interface', () => {
     const { tpm } = makeTpm();
     const IDX = 0x0100_0010;
     ok(tpm.execute({ command: 'PCR_Extend', locality: 0, pcr: 5, digest: H('a') }));
-    expect(hex(ok(tpm.execute({ command: 'PCR_Read', locality: 0, pcrs: [5] })).values[0]!)).toBe(hex(H(ZERO, H('a'))));
+    expect(hex(ok(tpm.execute({ command: 'PCR_Read', locality: 0, pcrs: [5] })).values[0]!)).toBe(
+      hex(H(ZERO, H('a'))),
+    );
     ok(tpm.execute({ command: 'PCR_Reset', locality: 0, pcr: 16 }));
     const q = ok(tpm.execute({ command: 'Quote', locality: 0, pcrs: [5], qualifyingData: ZERO }));
     expect(decodeQuoteAttest(q.attest).pcrSelection).toEqual([5]);
@@ -234,10 +250,14 @@ describe('TPM state', () => {
     expect(hex(other.certificates().attestation)).toBe(hex(tpm.certificates().attestation));
     expect(Array.from(ok(other.unseal(blob)).data)).toEqual([1, 2, 3]);
     expect(() => other.loadState({ ...saved, version: 9 })).toThrow(/version 9/);
-    expect(() => other.loadState({ ...saved, attestationScalar: saved.endorsementScalar })).toThrow(/do not match/);
+    expect(() => other.loadState({ ...saved, attestationScalar: saved.endorsementScalar })).toThrow(
+      /do not match/,
+    );
     expect(() => other.loadState({ ...saved, pcrs: saved.pcrs.slice(1) })).toThrow(/24 PCR values/);
     expect(() => other.loadState({ ...saved, resetCount: -1 })).toThrow(/resetCount/);
-    expect(() => other.loadState({ ...saved, counters: [[0x0100_0000, saved.counterHighWater + 1]] })).toThrow(/high-water/);
+    expect(() =>
+      other.loadState({ ...saved, counters: [[0x0100_0000, saved.counterHighWater + 1]] }),
+    ).toThrow(/high-water/);
     expect(other.saveState()).toEqual(saved);
   });
 });

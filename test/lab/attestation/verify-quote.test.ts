@@ -14,21 +14,31 @@ const ZERO = new Uint8Array(32);
 const MONITOR = new TextEncoder().encode('cloudvisor monitor');
 
 function launch(tpm: Tpm): void {
-  if (!tpm.pcrExtend(0, 0, H('firmware')).ok || !tpm.dynamicLaunch(4, MONITOR).ok) throw new Error('setup failed');
+  if (!tpm.pcrExtend(0, 0, H('firmware')).ok || !tpm.dynamicLaunch(4, MONITOR).ok)
+    throw new Error('setup failed');
 }
 
 function evidence(tpm: Tpm, nonce: Uint8Array): QuoteEvidence {
   const q = tpm.quote([0, 17], nonce);
   if (!q.ok) throw new Error(q.message);
   const certs = tpm.certificates();
-  return { endorsementCertificate: certs.endorsement, attestationCertificate: certs.attestation, attest: q.attest, signature: q.signature, pcrValues: q.pcrValues };
+  return {
+    endorsementCertificate: certs.endorsement,
+    attestationCertificate: certs.attestation,
+    attest: q.attest,
+    signature: q.signature,
+    pcrValues: q.pcrValues,
+  };
 }
 
 describe('verifyQuote', () => {
   const { tpm, ca } = makeTpm('verifier');
   launch(tpm);
   const nonce = H('fresh nonce 1');
-  const expectedPcrs = new Map([[0, H(Buffer.concat([ZERO, H('firmware')]))], [17, H(Buffer.concat([ZERO, H(MONITOR)]))]]);
+  const expectedPcrs = new Map([
+    [0, H(Buffer.concat([ZERO, H('firmware')]))],
+    [17, H(Buffer.concat([ZERO, H(MONITOR)]))],
+  ]);
   const expectations = { caCertificate: ca.certificate, nonce, expectedPcrs };
   const good = evidence(tpm, nonce);
 
@@ -49,9 +59,19 @@ describe('verifyQuote', () => {
 
   it('rejects a platform whose monitor measurement differs', () => {
     const other = makeTpm('verifier', ca).tpm;
-    if (!other.pcrExtend(0, 0, H('firmware')).ok || !other.dynamicLaunch(4, new TextEncoder().encode('evil monitor')).ok) throw new Error('setup');
+    if (
+      !other.pcrExtend(0, 0, H('firmware')).ok ||
+      !other.dynamicLaunch(4, new TextEncoder().encode('evil monitor')).ok
+    )
+      throw new Error('setup');
     const v = verifyQuote(evidence(other, nonce), expectations);
-    expect(v.checks).toMatchObject({ chain: true, signature: true, nonce: true, pcrDigest: true, pcrValues: false });
+    expect(v.checks).toMatchObject({
+      chain: true,
+      signature: true,
+      nonce: true,
+      pcrDigest: true,
+      pcrValues: false,
+    });
     expect(v.reasons).toEqual([expect.stringMatching(/^PCR 17 is [0-9a-f]{64}, expected [0-9a-f]{64}$/)]);
   });
 
@@ -67,7 +87,10 @@ describe('verifyQuote', () => {
     attest[attest.length - 1]! ^= 1;
     const v = verifyQuote({ ...good, attest }, expectations);
     expect(v.checks).toMatchObject({ chain: true, signature: false });
-    const fewer = verifyQuote(good, { ...expectations, expectedPcrs: new Map([[17, expectedPcrs.get(17)!]]) });
+    const fewer = verifyQuote(good, {
+      ...expectations,
+      expectedPcrs: new Map([[17, expectedPcrs.get(17)!]]),
+    });
     expect(fewer.reasons.join()).toMatch(/covers PCRs \[0,17\], the verifier expects \[17\]/);
   });
 
@@ -84,10 +107,16 @@ describe('verifyQuote', () => {
   });
 
   it('never throws on garbage evidence', () => {
-    const v = verifyQuote({ ...good, endorsementCertificate: Uint8Array.of(1, 2, 3), signature: new Uint8Array(3) }, expectations);
+    const v = verifyQuote(
+      { ...good, endorsementCertificate: Uint8Array.of(1, 2, 3), signature: new Uint8Array(3) },
+      expectations,
+    );
     expect(v.ok).toBe(false);
     expect(v.reasons.join()).toMatch(/endorsement certificate: lab certificate: bad magic/);
-    const w = verifyQuote({ ...good, attest: new Uint8Array(0), signature: new Uint8Array(64) }, expectations);
+    const w = verifyQuote(
+      { ...good, attest: new Uint8Array(0), signature: new Uint8Array(64) },
+      expectations,
+    );
     expect(w.checks.signature).toBe(false);
   });
 });

@@ -39,7 +39,7 @@ function runOp(name: string, a: number, b: number): number {
 /** Sets mtvec to a halt loop at BASE+0x800 and runs `body` from BASE; returns the hart after the trap. */
 function trapOf(body: number[], budget = 50) {
   const words = [...li(5, BASE + 0x800), A.csrrw(0, CSR.MTVEC, 5), ...body, A.halt()];
-  while (words.length < 0x200) words.push(A.halt());
+  while (words.length <= 0x200) words.push(A.halt());
   const board = boardWith(words);
   board.run(budget);
   const h = board.harts[0]!;

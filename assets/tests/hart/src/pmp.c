@@ -84,7 +84,7 @@ static u32 ex(u32 a) {
   return 0;
 }
 
-static const char *const mname[] = {"U", "S", "?", "M"};
+static const char *const mname[] = {"U", "S", "?", "M", "VU", "VS"};
 
 static void probe(const char *what, int mode, u32 addr) {
   clear_trap();
@@ -142,7 +142,10 @@ int main(void) {
   show("pmpcfg0", get_cfg(0));
   show("pmpcfg1", get_cfg(1));
 
-  for (int m = 0; m <= 3; m += (m == 1 ? 2 : 1)) {
+  /* V=1 is checked like its nominal privilege: VS as S, VU as U (priv 3.7.1, 8.5) */
+  static const int modes[] = {MODE_U, MODE_S, MODE_M, MODE_VU, MODE_VS};
+  for (unsigned k = 0; k < 5; k++) {
+    int m = modes[k];
     probe("TOR r", m, BASE);
     probe("TOR end", m, BASE + 0xffc);
     probe("past TOR", m, BASE + 0x1000);

@@ -595,4 +595,41 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       'In VU-mode, accessing a supervisor CSR that HS-mode could access (stimecmp with STCE=1, TM=1) raises a ' +
       'virtual-instruction exception (QEMU 7.2: illegal). Priv 1.12 section 8.6.1.',
   },
+  {
+    program: 'pmp',
+    line: /( V[SU]) r=00000015@/,
+    template: true,
+    value: '$1 r=00000005@',
+    rule:
+      'Load: access fault 5. ' +
+      'A PMP violation is an access fault whatever V is; with the G-stage Bare (hgatp=0) there is no guest-page fault to ' +
+      'report (QEMU 7.2 reports guest-page faults 20/21/23 for PMP failures from VS/VU). Priv 1.12 sections 3.7.1 and 8.5.',
+  },
+  {
+    program: 'pmp',
+    line: /( V[SU] .*)w=00000017@/,
+    template: true,
+    value: '$1w=00000007@',
+    rule:
+      'Store: access fault 7. ' +
+      'A PMP violation is an access fault whatever V is; with the G-stage Bare (hgatp=0) there is no guest-page fault to ' +
+      'report (QEMU 7.2 reports guest-page faults 20/21/23 for PMP failures from VS/VU). Priv 1.12 sections 3.7.1 and 8.5.',
+  },
+  {
+    program: 'pmp',
+    line: /( V[SU] .*)x=00000014@/,
+    template: true,
+    value: '$1x=00000001@',
+    rule:
+      'Fetch: access fault 1. ' +
+      'A PMP violation is an access fault whatever V is; with the G-stage Bare (hgatp=0) there is no guest-page fault to ' +
+      'report (QEMU 7.2 reports guest-page faults 20/21/23 for PMP failures from VS/VU). Priv 1.12 sections 3.7.1 and 8.5.',
+  },
+  {
+    program: 'pmp',
+    line: /^T MPRV /,
+    field: 'gva',
+    value: '0',
+    rule: 'Traps from M-mode never have a guest virtual address: GVA=0 (QEMU 7.2 keeps a stale 1). Priv 1.12 section 8.2.12.',
+  },
 ];

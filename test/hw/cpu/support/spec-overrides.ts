@@ -627,7 +627,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'pmp',
-    line: /^T MPRV /,
+    line: /^T MPRV U /,
     field: 'gva',
     value: '0',
     rule: 'Traps from M-mode never have a guest virtual address: GVA=0 (QEMU 7.2 keeps a stale 1). Priv 1.12 section 8.2.12.',

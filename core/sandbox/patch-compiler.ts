@@ -38,7 +38,8 @@ const ROOT = '/lab/';
 const PATCH_DIR = '/lab/patches/';
 const HYP_FILE = '/lab/hyp.ts';
 const GLOBALS_FILE = '/lab/patch-globals.d.ts';
-const GLOBALS = `// What a patch may use without importing: definePatch (the VMM engine provides it).
+/** Ambient declarations every patch sees (the patch editor adds them next to hyp.ts as module 'hyp'). */
+export const PATCH_GLOBALS_DTS = `// What a patch may use without importing: definePatch (the VMM engine provides it).
 declare function definePatch(definition: import('hyp').PatchDefinition): import('hyp').PatchDefinition;
 `;
 
@@ -78,7 +79,7 @@ export class PatchCompiler {
 
   constructor(options: PatchCompilerOptions) {
     this.fixed.set(HYP_FILE, ts.createSourceFile(HYP_FILE, options.hypSource, ts.ScriptTarget.ES2020, true));
-    this.fixed.set(GLOBALS_FILE, ts.createSourceFile(GLOBALS_FILE, GLOBALS, ts.ScriptTarget.ES2020, true));
+    this.fixed.set(GLOBALS_FILE, ts.createSourceFile(GLOBALS_FILE, PATCH_GLOBALS_DTS, ts.ScriptTarget.ES2020, true));
     for (const d of options.declarations ?? []) {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.d\.ts$/.test(d.fileName)) {
         throw new Error(`declaration file name '${d.fileName}' must be a plain name ending in .d.ts`);

@@ -60,7 +60,10 @@ export interface VmmEngineOptions {
   readonly limits?: Partial<EngineLimits>;
   /** Seed of the engine's Math.random (the engine has no other randomness). */
   readonly seed?: number;
-  /** Called for every patch fault (also returned by installPatch/uninstallPatch). Must not call the engine. */
+  /**
+   * Called for every patch fault (also returned by installPatch/uninstallPatch). It must not call
+   * the engine; if it throws, its error is rethrown from the engine call during which the fault arose.
+   */
   readonly onPatchFault?: (fault: PatchFault) => void;
 }
 
@@ -97,6 +100,8 @@ export class VmmEngine {
   private busy = false;
   private disposed = false;
   private poisoned = false;
+  /** A fault listener threw while the engine was mid-call: rethrown once the call has unwound. */
+  private listenerError: { readonly error: unknown } | undefined;
   private bundleLoaded = false;
   readonly limits: EngineLimits;
   /** Every patch fault so far, oldest first. */
@@ -339,7 +344,11 @@ export class VmmEngine {
     const frames = this.frames(raw.stack);
     const error = new EngineError('exception', `${raw.name}: ${raw.message}${where(frames)}`, frames, raw.name);
     error.patch = patch;
-    this.recordFault({ patch, phase: 'hook', error });
+    try {
+      this.recordFault({ patch, phase: 'hook', error });
+    } catch (listenerFailure) {
+      this.listenerError ??= { error: listenerFailure };
+    }
   }
 
   /** Best effort, under a fresh budget: a patch already disabled is left alone by the prelude. */
@@ -375,6 +384,10 @@ export class VmmEngine {
     } finally {
       this.busy = false;
       if (failure !== undefined && failure.kind !== 'exception' && failure.patch === undefined) this.blamePatch(failure);
+      const listener = this.listenerError;
+      this.listenerError = undefined;
+      // eslint-disable-next-line no-unsafe-finally -- a host listener's own failure must not be lost
+      if (listener !== undefined) throw listener.error;
     }
   }
 

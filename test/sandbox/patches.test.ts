@@ -5,7 +5,8 @@ import { EngineError } from '../../core/sandbox/engine-errors';
 import { readHypSource } from '../../core/sandbox/hyp-source';
 import { PatchCompiler } from '../../core/sandbox/patch-compiler';
 import type { CompiledPatch } from '../../core/sandbox/compiled-patch';
-import { RAM_BASE } from './in-memory-hyp';
+import { VmmEngine } from '../../core/sandbox/vmm-engine';
+import { InMemoryHyp, RAM_BASE, RecordingLab } from './in-memory-hyp';
 import { testEngine, type TestEngine } from './engine-helpers';
 
 /** A minimal VMM: a hook registry, wrappable functions by path, and a run loop for one vCPU. */
@@ -185,6 +186,25 @@ export default definePatch({ name: 'top', install() {} });
     expect(() => t.engine.loadPatch({ fileName: 'raw.ts', js: 'export default { install: 1 };', sourceMap: '{"version":3,"sources":["raw.ts"],"mappings":""}' }))
       .toThrow(/a patch must "export default definePatch/);
     expect(() => t.engine.installPatch(99)).toThrow(/no patch 99/);
+  });
+
+  it("rethrows a fault listener's own error after the call, with the patch still disabled", async () => {
+    const engine = await VmmEngine.create({
+      backend: new InMemoryHyp(), lab: new RecordingLab(),
+      onPatchFault: () => { throw new Error('listener broke'); },
+    });
+    t = { engine, hyp: new InMemoryHyp(), lab: new RecordingLab(), faults: [] };
+    engine.loadBundle({ code: VMM, fileName: 'vmm.js' });
+    const info = engine.loadPatch(compile('hook.ts', `export default definePatch({
+  name: 'thrower',
+  install(vmm) { vmm.hooks.on('exit', () => { throw new Error('hook'); }); },
+});
+`));
+    engine.installPatch(info.id);
+    const vcpu = engine.callNumbers('boot');
+    expect(() => engine.call('step', vcpu)).toThrow(/^listener broke$/);
+    expect(engine.patchState(info.id)).toBe('disabled');
+    expect(engine.faults).toHaveLength(1);
   });
 
   it('cannot install patches into a bundle without a patch API', async () => {

@@ -269,8 +269,9 @@ export class Hart {
   // ---- the run loop ----
 
   /**
-   * Run up to `budget` instructions; returns the number retired. Interrupts are polled before
-   * each block and after every SYSTEM instruction or trap, never inside a block.
+   * Run up to `budget` steps; returns the steps taken: instructions retired plus exceptions
+   * taken (a trapping instruction spends budget without retiring). Interrupts are polled
+   * before each block and after every SYSTEM instruction or trap, never inside a block.
    */
   run(budget: number): number {
     let done = 0;
@@ -286,12 +287,12 @@ export class Hart {
         this.excCause = -1;
         execSystem(this, this.sysInsn);
         if (this.excCause >= 0) this.takeException();
-        else {
-          done++;
-          this.retired++;
-        }
+        else this.retired++;
+        done++;
       } else if (exit === BLOCK_EXIT.EXCEPTION) {
         this.takeException();
+        // A trap retires nothing but still spends budget, so a trap loop cannot hang the caller.
+        done++;
       }
     }
     return done;
@@ -467,7 +468,10 @@ export class Hart {
             n--;
             break loop;
           }
-          if (this.stop) {
+          if (this.stop || this.bus.deviceWritten) {
+            // A device store may raise an interrupt (CLINT msip/mtimecmp): end the block so
+            // it is taken before the next instruction, as on QEMU.
+            this.bus.deviceWritten = false;
             pc = (pc + 4) | 0;
             exit = 3;
             break loop;

@@ -22,6 +22,8 @@ export class PhysicalBus {
   private readonly codeListeners: CodeWriteListener[] = [];
   /** Set by load() when the access hit nothing (read it right after the call). */
   busError = false;
+  /** Set whenever a device window handles a store; the hart clears it to re-poll interrupts. */
+  deviceWritten = false;
 
   constructor(ram: Ram) {
     this.ram = ram;
@@ -85,6 +87,7 @@ export class PhysicalBus {
     const w = this.find(pa);
     if (w !== undefined) {
       if (pa + width > w.end) return false;
+      this.deviceWritten = true;
       w.device.write(pa - w.base, width, width === 4 ? value >>> 0 : value & (width === 1 ? 0xff : 0xffff));
       return true;
     }

@@ -92,3 +92,11 @@ export function poke(board: VirtBoard, pa: number, value: number): void {
 export function peek(board: VirtBoard, pa: number): number {
   return board.bus.read32(pa);
 }
+
+/** Replace the program in an existing board's RAM and reset hart 0 to its start (cheap reuse). */
+export function load(board: VirtBoard, words: readonly number[], at = BASE): void {
+  const image = imageOf(words, at);
+  const seg = image.segments[0]!;
+  board.bus.writeBytes(at, seg.data);
+  board.harts[0]!.reset(at);
+}

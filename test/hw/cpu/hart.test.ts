@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CSR } from '../../../core/hw/cpu/csr-numbers';
 import { SLOT } from '../../../core/hw/cpu/csr-slots';
-import { A, BASE, boardWith, li, peek, poke } from './asm';
+import { A, BASE, boardWith, li, load, peek, poke } from './asm';
 
 const u = (v: number): bigint => BigInt(v >>> 0);
 const sgn = (v: number): bigint => BigInt(v | 0);
@@ -30,10 +30,12 @@ const REFERENCE: Record<string, (a: number, b: number) => number> = {
 
 const VALUES = [0, 1, -1, 2, 0x7fff_ffff, -0x8000_0000, 0x1234_5678, -0x0123_4568, 0xffff, 0x10000, 31, 33, -7];
 
+const opBoard = boardWith([A.halt()]);
+
 function runOp(name: string, a: number, b: number): number {
-  const board = boardWith([...li(1, a), ...li(2, b), A.op(name, 3, 1, 2), A.halt()]);
-  board.run(6);
-  return board.harts[0]!.x[3]!;
+  load(opBoard, [...li(1, a), ...li(2, b), A.op(name, 3, 1, 2), A.halt()]);
+  opBoard.run(6);
+  return opBoard.harts[0]!.x[3]!;
 }
 
 /** Sets mtvec to a halt loop at BASE+0x800 and runs `body` from BASE; returns the hart after the trap. */
@@ -92,7 +94,7 @@ describe('illegal encodings trap with the instruction in mtval', () => {
       const t = trapOf([insn]);
       expect(t.mcause).toBe(2);
       expect(t.mtval).toBe(insn >>> 0);
-      expect(t.mepc).toBe(BASE + 8);
+      expect(t.mepc).toBe(BASE + 12);
     });
   }
 });
@@ -100,7 +102,7 @@ describe('illegal encodings trap with the instruction in mtval', () => {
 describe('control transfer and memory edge cases', () => {
   it('a misaligned jal target traps with the target in mtval and does not link', () => {
     const t = trapOf([A.jal(1, 6)]);
-    expect([t.mcause, t.mtval, t.mepc]).toEqual([0, BASE + 8 + 6, BASE + 8]);
+    expect([t.mcause, t.mtval, t.mepc]).toEqual([0, BASE + 12 + 6, BASE + 12]);
     expect(t.h.x[1]).toBe(0);
   });
 

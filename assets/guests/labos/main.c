@@ -19,6 +19,7 @@ void kmain(uint32_t hart, const void *dtb) {
   trap_init_hart();
   plic_init_hart(hart);
   if (board.uart_irq) plic_enable(hart, board.uart_irq);
+  if (!board.plic) kprintf("irq: no PLIC in the DTB; the console is polled on each tick\n");
   kprintf("cpu: %u hart(s) in DTB, timebase %u Hz, tick %u Hz\n", board.nharts, board.timebase,
           TICK_HZ);
   proc_init();

@@ -4,14 +4,14 @@
 // Invariants: every refusal is a TpmFailure with a TPM_RC name and changes nothing; counters
 // never go back, across undefine, power cycles and save/load; all keys and nonces come from the
 // seeded source. TPM 2.0 Library Parts 1-3 (rev 1.59); simplifications in docs/hw/tpm.md.
-import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { Clock } from '../device';
 import type { RandomSource } from '../seeded-random';
 import { encodeCertificate, issueCertificate, LAB_CERT_USAGE, decodeCertificate } from './lab-certificate';
 import type { ManufacturerCa } from './manufacturer-ca';
 import { deriveP256Key, type P256KeyPair, p256FromScalar, p256Sign } from './p256-keys';
 import { PcrBank } from './pcr-bank';
-import { DIGEST_SIZE, PCR_COUNT, TPM_RC, type TpmRcName } from './tpm-constants';
+import { openSealedBlob, readSealedHeader, sealBlob } from './sealed-blob';
+import { DIGEST_SIZE, TPM_RC, type TpmRcName } from './tpm-constants';
 import {
   keyName,
   marshalQuoteAttest,
@@ -95,9 +95,6 @@ export const TPM_MAX_SEAL_BYTES = 128;
 /** TPM2_GetRandom returns at most one digest's worth (SHA-256 only here). */
 export const TPM_MAX_RANDOM_BYTES = 32;
 export const TPM_NV_INDEX = { FIRST: 0x0100_0000, LAST: 0x01ff_ffff, MAX_COUNTERS: 16 } as const;
-const SEAL_MAGIC = [0x43, 0x56, 0x4c, 0x53]; // "CVLS"
-const SEAL_VERSION = 1;
-const SEAL_HEADER = 4 + 1 + 4 + DIGEST_SIZE;
 const TIMEBASE_TICKS_PER_MS = 10_000;
 
 export interface TpmState {
@@ -264,54 +261,34 @@ export class Tpm {
     const values = expectedValues ?? sel.map((i) => this.pcrs.read(i));
     if (values.length !== sel.length || values.some((v) => v.length !== DIGEST_SIZE))
       return fail('SIZE', 'expected PCR values must be one 32-byte digest per selected PCR');
-    const header = new Uint8Array(SEAL_HEADER);
-    const view = new DataView(header.buffer);
-    header.set(SEAL_MAGIC, 0);
-    view.setUint8(4, SEAL_VERSION);
-    view.setUint32(5, sel.reduce((m, i) => m | (1 << i), 0) >>> 0);
-    header.set(policyPcrDigest(sel, values), 9);
-    const iv = this.random.bytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.keys.storageKey, iv).setAAD(header);
-    const body = Buffer.concat([cipher.update(data), cipher.final()]);
-    const blob = Buffer.concat([header, iv, cipher.getAuthTag(), body]);
-    return { ok: true, blob: new Uint8Array(blob) };
+    const blob = sealBlob(
+      this.keys.storageKey,
+      this.random.bytes(12),
+      sel,
+      policyPcrDigest(sel, values),
+      data,
+    );
+    return { ok: true, blob };
   }
 
   /** TPM2_Unseal after a PolicyPCR session: refused unless the PCRs now match the sealed policy. */
   unseal(blob: Uint8Array): TpmResult<{ readonly data: Uint8Array }> {
-    if (
-      blob.length < SEAL_HEADER + 28 ||
-      SEAL_MAGIC.some((b, i) => blob[i] !== b) ||
-      blob[4] !== SEAL_VERSION
-    ) {
-      return fail('SIZE', 'not a sealed blob of this TPM (bad magic, version or length)');
-    }
-    const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-    const mask = view.getUint32(5);
-    if (mask >>> PCR_COUNT !== 0) return fail('VALUE', 'sealed blob selects PCRs beyond 23');
-    const sel = Array.from({ length: PCR_COUNT }, (_, i) => i).filter((i) => (mask >>> i) & 1);
-    const policy = blob.subarray(9, SEAL_HEADER);
+    const header = readSealedHeader(blob);
+    if (typeof header === 'string') return fail('SIZE', header);
     const current = policyPcrDigest(
-      sel,
-      sel.map((i) => this.pcrs.read(i)),
+      header.pcrs,
+      header.pcrs.map((i) => this.pcrs.read(i)),
     );
-    if (!Buffer.from(current).equals(Buffer.from(policy))) {
-      return fail('POLICY_FAIL', `PCRs ${sel.join(',')} do not have the values the data was sealed to`);
-    }
-    try {
-      const decipher = createDecipheriv(
-        'aes-256-gcm',
-        this.keys.storageKey,
-        blob.subarray(SEAL_HEADER, SEAL_HEADER + 12),
+    if (!Buffer.from(current).equals(Buffer.from(header.policy))) {
+      return fail(
+        'POLICY_FAIL',
+        `PCRs ${header.pcrs.join(',')} do not have the values the data was sealed to`,
       );
-      decipher
-        .setAAD(blob.subarray(0, SEAL_HEADER))
-        .setAuthTag(blob.subarray(SEAL_HEADER + 12, SEAL_HEADER + 28));
-      const data = Buffer.concat([decipher.update(blob.subarray(SEAL_HEADER + 28)), decipher.final()]);
-      return { ok: true, data: new Uint8Array(data) };
-    } catch {
-      return fail('INTEGRITY', 'sealed blob failed its integrity check (tampered, or sealed by another TPM)');
     }
+    const data = openSealedBlob(this.keys.storageKey, blob);
+    if (data === null)
+      return fail('INTEGRITY', 'sealed blob failed its integrity check (tampered, or sealed by another TPM)');
+    return { ok: true, data };
   }
 
   nvDefineCounter(index: number): TpmResult<object> {

@@ -162,6 +162,12 @@ int main(void) {
   probe("ro remapped", MODE_S, TVA);
   l0_test[0] = PTE(SCRATCH, V | R | A);
   asm volatile("sfence.vma");
+  /* misaligned accesses crossing into a page that faults: tval is the address of the portion
+     that faulted (priv 3.1.16); the execute probe is a misaligned jump (cause 0) */
+  probe("cross rw->xo", MODE_S, TVA + 0x1ffe);
+  probe("cross ro->rw", MODE_S, TVA + 0x0ffe);
+  probe("cross xo->invalid", MODE_S, TVA + 0x2ffe);
+  probe("cross user->w-only", MODE_U, TVA + 0x4ffe);
   /* MPRV: M data accesses translated as MPP (S), fetches not */
   csr_clear(mstatus, MSTATUS_MPP);
   csr_set(mstatus, 1u << 11);

@@ -15,6 +15,8 @@ export interface QemuOptions {
   readonly memMiB?: number | undefined;
   /** Adds a virtio-rng device (a second entropy source for the secret). */
   readonly rng?: boolean | undefined;
+  /** A device tree to pass instead of QEMU's own (-dtb). */
+  readonly dtb?: string | undefined;
 }
 
 export class QemuSession {
@@ -60,6 +62,7 @@ export class QemuSession {
     ];
     if (opts.disk !== undefined || opts.rng === true) args.push('-global', 'virtio-mmio.force-legacy=false');
     if (opts.rng === true) args.push('-device', 'virtio-rng-device');
+    if (opts.dtb !== undefined) args.push('-dtb', opts.dtb);
     if (opts.disk !== undefined) {
       args.push(
         '-drive',

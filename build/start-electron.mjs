@@ -20,7 +20,8 @@ export function findElectron() {
   } catch (error) {
     return { path: null, reason: error instanceof Error ? error.message.split('\n')[0] : String(error) };
   }
-  if (typeof path !== 'string' || !existsSync(path)) return { path: null, reason: `the electron package points to ${String(path)}, which does not exist` };
+  if (typeof path !== 'string' || !existsSync(path))
+    return { path: null, reason: `the electron package points to ${String(path)}, which does not exist` };
   return { path, reason: null };
 }
 

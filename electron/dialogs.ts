@@ -17,24 +17,40 @@ export interface FileDialogOptions {
   readonly defaultPath?: string;
 }
 
-export async function chooseFileToOpen(window: BrowserWindow | null, options: FileDialogOptions): Promise<string | null> {
+export async function chooseFileToOpen(
+  window: BrowserWindow | null,
+  options: FileDialogOptions,
+): Promise<string | null> {
   const settings = {
     title: options.title,
-    filters: options.kinds.map((kind) => ({ ...FILE_KINDS[kind], extensions: [...FILE_KINDS[kind].extensions] })),
+    filters: options.kinds.map((kind) => ({
+      ...FILE_KINDS[kind],
+      extensions: [...FILE_KINDS[kind].extensions],
+    })),
     properties: ['openFile' as const],
     ...(options.defaultPath !== undefined ? { defaultPath: options.defaultPath } : {}),
   };
-  const result = window ? await dialog.showOpenDialog(window, settings) : await dialog.showOpenDialog(settings);
+  const result = window
+    ? await dialog.showOpenDialog(window, settings)
+    : await dialog.showOpenDialog(settings);
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
-export async function chooseFileToSave(window: BrowserWindow | null, options: FileDialogOptions): Promise<string | null> {
+export async function chooseFileToSave(
+  window: BrowserWindow | null,
+  options: FileDialogOptions,
+): Promise<string | null> {
   const settings = {
     title: options.title,
-    filters: options.kinds.map((kind) => ({ ...FILE_KINDS[kind], extensions: [...FILE_KINDS[kind].extensions] })),
+    filters: options.kinds.map((kind) => ({
+      ...FILE_KINDS[kind],
+      extensions: [...FILE_KINDS[kind].extensions],
+    })),
     ...(options.defaultPath !== undefined ? { defaultPath: options.defaultPath } : {}),
   };
-  const result = window ? await dialog.showSaveDialog(window, settings) : await dialog.showSaveDialog(settings);
+  const result = window
+    ? await dialog.showSaveDialog(window, settings)
+    : await dialog.showSaveDialog(settings);
   return result.canceled || !result.filePath ? null : result.filePath;
 }
 

@@ -5,8 +5,7 @@
 import type { LabErrorInfo, LabEvent, LabMethod, LabParams, LabResult } from '../core/lab/protocol';
 
 export type LabBridgeOutcome<T> =
-  | { readonly ok: true; readonly result: T }
-  | { readonly ok: false; readonly error: LabErrorInfo };
+  { readonly ok: true; readonly result: T } | { readonly ok: false; readonly error: LabErrorInfo };
 
 export type LabBridgeEventListener = (events: readonly LabEvent[], dropped: number) => void;
 

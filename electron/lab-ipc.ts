@@ -26,7 +26,8 @@ export function serveLabOverIpc(lab: LabApi, log: (message: string) => void = co
   const watched = new Set<number>();
 
   const onConnect = (event: IpcMainEvent): void => {
-    if (!isTrustedSender(event)) return log(`refused a lab connection from ${event.senderFrame?.url ?? 'an unknown frame'}`);
+    if (!isTrustedSender(event))
+      return log(`refused a lab connection from ${event.senderFrame?.url ?? 'an unknown frame'}`);
     const contents = event.sender;
     sessions.get(contents.id)?.close('the page was reloaded');
     const session = createSession(contents, () => sessions.delete(contents.id));
@@ -42,7 +43,8 @@ export function serveLabOverIpc(lab: LabApi, log: (message: string) => void = co
     }
   };
   const onClient = (event: IpcMainEvent, message: unknown): void => {
-    if (!isTrustedSender(event)) return log(`dropped a lab message from ${event.senderFrame?.url ?? 'an unknown frame'}`);
+    if (!isTrustedSender(event))
+      return log(`dropped a lab message from ${event.senderFrame?.url ?? 'an unknown frame'}`);
     sessions.get(event.sender.id)?.deliver(message);
   };
 
@@ -55,7 +57,10 @@ export function serveLabOverIpc(lab: LabApi, log: (message: string) => void = co
   };
 }
 
-function createSession(contents: WebContents, forget: () => void): { handle: IpcSession; port: MessagePortLike<ServerMessage> } {
+function createSession(
+  contents: WebContents,
+  forget: () => void,
+): { handle: IpcSession; port: MessagePortLike<ServerMessage> } {
   const messageListeners = new Set<(message: unknown) => void>();
   const closeListeners = new Set<(reason: string) => void>();
   let open = true;

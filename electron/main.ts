@@ -21,7 +21,10 @@ const workerPath = join(root.replace(/app\.asar$/, 'app.asar.unpacked'), 'dist',
 const iconPath = join(root, 'assets', 'icons', 'icon.png');
 
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  {
+    scheme: APP_SCHEME,
+    privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+  },
 ]);
 
 let mainWindow: BrowserWindow | null = null;
@@ -61,7 +64,11 @@ async function serveAppFile(request: Request): Promise<Response> {
   if (!response || !response.ok) return new Response('not found', { status: 404 });
   return new Response(response.body, {
     status: 200,
-    headers: { 'Content-Type': mimeTypeOf(file), 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
+    headers: {
+      'Content-Type': mimeTypeOf(file),
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+    },
   });
 }
 

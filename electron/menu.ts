@@ -10,10 +10,16 @@ import { chooseFileToSave, showError } from './dialogs';
 export function buildMenu(lab: LabApi): Menu {
   const focused = (): BrowserWindow | null => BrowserWindow.getFocusedWindow();
   const control = (run: () => Promise<unknown>, what: string) => (): void => {
-    run().catch((error: unknown) => showError(focused(), `Could not ${what}`, error instanceof Error ? error.message : String(error)));
+    run().catch((error: unknown) =>
+      showError(focused(), `Could not ${what}`, error instanceof Error ? error.message : String(error)),
+    );
   };
   const exportInfo = async (): Promise<void> => {
-    const path = await chooseFileToSave(focused(), { title: 'Export host description', kinds: ['json'], defaultPath: 'cloudvisor-host.json' });
+    const path = await chooseFileToSave(focused(), {
+      title: 'Export host description',
+      kinds: ['json'],
+      defaultPath: 'cloudvisor-host.json',
+    });
     if (!path) return;
     const [info, status] = await Promise.all([lab.request('host.info', {}), lab.request('host.status', {})]);
     await writeFile(path, `${JSON.stringify({ info, status }, null, 2)}\n`);
@@ -23,20 +29,51 @@ export function buildMenu(lab: LabApi): Menu {
     {
       label: '&File',
       submenu: [
-        { label: 'Export Host Description...', accelerator: 'CmdOrCtrl+E', click: control(exportInfo, 'export the host description') },
+        {
+          label: 'Export Host Description...',
+          accelerator: 'CmdOrCtrl+E',
+          click: control(exportInfo, 'export the host description'),
+        },
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],
     },
-    { label: '&Edit', submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }] },
+    {
+      label: '&Edit',
+      submenu: [
+        { role: 'undo' },
+        { role: 'redo' },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'selectAll' },
+      ],
+    },
     {
       label: '&Host',
       submenu: [
-        { label: 'Run', accelerator: 'F5', click: control(() => lab.request('host.start', {}), 'run the host') },
-        { label: 'Pause', accelerator: 'Shift+F5', click: control(() => lab.request('host.pause', {}), 'pause the host') },
-        { label: 'Step 1000 Instructions', accelerator: 'F10', click: control(() => lab.request('host.step', { instructions: 1000 }), 'step the host') },
+        {
+          label: 'Run',
+          accelerator: 'F5',
+          click: control(() => lab.request('host.start', {}), 'run the host'),
+        },
+        {
+          label: 'Pause',
+          accelerator: 'Shift+F5',
+          click: control(() => lab.request('host.pause', {}), 'pause the host'),
+        },
+        {
+          label: 'Step 1000 Instructions',
+          accelerator: 'F10',
+          click: control(() => lab.request('host.step', { instructions: 1000 }), 'step the host'),
+        },
         { type: 'separator' },
-        { label: 'Reset', accelerator: 'CmdOrCtrl+Shift+F5', click: control(() => lab.request('host.reset', {}), 'reset the host') },
+        {
+          label: 'Reset',
+          accelerator: 'CmdOrCtrl+Shift+F5',
+          click: control(() => lab.request('host.reset', {}), 'reset the host'),
+        },
       ],
     },
     {

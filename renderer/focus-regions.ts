@@ -6,12 +6,16 @@ const REGIONS = ['[data-region="host"]', '[data-region="tabs"]', '[data-region="
 const FOCUSABLE = 'button:not(:disabled), [role="tab"][aria-selected="true"], input, select, [tabindex="0"]';
 
 function entryPoint(region: Element): HTMLElement | null {
-  const preferred = region.querySelector<HTMLElement>('[role="tab"][aria-selected="true"], [data-focus-entry]');
+  const preferred = region.querySelector<HTMLElement>(
+    '[role="tab"][aria-selected="true"], [data-focus-entry]',
+  );
   return preferred ?? region.querySelector<HTMLElement>(FOCUSABLE);
 }
 
 export function moveFocus(direction: 1 | -1, root: ParentNode = document): boolean {
-  const regions = REGIONS.map((selector) => root.querySelector(selector)).filter((r): r is Element => r !== null);
+  const regions = REGIONS.map((selector) => root.querySelector(selector)).filter(
+    (r): r is Element => r !== null,
+  );
   if (regions.length === 0) return false;
   const active = document.activeElement;
   const current = regions.findIndex((region) => active !== null && region.contains(active));

@@ -6,7 +6,10 @@ import { useEventsStore } from './stores/events';
 import { useHostStore } from './stores/host';
 import { TransportError, type LabTransport } from './transport/transport';
 
-export async function startLabSession(pinia: Pinia, connect: () => Promise<LabTransport>): Promise<LabTransport | null> {
+export async function startLabSession(
+  pinia: Pinia,
+  connect: () => Promise<LabTransport>,
+): Promise<LabTransport | null> {
   const host = useHostStore(pinia);
   const consoles = useConsolesStore(pinia);
   const events = useEventsStore(pinia);

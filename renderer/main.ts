@@ -36,10 +36,14 @@ function restore(key: string, hydrate: (raw: unknown) => boolean): void {
 
 function persist(key: string, snapshot: () => unknown): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  watch(snapshot, (value) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => safeStorage()?.setItem(key, JSON.stringify(value)), 300);
-  }, { deep: true });
+  watch(
+    snapshot,
+    (value) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => safeStorage()?.setItem(key, JSON.stringify(value)), 300);
+    },
+    { deep: true },
+  );
 }
 
 function safeStorage(): Storage | null {

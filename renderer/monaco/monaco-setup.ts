@@ -3,7 +3,11 @@
 // works offline and under a CSP that allows workers only from 'self' and blob:.
 import * as monaco from 'monaco-editor/editor';
 import 'monaco-editor/languages/definitions/typescript/register';
-import { ScriptTarget, ModuleKind, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register';
+import {
+  ScriptTarget,
+  ModuleKind,
+  typescriptDefaults,
+} from 'monaco-editor/languages/features/typescript/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
 
@@ -22,7 +26,7 @@ export function loadMonaco(): typeof monaco {
     strict: true,
     noUncheckedIndexedAccess: true,
     noEmit: true,
-    lib: ["es2022"],
+    lib: ['es2022'],
   });
   typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false });
   return monaco;

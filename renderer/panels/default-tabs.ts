@@ -11,7 +11,13 @@ export function createDefaultTabs(): TabRegistry {
   registry.register({
     id: 'consoles',
     order: 10,
-    tabs: ({ consoles }) => consoles.map((name) => ({ id: `console:${name}`, title: `Console: ${name}`, component: terminal, props: { console: name } })),
+    tabs: ({ consoles }) =>
+      consoles.map((name) => ({
+        id: `console:${name}`,
+        title: `Console: ${name}`,
+        component: terminal,
+        props: { console: name },
+      })),
   });
   registry.register({
     id: 'editor',

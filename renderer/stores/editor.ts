@@ -47,7 +47,9 @@ export const useEditorStore = defineStore('editor', () => {
   const activeId = ref('scratch');
   const diagnostics = ref<Record<string, Diagnostic[]>>({});
 
-  const active = computed(() => documents.value.find((d) => d.id === activeId.value) ?? documents.value[0] ?? null);
+  const active = computed(
+    () => documents.value.find((d) => d.id === activeId.value) ?? documents.value[0] ?? null,
+  );
   const activeDiagnostics = computed(() => (active.value ? (diagnostics.value[active.value.id] ?? []) : []));
   const errorCount = computed(() => activeDiagnostics.value.filter((d) => d.severity === 'error').length);
 
@@ -74,7 +76,18 @@ export const useEditorStore = defineStore('editor', () => {
     return true;
   }
 
-  return { documents, activeId, diagnostics, active, activeDiagnostics, errorCount, setText, setDiagnostics, dehydrate, hydrate };
+  return {
+    documents,
+    activeId,
+    diagnostics,
+    active,
+    activeDiagnostics,
+    errorCount,
+    setText,
+    setDiagnostics,
+    dehydrate,
+    hydrate,
+  };
 });
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -84,12 +97,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function parseDocument(value: unknown): EditorDocument | null {
   if (!isRecord(value)) return null;
   const { id, name, language, text } = value;
-  if (typeof id !== 'string' || id === '' || typeof name !== 'string' || language !== 'typescript' || typeof text !== 'string') return null;
+  if (
+    typeof id !== 'string' ||
+    id === '' ||
+    typeof name !== 'string' ||
+    language !== 'typescript' ||
+    typeof text !== 'string'
+  )
+    return null;
   return { id, name, language, text };
 }
 
 export function parseSnapshot(raw: unknown): EditorSnapshot | null {
-  if (!isRecord(raw) || raw.version !== 1 || typeof raw.activeId !== 'string' || !Array.isArray(raw.documents)) return null;
+  if (
+    !isRecord(raw) ||
+    raw.version !== 1 ||
+    typeof raw.activeId !== 'string' ||
+    !Array.isArray(raw.documents)
+  )
+    return null;
   const documents: EditorDocument[] = [];
   for (const item of raw.documents as unknown[]) {
     const doc = parseDocument(item);

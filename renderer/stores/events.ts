@@ -37,7 +37,9 @@ export const useEventsStore = defineStore('events', () => {
     return entries.value.filter(
       (entry) =>
         LEVEL_RANK[entry.level] >= LEVEL_RANK[minLevel.value] &&
-        (needle === '' || entry.message.toLowerCase().includes(needle) || entry.source.toLowerCase().includes(needle)),
+        (needle === '' ||
+          entry.message.toLowerCase().includes(needle) ||
+          entry.source.toLowerCase().includes(needle)),
     );
   });
   const errorCount = computed(() => entries.value.filter((entry) => entry.level === 'error').length);
@@ -55,11 +57,25 @@ export const useEventsStore = defineStore('events', () => {
   function add(level: LogLevel, source: string, message: string, detail?: string): void {
     const last = entries.value[entries.value.length - 1];
     // A burst of the same line (e.g. a flood of drop notices) is one entry with a count.
-    if (last && last.level === level && last.source === source && last.message === message && last.detail === detail) {
+    if (
+      last &&
+      last.level === level &&
+      last.source === source &&
+      last.message === message &&
+      last.detail === detail
+    ) {
       entries.value[entries.value.length - 1] = { ...last, at: Date.now(), repeat: last.repeat + 1 };
       return;
     }
-    const entry: LogEntry = { id: nextId++, at: Date.now(), level, source, message, repeat: 1, ...(detail !== undefined ? { detail } : {}) };
+    const entry: LogEntry = {
+      id: nextId++,
+      at: Date.now(),
+      level,
+      source,
+      message,
+      repeat: 1,
+      ...(detail !== undefined ? { detail } : {}),
+    };
     entries.value.push(entry);
     const excess = entries.value.length - MAX_ENTRIES;
     if (excess > 0) entries.value.splice(0, excess);
@@ -69,7 +85,11 @@ export const useEventsStore = defineStore('events', () => {
     if (dropped > 0) {
       droppedTotal.value += dropped;
       // One wording whatever the count, so consecutive notices merge; the total is in droppedTotal.
-      add('warn', 'lab', 'host events were dropped or console text cut short: this window fell behind the host');
+      add(
+        'warn',
+        'lab',
+        'host events were dropped or console text cut short: this window fell behind the host',
+      );
     }
     for (const event of events) {
       switch (event.kind) {

@@ -24,9 +24,17 @@ export const useHostStore = defineStore('host', () => {
 
   const state = computed<RunState | 'unknown'>(() => status.value?.state ?? 'unknown');
   const connected = computed(() => phase.value === 'connected');
-  const canStart = computed(() => connected.value && pending.value === null && (state.value === 'paused' || state.value === 'stopped'));
+  const canStart = computed(
+    () =>
+      connected.value && pending.value === null && (state.value === 'paused' || state.value === 'stopped'),
+  );
   const canPause = computed(() => connected.value && pending.value === null && state.value === 'running');
-  const canStep = computed(() => connected.value && pending.value === null && (state.value === 'paused' || state.value === 'stopped' || state.value === 'running'));
+  const canStep = computed(
+    () =>
+      connected.value &&
+      pending.value === null &&
+      (state.value === 'paused' || state.value === 'stopped' || state.value === 'running'),
+  );
   const canReset = computed(() => connected.value && pending.value === null);
 
   async function attach(lab: LabApi, transportMode: 'electron' | 'web'): Promise<void> {
@@ -35,7 +43,10 @@ export const useHostStore = defineStore('host', () => {
     mode.value = transportMode;
     unsubscribe = lab.onEvents((events) => receive(events));
     try {
-      const [hostInfo, hostStatus] = await Promise.all([lab.request('host.info', {}), lab.request('host.status', {})]);
+      const [hostInfo, hostStatus] = await Promise.all([
+        lab.request('host.info', {}),
+        lab.request('host.status', {}),
+      ]);
       info.value = hostInfo;
       status.value = hostStatus;
       setPhase('connected', `Connected (${transportMode === 'electron' ? 'desktop app' : 'browser'})`);
@@ -62,7 +73,11 @@ export const useHostStore = defineStore('host', () => {
   }
 
   /** Runs one control: shows `optimistic` at once, then the host's answer, or rolls back. */
-  async function control(name: 'start' | 'pause' | 'step' | 'reset', optimistic: RunState, call: (lab: LabApi) => Promise<HostStatus>): Promise<boolean> {
+  async function control(
+    name: 'start' | 'pause' | 'step' | 'reset',
+    optimistic: RunState,
+    call: (lab: LabApi) => Promise<HostStatus>,
+  ): Promise<boolean> {
     if (!api || pending.value !== null) return false;
     const before = status.value;
     pending.value = name;
@@ -87,9 +102,26 @@ export const useHostStore = defineStore('host', () => {
     control('step', 'paused', (lab) => lab.request('host.step', { instructions }));
 
   return {
-    phase, phaseMessage, mode, info, status, pending, lastError,
-    state, connected, canStart, canPause, canStep, canReset,
-    attach, detach, setPhase, start, pause, step, reset,
+    phase,
+    phaseMessage,
+    mode,
+    info,
+    status,
+    pending,
+    lastError,
+    state,
+    connected,
+    canStart,
+    canPause,
+    canStep,
+    canReset,
+    attach,
+    detach,
+    setPhase,
+    start,
+    pause,
+    step,
+    reset,
   };
 });
 

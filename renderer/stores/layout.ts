@@ -16,7 +16,8 @@ export interface LayoutSnapshot {
   readonly scale: number;
 }
 
-const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, Math.round(value)));
+const clamp = (value: number, min: number, max: number): number =>
+  Math.min(max, Math.max(min, Math.round(value)));
 
 export const useLayoutStore = defineStore('layout', () => {
   const sidebarWidth = ref(300);
@@ -45,7 +46,8 @@ export const useLayoutStore = defineStore('layout', () => {
   function hydrate(raw: unknown): boolean {
     if (typeof raw !== 'object' || raw === null) return false;
     const r = raw as Record<string, unknown>;
-    if (typeof r.sidebarWidth !== 'number' || typeof r.logHeight !== 'number' || typeof r.scale !== 'number') return false;
+    if (typeof r.sidebarWidth !== 'number' || typeof r.logHeight !== 'number' || typeof r.scale !== 'number')
+      return false;
     if (!(SCALES as readonly number[]).includes(r.scale)) return false;
     resizeSidebar(r.sidebarWidth);
     resizeLog(r.logHeight);

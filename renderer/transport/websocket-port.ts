@@ -9,8 +9,14 @@ export interface SocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: SocketEventLike) => void): void;
-  removeEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: SocketEventLike) => void): void;
+  addEventListener(
+    type: 'open' | 'message' | 'close' | 'error',
+    listener: (event: SocketEventLike) => void,
+  ): void;
+  removeEventListener(
+    type: 'open' | 'message' | 'close' | 'error',
+    listener: (event: SocketEventLike) => void,
+  ): void;
 }
 
 export interface SocketEventLike {
@@ -41,7 +47,11 @@ export function createWebSocketPort<Out>(socket: SocketLike): MessagePortLike<Ou
   };
   const onClose = (event: SocketEventLike): void => {
     const code = event.code ?? 1006;
-    shutDown(code === 1000 ? 'the server closed the connection' : `the connection dropped (code ${code}${event.reason ? `: ${event.reason}` : ''})`);
+    shutDown(
+      code === 1000
+        ? 'the server closed the connection'
+        : `the connection dropped (code ${code}${event.reason ? `: ${event.reason}` : ''})`,
+    );
   };
   const shutDown = (reason: string): void => {
     if (closedReason !== null) return;

@@ -46,7 +46,10 @@ export async function connectWebSocket(options: WebSocketTransportOptions): Prom
         'Not authorised: the lab server refused this page. The token in the address is wrong or from an earlier run; open the address `npm run serve` printed this time.',
       );
     }
-    throw new TransportError('unreachable', `The lab server at ${page.origin} is not reachable (${String(error instanceof Error ? error.message : error)}). Is \`npm run serve\` still running?`);
+    throw new TransportError(
+      'unreachable',
+      `The lab server at ${page.origin} is not reachable (${String(error instanceof Error ? error.message : error)}). Is \`npm run serve\` still running?`,
+    );
   }
   const port = createWebSocketPort<ClientMessage>(socket);
   const client = new LabClient(port);

@@ -45,7 +45,12 @@ function terminalText(page: Page, consoleName: string): Promise<string> {
     .evaluate((rows) => (rows.textContent ?? '').replace(/\u00a0/g, ' '));
 }
 
-async function waitForTerminal(page: Page, consoleName: string, needle: string, timeout = 15_000): Promise<string> {
+async function waitForTerminal(
+  page: Page,
+  consoleName: string,
+  needle: string,
+  timeout = 15_000,
+): Promise<string> {
   const deadline = Date.now() + timeout;
   let text = '';
   while (Date.now() < deadline) {
@@ -62,7 +67,9 @@ describe('web mode in Chromium', () => {
     const errors = collectErrors(page);
     try {
       await page.goto(lab.server.url);
-      await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 }).toContain('Connected (browser)');
+      await expect
+        .poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 })
+        .toContain('Connected (browser)');
 
       // The host was started with autoStart: the running demo prints heartbeats.
       await waitForTerminal(page, 'demo', 'heartbeat');
@@ -110,7 +117,8 @@ describe('web mode in Chromium', () => {
       await page.screenshot({ path: SCREENSHOT });
       // docs/screenshot.png is the README's: written when missing or when asked, not every run
       // (each run differs in counters and timestamps, which would dirty the checkout).
-      if (!existsSync(README_SCREENSHOT) || process.env.UPDATE_SCREENSHOT === '1') copyFileSync(SCREENSHOT, README_SCREENSHOT);
+      if (!existsSync(README_SCREENSHOT) || process.env.UPDATE_SCREENSHOT === '1')
+        copyFileSync(SCREENSHOT, README_SCREENSHOT);
 
       expect(errors).toEqual([]);
     } finally {
@@ -154,7 +162,9 @@ describe('web mode when the server goes away', () => {
     const page = await browser.newPage();
     try {
       await page.goto(ownLab.server.url);
-      await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 }).toContain('Connected');
+      await expect
+        .poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 })
+        .toContain('Connected');
       await ownLab.close();
       const lost = page.getByTestId('connection-lost');
       await lost.waitFor({ timeout: 15_000 });

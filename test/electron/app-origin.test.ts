@@ -24,7 +24,11 @@ describe('app origin', () => {
   });
 
   it('trusts only a live top frame showing our page', () => {
-    const frame = (url: string, parent: unknown = null, destroyed = false) => ({ url, parent, isDestroyed: () => destroyed });
+    const frame = (url: string, parent: unknown = null, destroyed = false) => ({
+      url,
+      parent,
+      isDestroyed: () => destroyed,
+    });
     expect(isTrustedFrame(frame('cvlab://app/index.html'))).toBe(true);
     expect(isTrustedFrame(frame('cvlab://app/index.html', {}))).toBe(false);
     expect(isTrustedFrame(frame('cvlab://app/index.html', null, true))).toBe(false);

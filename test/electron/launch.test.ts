@@ -18,7 +18,10 @@ function electronBinary(): { path: string | null; reason: string } {
     if (typeof path === 'string' && existsSync(path)) return { path, reason: '' };
     return { path: null, reason: `the electron package points to ${String(path)}, which does not exist` };
   } catch (error) {
-    return { path: null, reason: error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error) };
+    return {
+      path: null,
+      reason: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
+    };
   }
 }
 
@@ -27,8 +30,14 @@ const binary = electronBinary();
 describe('desktop app', () => {
   if (binary.path === null) {
     it('without an Electron binary, `npm start` explains and points to `npm run serve`', () => {
-      console.warn(`Electron launch test not run: ${binary.reason}. Checked the fallback of build/start-electron.mjs instead.`);
-      const run = spawnSync(process.execPath, [join(ROOT, 'build', 'start-electron.mjs')], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      console.warn(
+        `Electron launch test not run: ${binary.reason}. Checked the fallback of build/start-electron.mjs instead.`,
+      );
+      const run = spawnSync(process.execPath, [join(ROOT, 'build', 'start-electron.mjs')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('The Electron binary is not installed');
       expect(run.stderr).toContain('npm run serve');
@@ -39,19 +48,30 @@ describe('desktop app', () => {
 
   const electronPath = binary.path;
   it('opens a window whose console shows host output through window.lab', async () => {
-    execFileSync(process.execPath, [join(ROOT, 'build', 'build.mjs'), 'electron', 'web'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
+    execFileSync(process.execPath, [join(ROOT, 'build', 'build.mjs'), 'electron', 'web'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      timeout: 300_000,
+    });
     const args = [join(ROOT, 'dist', 'electron', 'main.mjs')];
     // Chromium's sandbox refuses to start as root (containers, CI).
     if (process.getuid?.() === 0) args.unshift('--no-sandbox');
     const app = await electron.launch({ executablePath: electronPath, args, cwd: ROOT, timeout: 60_000 });
     try {
-      const window = await app.firstWindow();
-      expect(window.url()).toBe('cvlab://app/index.html');
-      expect(await window.evaluate(() => typeof (window as unknown as { lab?: unknown }).lab)).toBe('object');
-      expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-      await window.getByTestId('connection').filter({ hasText: 'Connected (desktop app)' }).waitFor({ timeout: 30_000 });
-      const rows = window.locator('[data-console="demo"] .xterm-rows');
-      await expect.poll(async () => (await rows.textContent()) ?? '', { timeout: 30_000 }).toContain('heartbeat');
+      const page = await app.firstWindow();
+      expect(page.url()).toBe('cvlab://app/index.html');
+      expect(await page.evaluate(() => typeof (globalThis as { lab?: unknown }).lab)).toBe('object');
+      expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(
+        'undefined',
+      );
+      await page
+        .getByTestId('connection')
+        .filter({ hasText: 'Connected (desktop app)' })
+        .waitFor({ timeout: 30_000 });
+      const rows = page.locator('[data-console="demo"] .xterm-rows');
+      await expect
+        .poll(async () => (await rows.textContent()) ?? '', { timeout: 30_000 })
+        .toContain('heartbeat');
     } finally {
       await app.close();
     }

@@ -12,10 +12,16 @@ describe('consoles store', () => {
     const consoles = useConsolesStore();
     const lab = new FakeLab();
     consoles.attach(lab, ['demo']);
-    lab.emit([{ kind: 'console', console: 'demo', data: 'boot ' }, { kind: 'log', level: 'info', source: 'x', message: 'not console' }]);
+    lab.emit([
+      { kind: 'console', console: 'demo', data: 'boot ' },
+      { kind: 'log', level: 'info', source: 'x', message: 'not console' },
+    ]);
     const seen: string[] = [];
     const stop = consoles.subscribe('demo', (data) => seen.push(data));
-    lab.emit([{ kind: 'console', console: 'demo', data: 'ok\r\n' }, { kind: 'console', console: 'other', data: 'elsewhere' }]);
+    lab.emit([
+      { kind: 'console', console: 'demo', data: 'ok\r\n' },
+      { kind: 'console', console: 'other', data: 'elsewhere' },
+    ]);
     expect(seen).toEqual(['boot ', 'ok\r\n']);
     expect(consoles.received).toEqual({ demo: 9, other: 9 });
     expect(consoles.names).toEqual(['demo', 'other']);

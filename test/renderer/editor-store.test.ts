@@ -38,9 +38,29 @@ describe('editor store', () => {
   it.each([
     ['not an object', 'hello'],
     ['wrong version', { version: 2, activeId: 'scratch', documents: [] }],
-    ['active document missing', { version: 1, activeId: 'nope', documents: [{ id: 'scratch', name: 's.ts', language: 'typescript', text: '' }] }],
-    ['bad document', { version: 1, activeId: 'a', documents: [{ id: 'a', name: 'a.ts', language: 'python', text: '' }] }],
-    ['duplicate ids', { version: 1, activeId: 'a', documents: [{ id: 'a', name: 'a.ts', language: 'typescript', text: '' }, { id: 'a', name: 'b.ts', language: 'typescript', text: '' }] }],
+    [
+      'active document missing',
+      {
+        version: 1,
+        activeId: 'nope',
+        documents: [{ id: 'scratch', name: 's.ts', language: 'typescript', text: '' }],
+      },
+    ],
+    [
+      'bad document',
+      { version: 1, activeId: 'a', documents: [{ id: 'a', name: 'a.ts', language: 'python', text: '' }] },
+    ],
+    [
+      'duplicate ids',
+      {
+        version: 1,
+        activeId: 'a',
+        documents: [
+          { id: 'a', name: 'a.ts', language: 'typescript', text: '' },
+          { id: 'a', name: 'b.ts', language: 'typescript', text: '' },
+        ],
+      },
+    ],
   ])('refuses a snapshot with %s and changes nothing', (_why, raw) => {
     const editor = useEditorStore();
     editor.setText('scratch', 'kept');

@@ -6,7 +6,12 @@ import type { HostStatus } from '../../core/lab/protocol';
 import { MAX_ENTRIES, useEventsStore } from '../../renderer/stores/events';
 import { FakeLab } from './fake-lab';
 
-const status = (state: HostStatus['state']): HostStatus => ({ state, instructions: 0, virtualTime: 0, mips: 0 });
+const status = (state: HostStatus['state']): HostStatus => ({
+  state,
+  instructions: 0,
+  virtualTime: 0,
+  mips: 0,
+});
 
 beforeEach(() => setActivePinia(createPinia()));
 
@@ -15,14 +20,17 @@ describe('events store', () => {
     const events = useEventsStore();
     const lab = new FakeLab();
     events.attach(lab);
-    lab.emit([
-      { kind: 'status', status: status('paused') },
-      { kind: 'console', console: 'demo', data: 'hi' },
-      { kind: 'log', level: 'warn', source: 'monitor', message: 'refused a write' },
-      { kind: 'status', status: status('paused') },
-      { kind: 'status', status: status('running') },
-      { kind: 'host-error', message: 'the machine failed: boom', detail: 'stack' },
-    ], 3);
+    lab.emit(
+      [
+        { kind: 'status', status: status('paused') },
+        { kind: 'console', console: 'demo', data: 'hi' },
+        { kind: 'log', level: 'warn', source: 'monitor', message: 'refused a write' },
+        { kind: 'status', status: status('paused') },
+        { kind: 'status', status: status('running') },
+        { kind: 'host-error', message: 'the machine failed: boom', detail: 'stack' },
+      ],
+      3,
+    );
     expect(events.entries.map((e) => [e.level, e.source, e.message])).toEqual([
       ['warn', 'lab', 'host events were dropped or console text cut short: this window fell behind the host'],
       ['warn', 'monitor', 'refused a write'],

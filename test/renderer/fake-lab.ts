@@ -2,7 +2,13 @@
 // so a store calling something unexpected fails the test instead of passing on a silent stub.
 // Events are pushed by the test; listeners are counted so tests can catch leaked subscriptions.
 import type { EventListener, LabApi } from '../../core/lab/lab-api';
-import { LabError, type LabEvent, type LabMethod, type LabParams, type LabResult } from '../../core/lab/protocol';
+import {
+  LabError,
+  type LabEvent,
+  type LabMethod,
+  type LabParams,
+  type LabResult,
+} from '../../core/lab/protocol';
 
 type Handler<M extends LabMethod> = (params: LabParams<M>) => LabResult<M> | Promise<LabResult<M>>;
 
@@ -42,7 +48,11 @@ export function refuse(code: LabError['code'], message: string): never {
 }
 
 /** A promise the test settles by hand, to observe a store mid-request. */
-export function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+export function deferred<T>(): {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+} {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   const promise = new Promise<T>((res, rej) => {

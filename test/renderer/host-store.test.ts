@@ -16,7 +16,12 @@ const INFO: HostInfo = {
   consoles: ['demo'],
   seed: 'abc',
 };
-const status = (state: HostStatus['state'], instructions = 0): HostStatus => ({ state, instructions, virtualTime: 0, mips: 0 });
+const status = (state: HostStatus['state'], instructions = 0): HostStatus => ({
+  state,
+  instructions,
+  virtualTime: 0,
+  mips: 0,
+});
 
 function connectedLab(initial: HostStatus = status('paused')): FakeLab {
   return new FakeLab().mock('host.info', () => INFO).mock('host.status', () => initial);
@@ -38,7 +43,9 @@ describe('host store', () => {
 
   it('reports a host that does not answer as lost, with the reason', async () => {
     const host = useHostStore();
-    const lab = new FakeLab().mock('host.info', () => refuse('closed', 'the lab host is gone: worker exited')).mock('host.status', () => status('paused'));
+    const lab = new FakeLab()
+      .mock('host.info', () => refuse('closed', 'the lab host is gone: worker exited'))
+      .mock('host.status', () => status('paused'));
     await host.attach(lab, 'electron');
     expect(host.phase).toBe('lost');
     expect(host.phaseMessage).toContain('worker exited');
@@ -70,7 +77,9 @@ describe('host store', () => {
 
   it('rolls back a refused control and shows the host message', async () => {
     const host = useHostStore();
-    const lab = connectedLab(status('crashed')).mock('host.start', () => refuse('host-failed', 'the host is crashed; reset it first'));
+    const lab = connectedLab(status('crashed')).mock('host.start', () =>
+      refuse('host-failed', 'the host is crashed; reset it first'),
+    );
     await host.attach(lab, 'web');
     await host.start();
     expect(host.state).toBe('crashed');

@@ -38,10 +38,15 @@ describe('IPC transport over the preload bridge', () => {
       await transport.api.request('host.reset', {});
       await transport.api.request('host.step', { instructions: 5 });
       const deadline = Date.now() + 10_000;
-      while (!seen.some((e) => e.kind === 'console' && e.data.includes('demo source')) && Date.now() < deadline) {
+      while (
+        !seen.some((e) => e.kind === 'console' && e.data.includes('demo source')) &&
+        Date.now() < deadline
+      ) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      expect(seen.some((e) => e.kind === 'console' && e.data.includes('CloudVisor Lab demo source'))).toBe(true);
+      expect(seen.some((e) => e.kind === 'console' && e.data.includes('CloudVisor Lab demo source'))).toBe(
+        true,
+      );
     } finally {
       stop();
     }
@@ -50,7 +55,9 @@ describe('IPC transport over the preload bridge', () => {
   it('turns a failed outcome back into a LabError with its code', async () => {
     const { transport, stop } = connect();
     try {
-      const error = await transport.api.request('console.input', { console: 'nope', data: 'x' }).catch((e: unknown) => e);
+      const error = await transport.api
+        .request('console.input', { console: 'nope', data: 'x' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LabError);
       expect(error).toMatchObject({ code: 'bad-request', message: 'no console named "nope"' });
     } finally {

@@ -9,9 +9,21 @@ const Panel = defineComponent({ name: 'Panel', render: () => null });
 describe('tab registry', () => {
   it('lists tabs by provider order and recomputes them from the context', () => {
     const registry = new TabRegistry();
-    registry.register({ id: 'editor', order: 50, tabs: () => [{ id: 'editor', title: 'Editor', component: Panel }] });
-    registry.register({ id: 'consoles', order: 10, tabs: ({ consoles }) => consoles.map((c) => ({ id: `console:${c}`, title: c, component: Panel })) });
-    expect(registry.tabs({ consoles: ['vm1', 'vm2'] }).map((t) => t.id)).toEqual(['console:vm1', 'console:vm2', 'editor']);
+    registry.register({
+      id: 'editor',
+      order: 50,
+      tabs: () => [{ id: 'editor', title: 'Editor', component: Panel }],
+    });
+    registry.register({
+      id: 'consoles',
+      order: 10,
+      tabs: ({ consoles }) => consoles.map((c) => ({ id: `console:${c}`, title: c, component: Panel })),
+    });
+    expect(registry.tabs({ consoles: ['vm1', 'vm2'] }).map((t) => t.id)).toEqual([
+      'console:vm1',
+      'console:vm2',
+      'editor',
+    ]);
     expect(registry.tabs({ consoles: [] }).map((t) => t.id)).toEqual(['editor']);
   });
 
@@ -25,7 +37,11 @@ describe('tab registry', () => {
 
   it('unregisters a provider', () => {
     const registry = new TabRegistry();
-    const off = registry.register({ id: 'a', order: 1, tabs: () => [{ id: 'x', title: 'X', component: Panel }] });
+    const off = registry.register({
+      id: 'a',
+      order: 1,
+      tabs: () => [{ id: 'x', title: 'X', component: Panel }],
+    });
     off();
     expect(registry.tabs({ consoles: [] })).toEqual([]);
   });

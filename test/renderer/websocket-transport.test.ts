@@ -33,7 +33,9 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 describe('labSocketUrl', () => {
   it('points at /lab on the page origin with the token', () => {
     expect(labSocketUrl('http://127.0.0.1:4567/?token=abc', 'abc')).toBe('ws://127.0.0.1:4567/lab?token=abc');
-    expect(labSocketUrl('https://lab.example:8443/sub/index.html?token=x#y', 'x y')).toBe('wss://lab.example:8443/lab?token=x%20y');
+    expect(labSocketUrl('https://lab.example:8443/sub/index.html?token=x#y', 'x y')).toBe(
+      'wss://lab.example:8443/lab?token=x%20y',
+    );
   });
 });
 
@@ -74,7 +76,10 @@ describe('WebSocket transport against the lab web server', () => {
   it('passes on the host refusal with its code', async () => {
     const transport = await connectWebSocket({ pageUrl: server.url, createSocket });
     try {
-      await expect(transport.api.request('host.step', { instructions: 0 })).rejects.toMatchObject({ name: 'LabError', code: 'bad-request' });
+      await expect(transport.api.request('host.step', { instructions: 0 })).rejects.toMatchObject({
+        name: 'LabError',
+        code: 'bad-request',
+      });
     } finally {
       transport.close();
     }
@@ -103,7 +108,10 @@ describe('WebSocket transport against the lab web server', () => {
     await new Promise((r) => down.once('listening', r));
     const port = (down.address() as { port: number }).port;
     await new Promise((r) => down.close(r));
-    const failure = await connectWebSocket({ pageUrl: `http://127.0.0.1:${port}/?token=abc`, createSocket }).catch((error: unknown) => error);
+    const failure = await connectWebSocket({
+      pageUrl: `http://127.0.0.1:${port}/?token=abc`,
+      createSocket,
+    }).catch((error: unknown) => error);
     expect((failure as TransportError).kind).toBe('unreachable');
   });
 });
@@ -134,7 +142,9 @@ describe('WebSocket port against a bare ws server', () => {
     const socket = await openSocket(() => createSocket(url));
     const client = new LabClient(createWebSocketPort<ClientMessage>(socket), { requestTimeoutMs: 0 });
     const errors: string[] = [];
-    client.onEvents((events) => errors.push(...events.flatMap((e) => (e.kind === 'host-error' ? [e.message] : []))));
+    client.onEvents((events) =>
+      errors.push(...events.flatMap((e) => (e.kind === 'host-error' ? [e.message] : []))),
+    );
     void client.request('host.status', {}).catch(() => undefined);
     await until(() => errors.length > 0, 'the malformed-message report');
     expect(received).toEqual([{ type: 'request', id: 1, method: 'host.status', params: {} }]);
@@ -156,6 +166,8 @@ describe('WebSocket port against a bare ws server', () => {
   });
 
   it('refuses to open against a server that is gone', async () => {
-    await expect(openSocket(() => createSocket('ws://127.0.0.1:1/'))).rejects.toThrow('closed before opening');
+    await expect(openSocket(() => createSocket('ws://127.0.0.1:1/'))).rejects.toThrow(
+      'closed before opening',
+    );
   });
 });

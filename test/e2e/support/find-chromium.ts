@@ -8,7 +8,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const SYSTEM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+const SYSTEM_PATHS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
 
 function onPath(name: string): string | null {
   const found = spawnSync('which', [name], { encoding: 'utf8' });
@@ -38,7 +43,10 @@ export function findChromium(options: { allowInstall?: boolean } = {}): string {
   if (bundled) return bundled;
   if (options.allowInstall ?? true) {
     try {
-      execFileSync(process.execPath, [playwrightCli(), 'install', 'chromium'], { stdio: 'inherit', timeout: 300_000 });
+      execFileSync(process.execPath, [playwrightCli(), 'install', 'chromium'], {
+        stdio: 'inherit',
+        timeout: 300_000,
+      });
     } catch {
       // Fall through to the explanation below: the network may be closed.
     }
@@ -57,4 +65,10 @@ function playwrightCli(): string {
 }
 
 /** Launch arguments for headless runs on a shared CI-like machine. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+];

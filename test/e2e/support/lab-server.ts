@@ -23,7 +23,11 @@ export function ensureWebBuild(): void {
   const index = join(WEB_ROOT, 'index.html');
   const sources = Math.max(newestMtime(join(ROOT, 'renderer')), newestMtime(join(ROOT, 'core', 'lab')));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [join(ROOT, 'build', 'build.mjs'), 'web'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
+  execFileSync(process.execPath, [join(ROOT, 'build', 'build.mjs'), 'web'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    timeout: 300_000,
+  });
 }
 
 export interface RunningLab {

@@ -40,6 +40,19 @@ asm(".globl hs_sret_to_vs\n"
     " csrr a0, sstatus\n"
     " j lower_return_stub\n");
 
+/* In VS: SRET (vsstatus.SPP=0) into VU at vu_body; VU does an ecall (delegated to VS by hedeleg,
+   handled and skipped), then reads... nothing privileged: it returns through the runtime stub. */
+u32 vs_sret_to_vu(u32 x);
+asm(".globl vs_sret_to_vu\n"
+    "vs_sret_to_vu:\n"
+    " li t0, 0x100\n csrc sstatus, t0\n" /* SPP = U */
+    " la t0, vu_body\n csrw sepc, t0\n"
+    " sret\n"
+    "vu_body:\n"
+    " li a7, 1\n ecall\n"
+    " li a0, 0x600d\n"
+    " j lower_return_stub\n");
+
 static u32 rd_time(u32 x) {
   (void)x;
   u32 v;
@@ -97,6 +110,17 @@ int main(void) {
   show("hstatus.SPV after sret", (csr_read(hstatus) & HSTATUS_SPV) != 0);
   csr_write(vsstatus, 0);
   csr_write(hideleg, 0);
+  /* VS kernel entering its VU process with SRET; the process's ecall comes back to VS */
+  extern char vs_trap_entry[];
+  csr_write(vstvec, vs_trap_entry);
+  csr_write(medeleg, 1u << 8);
+  csr_write(hedeleg, 1u << 8);
+  clear_trap();
+  show("VU process returned", run_mode(MODE_VS, vs_sret_to_vu, 0));
+  last_trap.epc = 0;
+  show_trap("VU ecall");
+  csr_write(medeleg, 0);
+  csr_write(hedeleg, 0);
 
   /* time in VS = time + htimedelta */
   csr_write(mcounteren, 7);

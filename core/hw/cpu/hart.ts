@@ -56,6 +56,10 @@ export class Hart {
   blockExit = 0;
   /** Instruction that ended the block with BLOCK_EXIT.SYSTEM. */
   sysInsn = 0;
+  /** A modelled HS layer runs this hart's guests: stop the run at every trap into HS-mode. */
+  stopOnHsTrap = false;
+  /** Modelled M-mode firmware: called on every trap into M-mode, with the trap state set. */
+  machineTrapHandler: ((h: Hart) => void) | null = null;
   /** Optional debugger; when set and active the board single-steps through it. */
   debug: HartDebug | null = null;
 
@@ -278,7 +282,7 @@ export class Hart {
     this.stop = false;
     while (done < budget && !this.stop) {
       this.checkInterrupts();
-      if (this.waiting) break;
+      if (this.waiting || this.stop) break;
       const n = this.runBlock(budget - done);
       done += n;
       this.retired += n;

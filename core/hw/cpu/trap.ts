@@ -80,6 +80,13 @@ export function takeTrap(h: Hart, cause: number, interrupt: boolean, tval: numbe
     h.virt = 0;
   }
   h.contextChanged();
+  // Modelled software layers (ARCHITECTURE.md): TypeScript stands in for HS or M code, so the
+  // hart stops at HS's trap entry, or hands an M-mode trap to the modelled firmware at once.
+  if (h.virt === 0 && h.priv === 1) {
+    if (h.stopOnHsTrap) h.stop = true;
+  } else if (h.priv === 3 && h.machineTrapHandler !== null) {
+    h.machineTrapHandler(h);
+  }
 }
 
 /** The highest-priority interrupt that is pending, enabled and not masked at the current mode, or -1. */

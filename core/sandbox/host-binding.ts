@@ -97,10 +97,18 @@ function pairs(bytes: Uint8Array, names: readonly string[], what: string): Recor
   return out;
 }
 
+// Scratch records: each is copied into the engine before the next call can reuse it.
+const regsScratch = new Float64Array(GUEST_REG_NAMES.length);
+const controlsScratch = new Float64Array(CONTROL_NAMES.length);
+
 function regsRecord(regs: GuestRegs): Float64Array {
-  const out = new Float64Array(GUEST_REG_NAMES.length);
-  GUEST_REG_NAMES.forEach((name, i) => { out[i] = regs[name] >>> 0; });
-  return out;
+  for (let i = 0; i < GUEST_REG_NAMES.length; i++) regsScratch[i] = regs[GUEST_REG_NAMES[i] ?? 'pc'] >>> 0;
+  return regsScratch;
+}
+
+function controlsRecord(controls: GuestControls): Float64Array {
+  for (let i = 0; i < CONTROL_NAMES.length; i++) controlsScratch[i] = controls[CONTROL_NAMES[i] ?? 'hvip'];
+  return controlsScratch;
 }
 
 function changedRegs(bytes: Uint8Array): Partial<GuestRegs> {
@@ -182,10 +190,7 @@ const HANDLERS = {
   VCPU_DESTROY: (b, a) => b.vcpu.destroy(id(a.n1)),
   VCPU_REGS: (b, a) => regsRecord(b.vcpu.regs(id(a.n1))),
   VCPU_SET_REGS: (b, a) => b.vcpu.setRegs(id(a.n1), changedRegs(a.bytes('register changes'))),
-  VCPU_CONTROLS: (b, a) => {
-    const c = b.vcpu.controls(id(a.n1));
-    return Float64Array.from(CONTROL_NAMES, (name) => c[name]);
-  },
+  VCPU_CONTROLS: (b, a) => controlsRecord(b.vcpu.controls(id(a.n1))),
   VCPU_SET_CONTROLS: (b, a) => b.vcpu.setControls(id(a.n1), changedControls(a.bytes('control changes'))),
   VCPU_RUN: (b, a) => exitRecord(b.vcpu.run(id(a.n1))),
   FENCE_GVMA: (b, a) => b.fence.gvma(optional(a.n1, 'vmid'), optional(a.n2, 'gpa')),

@@ -1,10 +1,11 @@
 // The end-to-end check of our hart: labfw + labOS boot on QEMU and on core/hw's run-elf board
 // with the same device tree (fixtures/board-uart-clint.dts: RAM, one hart, UART, CLINT, test
-// finisher), and the two consoles must be identical up to the shell's first prompt. run-elf has
-// no console input yet, so the shell script itself runs on QEMU only (labos.toolchain.test.ts).
+// finisher), and the two consoles must be identical: up to the first prompt through run-elf, and
+// for a whole shell script typed into the UART (without a disk: our board has no virtio yet).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runElf } from '../../core/hw/run-elf';
+import { runScriptOnHart } from './hart-session';
 import { FIRMWARE_IMAGE, PROMPT, QemuSession } from './qemu-session';
 import { normalizeTranscript } from './transcript';
 
@@ -34,5 +35,41 @@ describe('labfw + labOS on QEMU and on our hart', () => {
     expect(result.reason).toBe('budget'); // still at the prompt, waiting for input
     expect(normalizeTranscript(ours)).toBe(normalizeTranscript(reference));
     expect(reference).toContain('labOS ready');
+  });
+
+  it('print the same console for a shell script, apart from the timing lines', async () => {
+    const script = [
+      'help',
+      'ls',
+      'cat x',
+      'bogus',
+      'secret where',
+      'secret',
+      'selftest',
+      'bench cpu 1',
+      'bench mem 1',
+      'bench exit 50',
+      'bench disk',
+      'uptime',
+      'run crash',
+      'run crash illegal',
+      'run crash badptr',
+      'write a b',
+    ];
+    const qemu = QemuSession.start({ memMiB: 128, dtb: DTB.pathname });
+    try {
+      for (const cmd of script) await qemu.command(cmd);
+      expect(await qemu.finish('halt')).toBe(0);
+    } finally {
+      qemu.kill();
+    }
+    const ours = runScriptOnHart(
+      new Uint8Array(readFileSync(FIRMWARE_IMAGE)),
+      new Uint8Array(readFileSync(DTB)),
+      [...script, 'halt'],
+    );
+    expect(ours.exit).toEqual({ reason: 'finisher', code: 0 });
+    expect(normalizeTranscript(ours.output)).toBe(normalizeTranscript(qemu.output));
+    expect(qemu.output).toMatch(/^SELFTEST ok$/m);
   });
 });

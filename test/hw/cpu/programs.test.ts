@@ -6,13 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { runElf } from '../../../core/hw/run-elf';
 import {
   describeDifference,
+  parseTranscript,
   programNames,
   readElf,
   readExpected,
   specTranscript,
   splitLines,
 } from './support/hart-programs';
-import { SPEC_OVERRIDES } from './support/spec-overrides';
+import { SPEC_OVERRIDES, type SpecOverride } from './support/spec-overrides';
 
 const BUDGET = 200_000_000;
 
@@ -39,4 +40,37 @@ describe('hart test programs against QEMU transcripts', () => {
       expect(diff === '', diff).toBe(true);
     });
   }
+});
+
+describe('transcript comparison', () => {
+  const qemu = parseTranscript('a 1\nT x M c=00000005 gva=1\nb r=00000015@4 w=00000017@4\nqemu-exit 0\n');
+
+  it('reads the exit line and reports the first differing line with context', () => {
+    expect(qemu).toEqual({
+      lines: ['a 1', 'T x M c=00000005 gva=1', 'b r=00000015@4 w=00000017@4'],
+      exitCode: 0,
+    });
+    const other = { lines: ['a 1', 'T x M c=00000007 gva=1'], exitCode: 0 };
+    const diff = describeDifference(qemu, other);
+    expect(diff).toContain('first difference at line 2');
+    expect(diff).toContain('  1  a 1');
+    expect(diff).toContain('+ 2  T x M c=00000007 gva=1');
+    expect(describeDifference(qemu, { ...qemu, exitCode: 3 })).toContain('exit code differs');
+    expect(describeDifference(qemu, qemu)).toBe('');
+  });
+
+  it('applies field, whole-line and template overrides, and rejects one that matches nothing', () => {
+    const overrides: SpecOverride[] = [
+      { program: 'p', line: /^T x /, field: 'gva', value: '0', rule: 'r' },
+      { program: 'p', line: /^a 1$/, value: 'a 2', rule: 'r' },
+      { program: 'p', line: /^(b) r=00000015@/, template: true, value: '$1 r=00000005@', rule: 'r' },
+    ];
+    expect(specTranscript('p', qemu, overrides).lines).toEqual([
+      'a 2',
+      'T x M c=00000005 gva=0',
+      'b r=00000005@4 w=00000017@4',
+    ]);
+    const stale: SpecOverride[] = [{ program: 'p', line: /^nothing$/, value: 'x', rule: 'r' }];
+    expect(() => specTranscript('p', qemu, stale)).toThrow(/matched no line/);
+  });
 });

@@ -9,6 +9,8 @@ import { HSTATUS, MSTATUS, MSTATUSH } from './riscv-bits';
 
 /** Interrupt priority, highest first (priv 1.12 section 3.1.9, 8.4.3): MEI MSI MTI SEI SSI STI SGEI VSEI VSSI VSTI. */
 const PRIORITY = [11, 3, 7, 9, 1, 5, 12, 10, 2, 6] as const;
+/** mideleg bits that read as one with the H extension: VSSI, VSTI, VSEI, SGEI (priv 1.12 section 8.4.2). */
+const MIDELEG_FORCED = (1 << 2) | (1 << 6) | (1 << 10) | (1 << 12);
 
 function vector(tvec: number, cause: number, interrupt: boolean): number {
   const base = tvec & ~3;
@@ -25,7 +27,7 @@ export function takeTrap(h: Hart, cause: number, interrupt: boolean, tval: numbe
   let toVS = false;
   if (priv !== 3) {
     if (interrupt) {
-      toS = ((c[SLOT.MIDELEG] ?? 0) & bit) !== 0;
+      toS = (((c[SLOT.MIDELEG] ?? 0) | MIDELEG_FORCED) & bit) !== 0;
       toVS = toS && ((c[SLOT.HIDELEG] ?? 0) & bit) !== 0;
     } else if (cause < 32) {
       toS = ((c[SLOT.MEDELEG] ?? 0) & bit) !== 0;
@@ -93,7 +95,7 @@ export function takeTrap(h: Hart, cause: number, interrupt: boolean, tval: numbe
 export function selectInterrupt(h: Hart, pendingAndEnabled: number): number {
   if (pendingAndEnabled === 0) return -1;
   const c = h.csr;
-  const mideleg = c[SLOT.MIDELEG] ?? 0;
+  const mideleg = (c[SLOT.MIDELEG] ?? 0) | MIDELEG_FORCED;
   const hideleg = c[SLOT.HIDELEG] ?? 0;
   const priv = h.priv;
   const virt = h.virt;

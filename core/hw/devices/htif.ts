@@ -2,7 +2,8 @@
 // ELF's `tohost`/`fromhost` symbols, overlaying RAM. tohost = device<<56 | cmd<<48 | payload:
 // device 0 cmd 0 with an odd payload exits with payload>>1; with an even payload it points at a
 // syscall block (SYS_write 64, SYS_exit 93); device 1 cmd 1 writes one console byte.
-// A value is acted on once both halves are written (or at once for an exit with high half 0).
+// A value is acted on once both 32-bit halves have been written, in either order (an RV32
+// program stores the word as two halves; acting on one half alone could see a torn value).
 import type { AccessWidth, DeviceLog, MmioDevice } from '../device';
 
 export const HTIF_SYSCALL = { WRITE: 64, EXIT: 93 } as const;
@@ -29,7 +30,7 @@ class HtifWord implements MmioDevice {
   constructor(
     readonly name: string,
     private readonly log: DeviceLog,
-    private readonly onWrite: ((word: HtifWord, half: 0 | 1) => void) | null,
+    private readonly onWrite: ((word: HtifWord) => void) | null,
   ) {}
 
   reset(): void {
@@ -59,13 +60,12 @@ class HtifWord implements MmioDevice {
       this.hi = value >>> 0;
       this.hiWritten = true;
     }
-    this.onWrite?.(this, offset === 0 ? 0 : 1);
+    this.onWrite?.(this);
   }
 
   /** Whether the pending value is ready to act on. */
-  complete(half: 0 | 1): boolean {
+  complete(): boolean {
     if (this.lo === 0 && this.hi === 0) return false;
-    if (half === 0 && this.hi === 0 && (this.lo & 1) === 1) return true;
     return this.loWritten && this.hiWritten;
   }
 
@@ -87,14 +87,14 @@ export class Htif {
     private readonly host: HtifHost,
     private readonly log: DeviceLog,
   ) {
-    this.to = new HtifWord('htif-tohost', log, (w, half) => this.written(w, half));
+    this.to = new HtifWord('htif-tohost', log, (w) => this.written(w));
     this.from = new HtifWord('htif-fromhost', log, null);
     this.tohost = this.to;
     this.fromhost = this.from;
   }
 
-  private written(w: HtifWord, half: 0 | 1): void {
-    if (!w.complete(half)) return;
+  private written(w: HtifWord): void {
+    if (!w.complete()) return;
     const device = w.hi >>> 24;
     const cmd = (w.hi >>> 16) & 0xff;
     const payload = (w.hi & 0xffff) * 0x1_0000_0000 + w.lo;

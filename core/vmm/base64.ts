@@ -2,8 +2,6 @@
 // the engine has no atob/btoa or Buffer. Invariant: decode(encode(b)) equals b; malformed input
 // is rejected with a clear error, never decoded to something else.
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const INDEX = new Int16Array(128).fill(-1);
-for (let i = 0; i < ALPHABET.length; i++) INDEX[ALPHABET.charCodeAt(i)] = i;
 
 export function bytesToBase64(bytes: Uint8Array): string {
   const parts: string[] = [];
@@ -22,23 +20,36 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return parts.join('');
 }
 
+/** 6-bit value per character code, 255 for characters outside the alphabet. */
+const DECODE = new Uint8Array(256).fill(255);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+/** Value of the character at `i` (255 if not in the alphabet); char codes above 255 are invalid too. */
+function sextet(text: string, i: number): number {
+  const ch = text.charCodeAt(i);
+  return ch < 256 ? (DECODE[ch] ?? 255) : 255;
+}
+
 export function base64ToBytes(text: string, what = 'data'): Uint8Array {
   if (typeof text !== 'string' || text.length % 4 !== 0) throw new Error(`${what}: base64 length must be a multiple of 4`);
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
+  const full = pad === 0 ? text.length : text.length - 4;
   let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    let n = 0;
-    for (let k = 0; k < 4; k++) {
-      const ch = text.charCodeAt(i + k);
-      const last = i + 4 === text.length;
-      const v = ch === 61 && last && k >= 4 - pad ? 0 : ch < 128 ? (INDEX[ch] ?? -1) : -1;
-      if (v < 0) throw new Error(`${what}: invalid base64 character at ${i + k}`);
-      n = (n << 6) | v;
-    }
-    if (o < out.length) out[o++] = (n >>> 16) & 255;
-    if (o < out.length) out[o++] = (n >>> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
+  // The hot loop is unrolled per quad: the engine runs it ~170x slower than V8 (PLATFORM-FACTS).
+  for (let i = 0; i < full; i += 4) {
+    const a = sextet(text, i), b = sextet(text, i + 1), c = sextet(text, i + 2), d = sextet(text, i + 3);
+    if ((a | b | c | d) > 63) throw new Error(`${what}: invalid base64 character near ${i}`);
+    out[o++] = (a << 2) | (b >> 4);
+    out[o++] = ((b & 15) << 4) | (c >> 2);
+    out[o++] = ((c & 3) << 6) | d;
+  }
+  if (pad > 0) {
+    const i = full;
+    const a = sextet(text, i), b = sextet(text, i + 1), c = pad === 1 ? sextet(text, i + 2) : 0;
+    if ((a | b | c) > 63) throw new Error(`${what}: invalid base64 character near ${i}`);
+    out[o++] = (a << 2) | (b >> 4);
+    if (pad === 1) out[o++] = ((b & 15) << 4) | (c >> 2);
   }
   return out;
 }

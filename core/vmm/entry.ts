@@ -18,7 +18,7 @@ let instance: Vmm | null = null;
 /** Builds the whole VMM over a Hyp and a lab channel. */
 export function createVmm(hyp: Hyp, lab: LabChannel, config: VmmConfigInput): Vmm {
   ensureTextEncoder();
-  return new Vmm(hyp, lab, { sliceQuanta: 1, pcAdvance: 'hyp', bounceSlots: 8, vmmReservedBytes: 0, seed: 0, ...config });
+  return new Vmm(hyp, lab, { sliceQuanta: 1, pcAdvance: 'hyp', bounceSlots: 8, vmmReservedBytes: 0, seed: 0, ramZeroed: false, ...config });
 }
 
 function engineGlobals(): { hyp: Hyp; lab: LabChannel } {

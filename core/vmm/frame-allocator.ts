@@ -1,7 +1,8 @@
 // The frame allocator over the RAM the VMM owns: one byte per 4 KiB frame (0 free, 1 used),
 // contiguous first-fit runs with alignment, and a free that refuses double frees and foreign frames.
 // Invariants: every frame handed out lies inside the pool and is marked used until freed;
-// `freeFrames` always equals the number of zero bytes in the map.
+// `freeFrames` always equals the number of zero bytes in the map; a free frame marked clean
+// holds only zeroes (callers scrub before they release), so it is handed out without a second wipe.
 // Like Xen's heap allocator, it knows nothing about who uses a frame; domains record their own.
 import { PAGE_SIZE } from './riscv-h';
 
@@ -13,17 +14,23 @@ export interface FrameRun {
 
 export class FrameAllocator {
   private readonly used: Uint8Array;
+  /** Per frame: 1 when its content is unknown (in use, or never wiped), 0 when known to be zero. */
+  private readonly dirty: Uint8Array;
   private readonly total: number;
   private free = 0;
   private hint = 0;
 
-  /** A pool of frames [base, base + size); both must be page-aligned. */
-  constructor(readonly base: number, readonly size: number) {
+  /**
+   * A pool of frames [base, base + size); both must be page-aligned. `knownZero`: the RAM is
+   * fresh from power-on (the host says so), so no frame needs a wipe before its first use.
+   */
+  constructor(readonly base: number, readonly size: number, knownZero = false) {
     if (base % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0 || size <= 0) {
       throw new Error(`frame pool 0x${base.toString(16)}+0x${size.toString(16)} is not page-aligned and non-empty`);
     }
     this.total = size / PAGE_SIZE;
     this.used = new Uint8Array(this.total);
+    this.dirty = new Uint8Array(this.total).fill(knownZero ? 0 : 1);
     this.free = this.total;
   }
 
@@ -75,17 +82,46 @@ export class FrameAllocator {
     return runs;
   }
 
-  /** Returns frames to the pool; freeing a frame that is not allocated is a VMM bug and throws. */
-  release(pa: number, frames = 1): void {
-    const first = (pa - this.base) / PAGE_SIZE;
-    if (!Number.isInteger(first) || first < 0 || first + frames > this.total) {
-      throw new Error(`frame 0x${pa.toString(16)} (+${frames}) is not in the VMM's pool`);
+  /**
+   * Zeroes (through `zero`) the parts of freshly allocated frames that may hold old data, then
+   * marks them in use. Called once per allocation, before the frames are handed to a guest or table.
+   */
+  prepare(pa: number, frames: number, zero: (pa: number, bytes: number) => void): void {
+    const first = this.index(pa, frames);
+    let i = first;
+    while (i < first + frames) {
+      if (this.dirty[i] === 0) {
+        i++;
+        continue;
+      }
+      let end = i + 1;
+      while (end < first + frames && this.dirty[end] === 1) end++;
+      zero(this.base + i * PAGE_SIZE, (end - i) * PAGE_SIZE);
+      i = end;
     }
+    this.dirty.fill(1, first, first + frames);
+  }
+
+  /**
+   * Returns frames to the pool; `scrubbed` says the caller zeroed them. Freeing a frame that is
+   * not allocated is a VMM bug and throws.
+   */
+  release(pa: number, frames = 1, scrubbed = false): void {
+    const first = this.index(pa, frames);
     for (let i = first; i < first + frames; i++) {
       if (this.used[i] !== 1) throw new Error(`double free of frame 0x${(this.base + i * PAGE_SIZE).toString(16)}`);
     }
     this.used.fill(0, first, first + frames);
+    this.dirty.fill(scrubbed ? 0 : 1, first, first + frames);
     this.free += frames;
+  }
+
+  private index(pa: number, frames: number): number {
+    const first = (pa - this.base) / PAGE_SIZE;
+    if (!Number.isInteger(first) || first < 0 || first + frames > this.total) {
+      throw new Error(`frame 0x${pa.toString(16)} (+${frames}) is not in the VMM's pool`);
+    }
+    return first;
   }
 
   isAllocated(pa: number): boolean {

@@ -19,7 +19,7 @@ export class GStageTable {
     const root = frames.allocate(GSTAGE_ROOT_BYTES / PAGE_SIZE, GSTAGE_ROOT_BYTES);
     if (root === null) throw new Error('out of memory for a G-stage root table');
     this.rootPa = root;
-    zeroFrames(mem, root, GSTAGE_ROOT_BYTES);
+    frames.prepare(root, GSTAGE_ROOT_BYTES / PAGE_SIZE, (pa, n) => zeroFrames(mem, pa, n));
   }
 
   /** The hgatp value that selects this table: Sv32x4 | VMID | root PPN. */
@@ -72,12 +72,12 @@ export class GStageTable {
       const t = this.leafTables[i] ?? 0;
       if (t !== 0) {
         zeroFrames(this.mem, t, PAGE_SIZE);
-        this.frames.release(t, 1);
+        this.frames.release(t, 1, true);
         this.leafTables[i] = 0;
       }
     }
     zeroFrames(this.mem, this.rootPa, GSTAGE_ROOT_BYTES);
-    this.frames.release(this.rootPa, GSTAGE_ROOT_BYTES / PAGE_SIZE);
+    this.frames.release(this.rootPa, GSTAGE_ROOT_BYTES / PAGE_SIZE, true);
   }
 
   /** Table frames in use (root included), for `xl info`. */
@@ -94,7 +94,7 @@ export class GStageTable {
     if (known !== 0) return known;
     const table = this.frames.allocate(1);
     if (table === null) throw new Error('out of memory for a G-stage leaf table');
-    zeroFrames(this.mem, table, PAGE_SIZE);
+    this.frames.prepare(table, 1, (pa, n) => zeroFrames(this.mem, pa, n));
     // Non-leaf entries: V only; U, A and D must be 0 (priv 1.12, 4.3.1 / 8.5.1).
     this.mem.write32(this.rootPa + index * 4, pte(table, PTE.V));
     this.leafTables[index] = table;

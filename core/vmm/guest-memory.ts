@@ -52,7 +52,7 @@ export class GuestMemory {
     if (runs === null) throw new Error(`out of memory: ${missing.length} frames needed, ${this.frames.freeFrames} free`);
     let k = 0;
     for (const run of runs) {
-      zeroFrames(this.hyp.mem, run.pa, run.frames * PAGE_SIZE);
+      this.frames.prepare(run.pa, run.frames, (pa, n) => zeroFrames(this.hyp.mem, pa, n));
       for (let j = 0; j < run.frames; j++) this.p2m[missing[k++] ?? 0] = run.pa + j * PAGE_SIZE;
     }
     this.populated += missing.length;
@@ -79,7 +79,7 @@ export class GuestMemory {
     }
     const frame = this.frames.allocate(1);
     if (frame === null) throw new Error(`out of memory populating GPA 0x${gpa.toString(16)}`);
-    zeroFrames(this.hyp.mem, frame, PAGE_SIZE);
+    this.frames.prepare(frame, 1, (pa, n) => zeroFrames(this.hyp.mem, pa, n));
     this.p2m[index] = frame;
     this.populated++;
     const pageGpa = gpa - (gpa % PAGE_SIZE);
@@ -159,7 +159,7 @@ export class GuestMemory {
       let n = 1;
       while (i + n < this.pages && this.p2m[i + n] === f + n * PAGE_SIZE) n++;
       zeroFrames(this.hyp.mem, f, n * PAGE_SIZE);
-      this.frames.release(f, n);
+      this.frames.release(f, n, true);
       this.p2m.fill(0, i, i + n);
       i += n;
     }

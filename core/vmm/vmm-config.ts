@@ -15,12 +15,19 @@ export interface VmmConfig {
   readonly pcAdvance: 'hyp' | 'vmm';
   /** 64 KiB bounce buffers for the host disk (default 8). */
   readonly bounceSlots: number;
+  /** The host vouches that the VMM's RAM is all zeroes at boot (fresh machine): skip first wipes. */
+  readonly ramZeroed: boolean;
 }
 
 export type VmmConfigInput = Partial<VmmConfig> & Pick<VmmConfig, 'harts' | 'ramBase' | 'ramSize'>;
 
 function int(v: unknown, what: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`vmm config: ${what} must be an integer in ${min}..${max}, got ${String(v)}`);
+  return v;
+}
+
+function bool(v: unknown, what: string): boolean {
+  if (typeof v !== 'boolean') throw new Error(`vmm config: ${what} must be true or false, got ${String(v)}`);
   return v;
 }
 
@@ -44,5 +51,6 @@ export function validateVmmConfig(raw: unknown): VmmConfig {
     sliceQuanta: int(r['sliceQuanta'] ?? 1, 'sliceQuanta', 1, 1000),
     pcAdvance,
     bounceSlots: int(r['bounceSlots'] ?? 8, 'bounceSlots', 1, 64),
+    ramZeroed: bool(r['ramZeroed'] ?? false, 'ramZeroed'),
   };
 }

@@ -55,7 +55,7 @@ export class Vmm {
   constructor(readonly hyp: Hyp, readonly lab: LabChannel, config: VmmConfig) {
     this.config = validateVmmConfig(config);
     const c = this.config;
-    this.frames = new FrameAllocator(c.ramBase + c.vmmReservedBytes, c.ramSize - c.vmmReservedBytes);
+    this.frames = new FrameAllocator(c.ramBase + c.vmmReservedBytes, c.ramSize - c.vmmReservedBytes, c.ramZeroed);
     this.disk = new HostDiskDriver(hyp, this.frames, c.bounceSlots);
     this.volumes = new VolumeStore(this.disk.sectors);
     this.registry = new HookRegistry((owner, where, error) => this.fault(owner, where, error));

@@ -13,7 +13,9 @@ describe('base64 at the engine boundary', () => {
 
   it('rejects malformed input', () => {
     expect(() => base64ToBytes('abc')).toThrow(/multiple of 4/);
-    expect(() => base64ToBytes('ab!d')).toThrow(/invalid base64 character at 2/);
+    expect(() => base64ToBytes('ab!d')).toThrow(/invalid base64 character near 0/);
     expect(() => base64ToBytes('a=bc')).toThrow(/invalid base64/);
+    expect(() => base64ToBytes('ab\u0241d')).toThrow(/invalid base64/);
+    expect(() => base64ToBytes('AAAAa\u0100==')).toThrow(/invalid base64 character near 4/);
   });
 });

@@ -6,6 +6,8 @@ import { VmmEngine } from '../../core/sandbox/vmm-engine';
 import type { Exit } from '../../core/sandbox/hyp';
 import { HART_RESULT } from '../../core/vmm/vmm';
 import { SBI_EXT } from '../../core/vmm/sbi-ids';
+import { readFileSync } from 'node:fs';
+import { HartHyp } from './support/hart-hyp';
 import { MemoryHyp } from './support/memory-hyp';
 import { patternKernel } from './support/tiny-elf';
 
@@ -87,4 +89,27 @@ describe('the VMM bundle inside the QuickJS engine', () => {
     const drained = engine.call('vmmDrain') as { console: { data: string }[] };
     expect(Buffer.from(drained.console[0]?.data ?? '', 'base64').toString()).toBe('AB');
   });
+
+  it('boots labOS on the real hart with lazily populated memory, the whole VMM running in the engine', async () => {
+    const hyp = new HartHyp(64 * 1024 * 1024, 4096);
+    const engine = await VmmEngine.create({ backend: hyp, lab: { exfiltrate: () => undefined, log: () => undefined } });
+    engines.push(engine);
+    engine.loadBundle({ code: bundle, fileName: 'vmm.bundle.js' });
+    engine.call('vmmInit', { harts: 1, ramBase: hyp.ram.base, ramSize: hyp.ram.size, vmmReservedBytes: 1 << 20, ramZeroed: true });
+    engine.call('vmmPutFile', 'labos.elf', readFileSync('assets/guests/images/labos.elf').toString('base64'));
+    expect(engine.call('vmmToolstack', 'create name=labos kernel=labos.elf memory=16 populate=lazy')).toEqual({ ok: true, output: 'created domain 1 (labos)' });
+    let out = '';
+    for (let i = 0; i < 5000 && !out.includes('labos> '); i++) {
+      const r = engine.callNumbers('vmmHart', 0);
+      if ((r & HART_RESULT.OUTPUT) !== 0) {
+        for (const c of (engine.call('vmmDrain') as { console: { data: string }[] }).console) out += Buffer.from(c.data, 'base64').toString();
+      }
+      if ((r & HART_RESULT.IDLE) !== 0 && !hyp.idle()) break;
+    }
+    expect(out).toContain('mem: 16 MiB RAM at 0x80000000');
+    expect(out).toContain('labos> ');
+    const status = engine.call('vmmStatus') as { populatedPages: number }[];
+    expect(status[0]?.populatedPages).toBeGreaterThan(50);
+    expect(status[0]?.populatedPages).toBeLessThan(4096);
+  }, 60_000);
 });

@@ -50,4 +50,25 @@ describe('FrameAllocator', () => {
     expect(() => a.release(0x9000_0000)).toThrow(/not in the VMM's pool/);
     expect(() => new FrameAllocator(0x8000_0001, 4096)).toThrow(/page-aligned/);
   });
+
+  it('wipes a frame before reuse only when it may hold old data', () => {
+    const wiped: [number, number][] = [];
+    const zero = (pa: number, n: number): void => void wiped.push([pa, n]);
+    const a = new FrameAllocator(0x8000_0000, 8 * 4096);
+    const f = a.allocate(3) ?? 0;
+    a.prepare(f, 3, zero);
+    expect(wiped).toEqual([[0x8000_0000, 3 * 4096]]);
+    a.release(f + 4096, 1, true);
+    a.release(f, 1, false);
+    wiped.length = 0;
+    const g = a.allocate(2) ?? 0;
+    expect(g).toBe(0x8000_3000);
+    const h = a.allocateRuns(3) ?? [];
+    for (const r of h) a.prepare(r.pa, r.frames, zero);
+    expect(wiped).toEqual([[0x8000_0000, 4096], [0x8000_5000, 4096]]);
+    const fresh = new FrameAllocator(0x8000_0000, 4 * 4096, true);
+    wiped.length = 0;
+    fresh.prepare(fresh.allocate(4) ?? 0, 4, zero);
+    expect(wiped).toEqual([]);
+  });
 });

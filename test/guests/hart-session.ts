@@ -19,10 +19,11 @@ export function runScriptOnHart(
   dtb: Uint8Array,
   script: readonly string[],
   budgetPerStep = 50_000_000,
+  harts = 1,
 ): HartRun {
   let out = '';
   const board = new VirtBoard({
-    harts: 1,
+    harts,
     onOutput: (b) => (out += Buffer.from(b).toString('latin1').replace(/\r/g, '')),
   });
   board.load(parseElf(image), dtb);

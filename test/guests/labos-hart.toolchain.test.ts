@@ -72,4 +72,27 @@ describe('labfw + labOS on QEMU and on our hart', () => {
     expect(normalizeTranscript(ours.output)).toBe(normalizeTranscript(qemu.output));
     expect(qemu.output).toMatch(/^SELFTEST ok$/m);
   });
+
+  it('start the second hart through SBI HSM on both machines', async () => {
+    const dtb = new URL('fixtures/board-uart-clint-2harts.dtb', import.meta.url);
+    const script = ['selftest', 'uptime'];
+    const qemu = QemuSession.start({ memMiB: 128, dtb: dtb.pathname, smp: 2 });
+    try {
+      for (const cmd of script) await qemu.command(cmd);
+      expect(await qemu.finish('halt')).toBe(0);
+    } finally {
+      qemu.kill();
+    }
+    const image = new Uint8Array(readFileSync(FIRMWARE_IMAGE));
+    const ours = runScriptOnHart(
+      image,
+      new Uint8Array(readFileSync(dtb)),
+      [...script, 'halt'],
+      50_000_000,
+      2,
+    );
+    expect(ours.exit).toEqual({ reason: 'finisher', code: 0 });
+    expect(normalizeTranscript(ours.output)).toBe(normalizeTranscript(qemu.output));
+    expect(qemu.output).toContain('selftest: smp: IPI and remote fence answered by 1 other hart(s)');
+  });
 });

@@ -48,8 +48,8 @@ export function base64ToBytes(text: string, what = 'data'): Uint8Array {
     const i = full;
     const a = sextet(text, i), b = sextet(text, i + 1), c = pad === 1 ? sextet(text, i + 2) : 0;
     if ((a | b | c) > 63) throw new Error(`${what}: invalid base64 character near ${i}`);
-    out[o++] = (a << 2) | (b >> 4);
-    if (pad === 1) out[o++] = ((b & 15) << 4) | (c >> 2);
+    out[o] = (a << 2) | (b >> 4);
+    if (pad === 1) out[o + 1] = ((b & 15) << 4) | (c >> 2);
   }
   return out;
 }

@@ -75,6 +75,7 @@ export class VirtBoard {
   private readonly quantum: number;
   private image: ElfImage | null = null;
   private dirty = false;
+  private resetPending = false;
   private dtbAddress = 0;
   private dtb: Uint8Array | null = null;
   readonly clock: Clock;
@@ -115,8 +116,9 @@ export class VirtBoard {
       this.exit = { reason: 'finisher', code: e.code };
       this.stopAll();
     } else {
+      // Reset between hart runs: the hart executing the store still has to finish its block.
+      this.resetPending = true;
       this.stopAll();
-      this.resetMachine();
     }
   }
 
@@ -215,6 +217,11 @@ export class VirtBoard {
         progressed = Math.max(progressed, n);
         if (!h.waiting) allWaiting = false;
         h.resValid = false;
+        if (this.resetPending) {
+          this.resetPending = false;
+          this.resetMachine();
+          break;
+        }
       }
       if (progressed > 0) this.elapsed += progressed;
       else if (allWaiting && !this.skipIdle()) break;

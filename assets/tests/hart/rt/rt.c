@@ -137,7 +137,7 @@ void show_log(const char *label) {
     putdec(e & 0xff);
   }
   putc_('\n');
-  trap_log_n = 0;
+  clear_trap(); /* also resets last_trap.n, which wait_trap and the waiters poll */
 }
 
 int wait_trap(void) {

@@ -75,7 +75,7 @@ extern volatile u32 resume_pc;
 /* Every trap's level<<24 | cause (interrupt bit folded into bit 23), in order, for sequences. */
 extern volatile u32 trap_log[16];
 extern volatile u32 trap_log_n;
-void show_log(const char *label); /* prints and clears trap_log */
+void show_log(const char *label); /* prints trap_log, then clear_trap() */
 /* Spins (with WFI) until a trap is recorded or the bound runs out; returns 1 if one came. */
 int wait_trap(void);
 extern volatile u32 vec_hit;

@@ -121,8 +121,8 @@ int main(void) {
   csr_set(hvip, 1u << 2);
   clear_trap();
   run_mode(MODE_VU, ill, 0);
-  show_log("VS vectored VSSI from VU");
   show("vs vec slot", vec_hit);
+  show_log("VS vectored VSSI from VU");
   csr_clear(hvip, 1u << 2);
   csr_write(vstvec, vs_trap_entry);
   csr_write(medeleg, 0);

@@ -1,35 +1,68 @@
-// Wires one lab connection into the stores: connects the transport, attaches each store, and
-// turns a refused or lost connection into the host store's phase, which the shell shows.
+// Wires the lab connection into the stores: connects the transport, attaches each store, and
+// turns a refused or lost connection into the host store's phase, which the shell shows. The
+// session can connect again (Reconnect) without reloading the page, keeping console scrollback
+// and the event log; a reconnect first closes the previous transport and its listeners.
 import type { Pinia } from 'pinia';
+import type { InjectionKey } from 'vue';
 import { useConsolesStore } from './stores/consoles';
 import { useEventsStore } from './stores/events';
 import { useHostStore } from './stores/host';
 import { TransportError, type LabTransport } from './transport/transport';
 
-export async function startLabSession(
-  pinia: Pinia,
-  connect: () => Promise<LabTransport>,
-): Promise<LabTransport | null> {
-  const host = useHostStore(pinia);
-  const consoles = useConsolesStore(pinia);
-  const events = useEventsStore(pinia);
-  let transport: LabTransport;
-  try {
-    transport = await connect();
-  } catch (error) {
-    if (error instanceof TransportError) {
-      host.setPhase(error.kind === 'unauthorised' ? 'unauthorised' : 'unreachable', error.message);
-    } else {
-      host.setPhase('unreachable', `Could not connect to the lab host: ${String(error)}`);
+export class LabSession {
+  private transport: LabTransport | null = null;
+  private stopWatchingLoss: (() => void) | null = null;
+  private attempt = 0;
+
+  constructor(
+    private readonly pinia: Pinia,
+    private readonly connect: () => Promise<LabTransport>,
+  ) {}
+
+  /** Connects (or reconnects); resolves once the stores show the outcome. */
+  async start(): Promise<void> {
+    const attempt = ++this.attempt;
+    const host = useHostStore(this.pinia);
+    const consoles = useConsolesStore(this.pinia);
+    const events = useEventsStore(this.pinia);
+    this.dispose();
+    host.setPhase('connecting', 'Connecting to the lab host...');
+    let transport: LabTransport;
+    try {
+      transport = await this.connect();
+    } catch (error) {
+      if (attempt !== this.attempt) return;
+      if (error instanceof TransportError) {
+        host.setPhase(error.kind === 'unauthorised' ? 'unauthorised' : 'unreachable', error.message);
+      } else {
+        host.setPhase('unreachable', `Could not connect to the lab host: ${String(error)}`);
+      }
+      return;
     }
-    return null;
+    if (attempt !== this.attempt) {
+      transport.close(); // a newer attempt superseded this one
+      return;
+    }
+    this.transport = transport;
+    events.attach(transport.api);
+    await host.attach(transport.api, transport.mode);
+    consoles.attach(transport.api, host.info?.consoles ?? []);
+    this.stopWatchingLoss = transport.onLost((reason) => {
+      host.setPhase('lost', `Connection to the lab host lost: ${reason}. Press Reconnect once it is back.`);
+      events.add('error', 'lab', `connection lost: ${reason}`);
+    });
   }
-  events.attach(transport.api);
-  await host.attach(transport.api, transport.mode);
-  consoles.attach(transport.api, host.info?.consoles ?? []);
-  transport.onLost((reason) => {
-    host.setPhase('lost', `Connection to the lab host lost: ${reason}. Reload the page to reconnect.`);
-    events.add('error', 'lab', `connection lost: ${reason}`);
-  });
-  return transport;
+
+  /** Detaches the stores and closes the transport. */
+  dispose(): void {
+    this.stopWatchingLoss?.();
+    this.stopWatchingLoss = null;
+    useHostStore(this.pinia).detach();
+    useConsolesStore(this.pinia).detach();
+    useEventsStore(this.pinia).detach();
+    this.transport?.close();
+    this.transport = null;
+  }
 }
+
+export const LAB_SESSION: InjectionKey<LabSession> = Symbol('lab-session');

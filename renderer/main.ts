@@ -3,7 +3,7 @@
 import { createPinia } from 'pinia';
 import { createApp, watch } from 'vue';
 import App from './App.vue';
-import { startLabSession } from './lab-session';
+import { LAB_SESSION, LabSession } from './lab-session';
 import { useEditorStore } from './stores/editor';
 import { useLayoutStore } from './stores/layout';
 import { connectLab } from './transport/select-transport';
@@ -21,8 +21,10 @@ restore(EDITOR_KEY, (raw) => useEditorStore(pinia).hydrate(raw));
 persist(LAYOUT_KEY, () => useLayoutStore(pinia).dehydrate());
 persist(EDITOR_KEY, () => useEditorStore(pinia).dehydrate());
 
+const session = new LabSession(pinia, connectLab);
+app.provide(LAB_SESSION, session);
 app.mount('#app');
-void startLabSession(pinia, connectLab);
+void session.start();
 
 function restore(key: string, hydrate: (raw: unknown) => boolean): void {
   const text = safeStorage()?.getItem(key);

@@ -8,8 +8,10 @@ import { TransportError, type LabTransport } from './transport';
 import { createWebSocketPort, openSocket, type SocketLike } from './websocket-port';
 
 export interface WebSocketTransportOptions {
-  /** The page's address; its `token` query parameter authorises the connection. */
+  /** The page's address: the server's origin, and its `token` query parameter if `token` is not given. */
   readonly pageUrl: string;
+  /** The access token; taken from pageUrl's `token` parameter when absent. */
+  readonly token?: string | null;
   readonly createSocket?: (url: string) => SocketLike;
   /** Returns true when the server that served the page still answers HTTP. */
   readonly serverAnswers?: (origin: string) => Promise<boolean>;
@@ -27,7 +29,7 @@ export function labSocketUrl(pageUrl: string, token: string): string {
 
 export async function connectWebSocket(options: WebSocketTransportOptions): Promise<LabTransport> {
   const page = new URL(options.pageUrl);
-  const token = page.searchParams.get('token');
+  const token = options.token !== undefined ? options.token : page.searchParams.get('token');
   if (token === null || token === '') {
     throw new TransportError(
       'unauthorised',

@@ -120,6 +120,13 @@ describe('web mode in Chromium', () => {
       if (!existsSync(README_SCREENSHOT) || process.env.UPDATE_SCREENSHOT === '1')
         copyFileSync(SCREENSHOT, README_SCREENSHOT);
 
+      // The token left the address bar (projectors, shared screens) and a reload still connects.
+      expect(page.url()).not.toContain('token=');
+      await page.reload();
+      await expect
+        .poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 })
+        .toContain('Connected (browser)');
+
       expect(errors).toEqual([]);
     } finally {
       await page.close();
@@ -170,6 +177,11 @@ describe('web mode when the server goes away', () => {
       await lost.waitFor({ timeout: 15_000 });
       expect(await lost.textContent()).toContain('Connection to the lab host lost');
       expect(await page.getByTestId('run').isDisabled()).toBe(true);
+      // Reconnecting while the server is still gone says so, rather than "not authorised".
+      await page.getByRole('button', { name: 'Reconnect' }).click();
+      const notice = page.getByTestId('connection-notice');
+      await notice.waitFor({ timeout: 15_000 });
+      expect(await notice.textContent()).toContain('Lab host unreachable');
     } finally {
       await page.close();
       await ownLab.close();

@@ -21,6 +21,7 @@ static u32 groot[4096] __attribute__((aligned(16384)));
 static u32 gl0[1024] __attribute__((aligned(4096)));
 static u32 vroot[1024] __attribute__((aligned(4096)));
 static u32 vl0[1024] __attribute__((aligned(4096)));
+static u32 vl1[1024] __attribute__((aligned(4096)));
 
 extern char s_trap_entry[];
 
@@ -58,6 +59,18 @@ static void build(void) {
   *(volatile u32 *)(SCRATCH + 4) = PTE(GPA_WIN + 4096, V | R | W | X);
   /* a "ret" where the execute probes land (offset 8 of each frame) */
   for (u32 i = 0; i < NG; i++) *(volatile u32 *)(SCRATCH + i * 4096 + 8) = 0x00008067;
+  /* Sv32x4 details, reached through VA_WIN+12 MiB (VS level-0 table vl1):
+     page 0 -> GPA 0x2_c004_0000 (above 4 GiB: G root index 0xb00, a 4 MiB leaf onto RAM);
+     page 1 -> GPA 0x3_0000_0000 (no G mapping); page 2 -> GPA 0xc040_0000 (misaligned G
+     superpage); page 3 -> GPA 0xc080_0000 (G leaf with A=0, D=0). PPNs are 22 bits: GPA >> 12. */
+  vroot[(VA_WIN >> 22) + 3] = PTE(vl1, V);
+  vl1[0] = (0x2c0040u << 10) | V | R | W | X | A | D;
+  vl1[1] = (0x300000u << 10) | V | R | W | X | A | D;
+  vl1[2] = (0x0c0400u << 10) | V | R | W | X | A | D;
+  vl1[3] = (0x0c0800u << 10) | V | R | W | X | A | D;
+  groot[0xb00] = PTE(0x80000000, V | R | W | X | U | A | D);
+  groot[0x301] = PTE(0x80001000, V | R | W | X | U | A | D);
+  groot[0x302] = PTE(0x80000000, V | R | W | X | U);
   asm volatile("fence.i");
 }
 
@@ -151,6 +164,11 @@ int main(void) {
   probe("walk g-invalid", MODE_VS, VA_WIN + 0x400000 + 8);
   probe("A update g-ro", MODE_VS, VA_WIN + 0x801000 + 8);
   show("A update pte", *(volatile u32 *)(SCRATCH + 4) & 0xff);
+  probe("gpa above 4G", MODE_VS, VA_WIN + 0xc00000 + 8);
+  probe("gpa unmapped above 4G", MODE_VS, VA_WIN + 0xc01000 + 8);
+  probe("g misaligned superpage", MODE_VS, VA_WIN + 0xc02000 + 8);
+  probe("g leaf A=0", MODE_VS, VA_WIN + 0xc03000 + 8);
+  show("g leaf A/D after", groot[0x302] & 0xff);
 
   puts_("vsatp=Sv32, traps to M\n");
   csr_write(medeleg, 0);

@@ -632,4 +632,70 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
     value: '0',
     rule: 'Traps from M-mode never have a guest virtual address: GVA=0 (QEMU 7.2 keeps a stale 1). Priv 1.12 section 8.2.12.',
   },
+  {
+    program: 'h-gstage',
+    line: /^gpa above 4G VS rT /,
+    value: 'gpa above 4G VS r ok',
+    rule:
+      'Sv32x4 translates 34-bit guest physical addresses: a VS-stage PTE can name GPA 0x2_c004_0008, which the 16 KiB ' +
+      'G-stage root maps through entry 0xb00 (QEMU 7.2 truncates the GPA to 32 bits before the G-stage walk). ' +
+      'Priv 1.12 section 8.5.1 (Sv32x4: GPA bits 33:0, root index GPA[33:22]).',
+  },
+  {
+    program: 'h-gstage',
+    line: /^gpa above 4G VS wT /,
+    value: 'gpa above 4G VS w ok',
+    rule:
+      'Sv32x4 translates 34-bit guest physical addresses: a VS-stage PTE can name GPA 0x2_c004_0008, which the 16 KiB ' +
+      'G-stage root maps through entry 0xb00 (QEMU 7.2 truncates the GPA to 32 bits before the G-stage walk). ' +
+      'Priv 1.12 section 8.5.1 (Sv32x4: GPA bits 33:0, root index GPA[33:22]).',
+  },
+  {
+    program: 'h-gstage',
+    line: /^gpa above 4G VS amoT /,
+    value: 'gpa above 4G VS amo ok',
+    rule:
+      'Sv32x4 translates 34-bit guest physical addresses: a VS-stage PTE can name GPA 0x2_c004_0008, which the 16 KiB ' +
+      'G-stage root maps through entry 0xb00 (QEMU 7.2 truncates the GPA to 32 bits before the G-stage walk). ' +
+      'Priv 1.12 section 8.5.1 (Sv32x4: GPA bits 33:0, root index GPA[33:22]).',
+  },
+  {
+    program: 'h-gstage',
+    line: /^gpa above 4G VS xT /,
+    value: 'gpa above 4G VS x ok',
+    rule:
+      'Sv32x4 translates 34-bit guest physical addresses: a VS-stage PTE can name GPA 0x2_c004_0008, which the 16 KiB ' +
+      'G-stage root maps through entry 0xb00 (QEMU 7.2 truncates the GPA to 32 bits before the G-stage walk). ' +
+      'Priv 1.12 section 8.5.1 (Sv32x4: GPA bits 33:0, root index GPA[33:22]).',
+  },
+  {
+    program: 'h-gstage',
+    line: /^gpa unmapped above 4G VS rT /,
+    value:
+      'gpa unmapped above 4G VS rT  S c=00000015 v=40c01008 e=00000000 t2=c0000002 ti=00002503 spp=1 spv=1 gva=1',
+    rule:
+      'An unmapped GPA above 4 GiB (0x3_0000_0008) is a guest-page fault with htval = GPA >> 2 = 0xc0000002 (QEMU 7.2 ' +
+      'truncates the GPA and reports an access fault for loads and stores). Priv 1.12 sections 8.5.1 and 8.6.3 (htinst ' +
+      'transformed as elsewhere in this program).',
+  },
+  {
+    program: 'h-gstage',
+    line: /^gpa unmapped above 4G VS wT /,
+    value:
+      'gpa unmapped above 4G VS wT  S c=00000017 v=40c01008 e=00000000 t2=c0000002 ti=00a02023 spp=1 spv=1 gva=1',
+    rule:
+      'An unmapped GPA above 4 GiB (0x3_0000_0008) is a guest-page fault with htval = GPA >> 2 = 0xc0000002 (QEMU 7.2 ' +
+      'truncates the GPA and reports an access fault for loads and stores). Priv 1.12 sections 8.5.1 and 8.6.3 (htinst ' +
+      'transformed as elsewhere in this program).',
+  },
+  {
+    program: 'h-gstage',
+    line: /^gpa unmapped above 4G VS amoT /,
+    value:
+      'gpa unmapped above 4G VS amoT  S c=00000017 v=40c01008 e=00000000 t2=c0000002 ti=00a0252f spp=1 spv=1 gva=1',
+    rule:
+      'An unmapped GPA above 4 GiB (0x3_0000_0008) is a guest-page fault with htval = GPA >> 2 = 0xc0000002 (QEMU 7.2 ' +
+      'truncates the GPA and reports an access fault for loads and stores). Priv 1.12 sections 8.5.1 and 8.6.3 (htinst ' +
+      'transformed as elsewhere in this program).',
+  },
 ];

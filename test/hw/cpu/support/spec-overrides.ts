@@ -184,7 +184,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'h-gstage',
-    line: /^(g-[a-z-]+|unmapped gpa) V[SU] rT .* c=0000001[57] /,
+    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage) V[SU] rT .* c=0000001[57] /,
     field: 'ti',
     value: '00002503',
     rule:
@@ -195,7 +195,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'h-gstage',
-    line: /^(g-[a-z-]+|unmapped gpa) V[SU] wT .* c=0000001[57] /,
+    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage) V[SU] wT .* c=0000001[57] /,
     field: 'ti',
     value: '00a02023',
     rule:
@@ -206,7 +206,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'h-gstage',
-    line: /^(g-[a-z-]+|unmapped gpa) V[SU] amoT .* c=0000001[57] /,
+    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage) V[SU] amoT .* c=0000001[57] /,
     field: 'ti',
     value: '00a0252f',
     rule:
@@ -217,7 +217,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'h-gstage',
-    line: /^(g-[a-z-]+|unmapped gpa|walk g-invalid) V[SU] amoT .* c=00000015 /,
+    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage|walk g-invalid) V[SU] amoT .* c=00000015 /,
     field: 'c',
     value: '00000017',
     rule:

@@ -8,8 +8,6 @@ import type { FrameAllocator } from './frame-allocator';
 import { GStageTable, zeroFrames } from './g-stage';
 import { PAGE_SIZE } from './riscv-h';
 
-export type PopulateMode = 'eager' | 'lazy';
-
 export class GuestMemory {
   readonly pages: number;
   private readonly p2m: Float64Array;

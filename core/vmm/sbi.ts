@@ -4,14 +4,11 @@
 // in a0 alone. Invariant: every invalid argument gets the spec's error code, never a guess.
 // Spec: RISC-V SBI v2.0, ch. 3 (encoding, hart masks), 4-10 and 12.
 import type { Domain } from './domain';
+import type { SbiResult } from './patch-api';
 import { SBI_BASE, SBI_DBCN, SBI_ERR, SBI_EXT, SBI_HSM, SBI_IMPL_ID_XEN, SBI_IMPL_VERSION, SBI_RFENCE, SBI_SPEC_VERSION_2_0, SBI_SRST } from './sbi-ids';
 import type { VirtualCpu } from './virtual-cpu';
 
-/** a0/a1 to write back; a1 null for legacy calls (a0 only). `null` outcome: the call does not return. */
-export interface SbiResult {
-  readonly a0: number;
-  readonly a1: number | null;
-}
+export type { SbiResult } from './patch-api';
 
 /** What the SBI implementation needs from the rest of the VMM. */
 export interface SbiPlatform {

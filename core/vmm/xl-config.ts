@@ -4,25 +4,9 @@
 // Disk specs are comma-separated key=value: vol=NAME (required), size=N[K|M|G], access=rw|ro,
 // image=FILE (initial contents of a new volume). Invariant: a parsed config is fully validated.
 import { GUEST_MAX_VCPUS, GUEST_RAM_MAX, GUEST_RAM_MIN, GUEST_VIRTIO_SLOTS } from './platform-map';
-import type { PopulateMode } from './guest-memory';
+import type { DiskSpec, DomainConfig } from './patch-api';
 
-export interface DiskSpec {
-  readonly vol: string;
-  readonly sectors: number | null;
-  readonly readOnly: boolean;
-  readonly image: string | null;
-}
-
-export interface DomainConfig {
-  readonly name: string;
-  readonly kernel: string;
-  readonly memoryBytes: number;
-  readonly vcpus: number;
-  readonly disks: readonly DiskSpec[];
-  readonly rng: boolean;
-  readonly populate: PopulateMode;
-  readonly bootargs: string | null;
-}
+export type { DiskSpec, DomainConfig } from './patch-api';
 
 type Value = string | number | string[];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HookRegistry } from '../../core/vmm/hook-registry';
-import { FUNCTION_PATHS, HOOK_NAMES } from '../../core/vmm/patch-api';
+import { FUNCTION_PATHS, HOOK_NAMES } from '../../core/vmm/patch-paths';
 import { patchApi, vmmInit } from '../../core/vmm/entry';
 import type { BlkRequest } from '../../core/vmm/devices/virtio-blk';
 import { SBI_EXT } from '../../core/vmm/sbi-ids';

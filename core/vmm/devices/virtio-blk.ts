@@ -9,6 +9,7 @@ import { utf8Encode } from '../text-codec';
 import { gather, scatter, type VirtqBuffer, type VirtqChain } from './virtqueue';
 import type { VirtioBackend, VirtioMmio } from './virtio-mmio';
 import { readLe } from '../guest-memory';
+import type { BlkRequest } from '../patch-api';
 
 export const VIRTIO_BLK = {
   DEVICE_ID: 2,
@@ -26,15 +27,7 @@ export const VIRTIO_BLK = {
   QUEUE_SIZE: 128,
 } as const;
 
-/** A request as hooks and wrappers see it; `data` is what goes to disk (OUT) or to the guest (IN). */
-export interface BlkRequest {
-  readonly domain: number;
-  readonly type: number;
-  readonly sector: number;
-  readonly sectors: number;
-  data: Uint8Array | null;
-  status: number;
-}
+export type { BlkRequest } from '../patch-api';
 
 export interface BlkHooks {
   /** Wrappable: a request is about to be sent to the host disk. */

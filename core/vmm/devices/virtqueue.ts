@@ -5,6 +5,9 @@
 // before writable ones, in-range addresses); lastAvail only moves forward, modulo 2^16.
 import type { GuestMemory } from '../guest-memory';
 import { readLe } from '../guest-memory';
+import type { VirtqBuffer, VirtqChain } from '../patch-api';
+
+export type { VirtqBuffer, VirtqChain } from '../patch-api';
 
 export const VIRTQ = {
   DESC_F_NEXT: 1,
@@ -14,17 +17,6 @@ export const VIRTQ = {
   DESC_SIZE: 16,
 } as const;
 
-export interface VirtqBuffer {
-  readonly gpa: number;
-  readonly len: number;
-}
-
-/** A descriptor chain the driver made available: device-readable buffers, then device-writable ones. */
-export interface VirtqChain {
-  readonly head: number;
-  readonly readable: readonly VirtqBuffer[];
-  readonly writable: readonly VirtqBuffer[];
-}
 
 export class Virtqueue {
   num = 0;

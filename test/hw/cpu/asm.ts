@@ -8,7 +8,8 @@ export const BASE = 0x8000_0000;
 
 const r = (op: number, rd: number, f3: number, rs1: number, rs2: number, f7: number): number =>
   ((f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
-const i = (op: number, rd: number, f3: number, rs1: number, imm: number): number => (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const i = (op: number, rd: number, f3: number, rs1: number, imm: number): number =>
+  (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
 const s = (f3: number, rs1: number, rs2: number, imm: number): number =>
   ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 31) << 7) | 0x23) >>> 0;
 
@@ -22,8 +23,24 @@ export const A = {
   auipc: (rd: number, imm20: number) => (((imm20 & 0xfffff) << 12) | (rd << 7) | 0x17) >>> 0,
   op: (name: string, rd: number, rs1: number, rs2: number): number => {
     const table: Record<string, [number, number]> = {
-      add: [0, 0], sub: [0, 0x20], sll: [1, 0], slt: [2, 0], sltu: [3, 0], xor: [4, 0], srl: [5, 0], sra: [5, 0x20], or: [6, 0], and: [7, 0],
-      mul: [0, 1], mulh: [1, 1], mulhsu: [2, 1], mulhu: [3, 1], div: [4, 1], divu: [5, 1], rem: [6, 1], remu: [7, 1],
+      add: [0, 0],
+      sub: [0, 0x20],
+      sll: [1, 0],
+      slt: [2, 0],
+      sltu: [3, 0],
+      xor: [4, 0],
+      srl: [5, 0],
+      sra: [5, 0x20],
+      or: [6, 0],
+      and: [7, 0],
+      mul: [0, 1],
+      mulh: [1, 1],
+      mulhsu: [2, 1],
+      mulhu: [3, 1],
+      div: [4, 1],
+      divu: [5, 1],
+      rem: [6, 1],
+      remu: [7, 1],
     };
     const e = table[name];
     if (e === undefined) throw new Error(`no op ${name}`);
@@ -36,10 +53,23 @@ export const A = {
   sw: (rs2: number, rs1: number, imm: number) => s(2, rs1, rs2, imm),
   sb: (rs2: number, rs1: number, imm: number) => s(0, rs1, rs2, imm),
   jal: (rd: number, off: number) =>
-    ((((off >> 20) & 1) << 31) | (((off >> 1) & 0x3ff) << 21) | (((off >> 11) & 1) << 20) | (((off >> 12) & 0xff) << 12) | (rd << 7) | 0x6f) >>> 0,
+    ((((off >> 20) & 1) << 31) |
+      (((off >> 1) & 0x3ff) << 21) |
+      (((off >> 11) & 1) << 20) |
+      (((off >> 12) & 0xff) << 12) |
+      (rd << 7) |
+      0x6f) >>>
+    0,
   jalr: (rd: number, rs1: number, imm: number) => i(0x67, rd, 0, rs1, imm),
   beq: (rs1: number, rs2: number, off: number) =>
-    ((((off >> 12) & 1) << 31) | (((off >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (((off >> 1) & 0xf) << 8) | (((off >> 11) & 1) << 7) | 0x63) >>> 0,
+    ((((off >> 12) & 1) << 31) |
+      (((off >> 5) & 0x3f) << 25) |
+      (rs2 << 20) |
+      (rs1 << 15) |
+      (((off >> 1) & 0xf) << 8) |
+      (((off >> 11) & 1) << 7) |
+      0x63) >>>
+    0,
   csrrw: (rd: number, csr: number, rs1: number) => i(0x73, rd, 1, rs1, csr),
   csrrs: (rd: number, csr: number, rs1: number) => i(0x73, rd, 2, rs1, csr),
   csrrc: (rd: number, csr: number, rs1: number) => i(0x73, rd, 3, rs1, csr),
@@ -74,7 +104,11 @@ export function imageOf(words: readonly number[], at = BASE): ElfImage {
   const data = new Uint8Array(words.length * 4);
   const view = new DataView(data.buffer);
   words.forEach((w, k) => view.setUint32(k * 4, w >>> 0, true));
-  return { entry: at, segments: [{ paddr: at, vaddr: at, data, memsz: data.length, flags: 7 }], symbols: new Map() };
+  return {
+    entry: at,
+    segments: [{ paddr: at, vaddr: at, data, memsz: data.length, flags: 7 }],
+    symbols: new Map(),
+  };
 }
 
 /** A board holding `words` at 0x80000000 with hart 0 at its entry in M-mode. */

@@ -40,7 +40,10 @@ describe('CSR access rules', () => {
   });
 
   it('VS-mode S-CSR accesses reach the vs* registers', () => {
-    const r = inMode('VS', [A.csrrs(5, CSR.SSCRATCH, 0), A.csrrw(0, CSR.SEPC, 5)], { [CSR.VSSCRATCH]: 0x1234, [CSR.SSCRATCH]: 0x9999 });
+    const r = inMode('VS', [A.csrrs(5, CSR.SSCRATCH, 0), A.csrrw(0, CSR.SEPC, 5)], {
+      [CSR.VSSCRATCH]: 0x1234,
+      [CSR.SSCRATCH]: 0x9999,
+    });
     expect(r.h.x[5]).toBe(0x1234);
     expect(readCsr(r.h, CSR.VSEPC)).toBe(0x1234);
     expect(readCsr(r.h, CSR.SEPC)).toBe(0);
@@ -67,7 +70,9 @@ describe('CSR access rules', () => {
     expect(causeOf('VS', CSR.TIME, { [CSR.MCOUNTEREN]: 2 })).toBe(VIRTUAL);
     expect(causeOf('VS', CSR.TIME, { [CSR.MCOUNTEREN]: 2, [CSR.HCOUNTEREN]: 2 })).toBe('ok');
     expect(causeOf('VU', CSR.TIME, { [CSR.MCOUNTEREN]: 2, [CSR.HCOUNTEREN]: 2 })).toBe(VIRTUAL);
-    expect(causeOf('VU', CSR.TIMEH, { [CSR.MCOUNTEREN]: 2, [CSR.HCOUNTEREN]: 2, [CSR.SCOUNTEREN]: 2 })).toBe('ok');
+    expect(causeOf('VU', CSR.TIMEH, { [CSR.MCOUNTEREN]: 2, [CSR.HCOUNTEREN]: 2, [CSR.SCOUNTEREN]: 2 })).toBe(
+      'ok',
+    );
     expect(causeOf('VS', CSR.CYCLE, { [CSR.HCOUNTEREN]: 1 })).toBe(ILLEGAL);
   });
 
@@ -75,7 +80,14 @@ describe('CSR access rules', () => {
     expect(causeOf('HS', CSR.STIMECMP, { [CSR.MCOUNTEREN]: 2 })).toBe(ILLEGAL);
     expect(causeOf('HS', CSR.STIMECMP, { [CSR.MCOUNTEREN]: 2, [CSR.MENVCFGH]: 1 << 31 })).toBe('ok');
     expect(causeOf('VS', CSR.STIMECMP, { [CSR.MCOUNTEREN]: 2, [CSR.MENVCFGH]: 1 << 31 })).toBe(VIRTUAL);
-    expect(causeOf('VS', CSR.STIMECMP, { [CSR.MCOUNTEREN]: 2, [CSR.MENVCFGH]: 1 << 31, [CSR.HENVCFGH]: 1 << 31, [CSR.HCOUNTEREN]: 2 })).toBe('ok');
+    expect(
+      causeOf('VS', CSR.STIMECMP, {
+        [CSR.MCOUNTEREN]: 2,
+        [CSR.MENVCFGH]: 1 << 31,
+        [CSR.HENVCFGH]: 1 << 31,
+        [CSR.HCOUNTEREN]: 2,
+      }),
+    ).toBe('ok');
   });
 
   it('unimplemented addresses are illegal', () => {
@@ -138,7 +150,12 @@ describe('WARL read-back', () => {
   });
 
   it('minstret counts retired instructions and a write sets what the next read sees', () => {
-    const r = inMode('M', [A.addi(1, 0, 7), A.csrrw(0, CSR.MINSTRET, 1), A.addi(0, 0, 0), A.csrrs(5, CSR.MINSTRET, 0)]);
+    const r = inMode('M', [
+      A.addi(1, 0, 7),
+      A.csrrw(0, CSR.MINSTRET, 1),
+      A.addi(0, 0, 0),
+      A.csrrs(5, CSR.MINSTRET, 0),
+    ]);
     expect(r.h.x[5]).toBe(8);
   });
 });

@@ -8,7 +8,13 @@ import { Ram } from '../../../core/hw/memory/ram';
 const BASE = 0x8000_0000;
 const ROOT = BASE + 0x10_0000;
 const L0 = BASE + 0x10_4000;
-const V = 1, R = 2, W = 4, X = 8, U = 16, A = 64, D = 128;
+const V = 1,
+  R = 2,
+  W = 4,
+  X = 8,
+  U = 16,
+  A = 64,
+  D = 128;
 
 function memory(): PhysicalBus {
   return new PhysicalBus(new Ram(BASE, 4 * 1024 * 1024));
@@ -29,9 +35,14 @@ describe('translateGStage', () => {
   it('maps a 4 MiB superpage and rejects a misaligned one', () => {
     const mem = memory();
     mem.write32(ROOT + 4 * 3, (((BASE >>> 12) << 10) | V | R | X | U | A) >>> 0);
-    expect(translateGStage(mem, ROOT / 4096, 3 * 0x40_0000 + 0x1_2345, 'execute')).toEqual({ pa: BASE + 0x1_2345 });
+    expect(translateGStage(mem, ROOT / 4096, 3 * 0x40_0000 + 0x1_2345, 'execute')).toEqual({
+      pa: BASE + 0x1_2345,
+    });
     mem.write32(ROOT + 4 * 3, ((((BASE + 0x1000) >>> 12) << 10) | V | R | X | U | A) >>> 0);
-    expect(translateGStage(mem, ROOT / 4096, 3 * 0x40_0000, 'read')).toEqual({ fault: 'guest-page-fault', gpa: 3 * 0x40_0000 });
+    expect(translateGStage(mem, ROOT / 4096, 3 * 0x40_0000, 'read')).toEqual({
+      fault: 'guest-page-fault',
+      gpa: 3 * 0x40_0000,
+    });
   });
 
   it('faults without U, without permission, on invalid entries and on tables outside RAM', () => {
@@ -39,8 +50,14 @@ describe('translateGStage', () => {
     mem.write32(ROOT, (((BASE >>> 12) << 10) | V | R | W | A | D) >>> 0);
     expect(translateGStage(mem, ROOT / 4096, 0x10, 'read')).toEqual({ fault: 'guest-page-fault', gpa: 0x10 });
     mem.write32(ROOT, (((BASE >>> 12) << 10) | V | R | U | A) >>> 0);
-    expect(translateGStage(mem, ROOT / 4096, 0x10, 'write')).toEqual({ fault: 'guest-page-fault', gpa: 0x10 });
-    expect(translateGStage(mem, ROOT / 4096, 0x40_0000, 'read')).toEqual({ fault: 'guest-page-fault', gpa: 0x40_0000 });
+    expect(translateGStage(mem, ROOT / 4096, 0x10, 'write')).toEqual({
+      fault: 'guest-page-fault',
+      gpa: 0x10,
+    });
+    expect(translateGStage(mem, ROOT / 4096, 0x40_0000, 'read')).toEqual({
+      fault: 'guest-page-fault',
+      gpa: 0x40_0000,
+    });
     expect(translateGStage(mem, 0x1000, 0x10, 'read')).toEqual({ fault: 'access-fault', gpa: 0x10 });
   });
 

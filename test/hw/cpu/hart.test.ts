@@ -28,7 +28,9 @@ const REFERENCE: Record<string, (a: number, b: number) => number> = {
   remu: (a, b) => (b === 0 ? a : lo32(u(a) % u(b))),
 };
 
-const VALUES = [0, 1, -1, 2, 0x7fff_ffff, -0x8000_0000, 0x1234_5678, -0x0123_4568, 0xffff, 0x10000, 31, 33, -7];
+const VALUES = [
+  0, 1, -1, 2, 0x7fff_ffff, -0x8000_0000, 0x1234_5678, -0x0123_4568, 0xffff, 0x10000, 31, 33, -7,
+];
 
 const opBoard = boardWith([A.halt()]);
 
@@ -45,18 +47,32 @@ function trapOf(body: number[], budget = 50) {
   const board = boardWith(words);
   board.run(budget);
   const h = board.harts[0]!;
-  return { h, board, mcause: h.csr[SLOT.MCAUSE]!, mtval: h.csr[SLOT.MTVAL]! >>> 0, mepc: h.csr[SLOT.MEPC]! >>> 0 };
+  return {
+    h,
+    board,
+    mcause: h.csr[SLOT.MCAUSE]!,
+    mtval: h.csr[SLOT.MTVAL]! >>> 0,
+    mepc: h.csr[SLOT.MEPC]! >>> 0,
+  };
 }
 
 describe('RV32IM arithmetic', () => {
   for (const name of Object.keys(REFERENCE)) {
     it(`${name} matches the spec on edge values`, () => {
-      for (const a of VALUES) for (const b of VALUES) expect(runOp(name, a, b), `${name} ${a} ${b}`).toBe(REFERENCE[name]!(a, b));
+      for (const a of VALUES)
+        for (const b of VALUES) expect(runOp(name, a, b), `${name} ${a} ${b}`).toBe(REFERENCE[name]!(a, b));
     });
   }
 
   it('immediate shifts and x0 as a sink', () => {
-    const board = boardWith([...li(1, -0x8000_0000), A.srai(2, 1, 31), A.srli(3, 1, 31), A.slli(4, 1, 1), A.addi(0, 0, 5), A.halt()]);
+    const board = boardWith([
+      ...li(1, -0x8000_0000),
+      A.srai(2, 1, 31),
+      A.srli(3, 1, 31),
+      A.slli(4, 1, 1),
+      A.addi(0, 0, 5),
+      A.halt(),
+    ]);
     board.run(6);
     const x = board.harts[0]!.x;
     expect([x[2], x[3], x[4], x[0]]).toEqual([-1, 1, 0, 0]);
@@ -113,7 +129,14 @@ describe('control transfer and memory edge cases', () => {
   });
 
   it('misaligned loads and stores are performed, as on QEMU', () => {
-    const board = boardWith([...li(1, BASE + 0x1001), ...li(2, 0x11223344), A.sw(2, 1, 0), A.lw(3, 1, 0), A.lh(4, 1, 1), A.halt()]);
+    const board = boardWith([
+      ...li(1, BASE + 0x1001),
+      ...li(2, 0x11223344),
+      A.sw(2, 1, 0),
+      A.lw(3, 1, 0),
+      A.lh(4, 1, 1),
+      A.halt(),
+    ]);
     board.run(8);
     expect(peek(board, BASE + 0x1000)).toBe(0x22334400);
     expect(peek(board, BASE + 0x1004)).toBe(0x11);
@@ -122,7 +145,14 @@ describe('control transfer and memory edge cases', () => {
   });
 
   it('LR/SC succeed once, then SC without a reservation fails', () => {
-    const board = boardWith([...li(1, BASE + 0x1000), ...li(2, 99), A.lr(3, 1), A.sc(4, 1, 2), A.sc(5, 1, 2), A.halt()]);
+    const board = boardWith([
+      ...li(1, BASE + 0x1000),
+      ...li(2, 99),
+      A.lr(3, 1),
+      A.sc(4, 1, 2),
+      A.sc(5, 1, 2),
+      A.halt(),
+    ]);
     poke(board, BASE + 0x1000, 42);
     board.run(7);
     const x = board.harts[0]!.x;
@@ -143,7 +173,11 @@ describe('control transfer and memory edge cases', () => {
   ];
   for (const [name, f5, f] of amos) {
     it(`${name} returns the old value and stores the result`, () => {
-      for (const [m, s] of [[5, -3], [-0x8000_0000, 7], [0x7fff_ffff, -1]] as const) {
+      for (const [m, s] of [
+        [5, -3],
+        [-0x8000_0000, 7],
+        [0x7fff_ffff, -1],
+      ] as const) {
         const board = boardWith([...li(1, BASE + 0x1000), ...li(2, s), A.amo(f5, 3, 1, 2), A.halt()]);
         poke(board, BASE + 0x1000, m);
         board.run(5);
@@ -160,7 +194,14 @@ describe('control transfer and memory edge cases', () => {
 
   it('a store then FENCE.I executes the new instruction', () => {
     // Overwrite the halt at word 6 with "addi x7, x0, 9".
-    const board = boardWith([...li(1, BASE + 24), ...li(2, A.addi(7, 0, 9)), A.sw(2, 1, 0), A.fenceI(), A.halt(), A.halt()]);
+    const board = boardWith([
+      ...li(1, BASE + 24),
+      ...li(2, A.addi(7, 0, 9)),
+      A.sw(2, 1, 0),
+      A.fenceI(),
+      A.halt(),
+      A.halt(),
+    ]);
     board.run(8);
     expect(board.harts[0]!.x[7]).toBe(9);
   });

@@ -52,9 +52,9 @@ function run(board: VirtBoard, insns: number[], mode: Mode) {
   writeCsr(h, CSR.MSTATUS, (mode.mstatus ?? 0) | (1 << 17) | (mode.mpp << 11));
   if (mode.mpv === true) writeCsr(h, CSR.MSTATUSH, 1 << 7);
   if (mode.vsstatus !== undefined) writeCsr(h, CSR.VSSTATUS, mode.vsstatus);
-  if (mode.satp === true) writeCsr(h, CSR.SATP, (0x8000_0000 | (ROOT >>> 12)) | 0);
-  if (mode.vsatp === true) writeCsr(h, CSR.VSATP, (0x8000_0000 | ((ROOT - 0) >>> 12)) | 0);
-  if (mode.hgatp === true) writeCsr(h, CSR.HGATP, (0x8000_0000 | (G_ROOT >>> 12)) | 0);
+  if (mode.satp === true) writeCsr(h, CSR.SATP, 0x8000_0000 | (ROOT >>> 12) | 0);
+  if (mode.vsatp === true) writeCsr(h, CSR.VSATP, 0x8000_0000 | ((ROOT - 0) >>> 12) | 0);
+  if (mode.hgatp === true) writeCsr(h, CSR.HGATP, 0x8000_0000 | (G_ROOT >>> 12) | 0);
   board.run(words.length + 4);
   const c = h.csr;
   return {
@@ -112,10 +112,14 @@ describe('Sv32', () => {
     poke(board, L0, leaf(DATA, PTE.V | PTE.R | PTE.U | PTE.A));
     poke(board, L0 + 4, leaf(DATA, PTE.V | PTE.X | PTE.A));
     expect(run(board, [...li(1, va), A.lw(2, 1, 0)], { mpp: 1, satp: true }).mcause).toBe(13);
-    expect(run(board, [...li(1, va), A.lw(2, 1, 0)], { mpp: 1, satp: true, mstatus: 1 << 18 }).trapped).toBe(false);
+    expect(run(board, [...li(1, va), A.lw(2, 1, 0)], { mpp: 1, satp: true, mstatus: 1 << 18 }).trapped).toBe(
+      false,
+    );
     expect(run(board, [...li(1, va), A.lw(2, 1, 0)], { mpp: 0, satp: true }).trapped).toBe(false);
     expect(run(board, [...li(1, va + 0x1000), A.lw(2, 1, 0)], { mpp: 1, satp: true }).mcause).toBe(13);
-    expect(run(board, [...li(1, va + 0x1000), A.lw(2, 1, 0)], { mpp: 1, satp: true, mstatus: 1 << 19 }).trapped).toBe(false);
+    expect(
+      run(board, [...li(1, va + 0x1000), A.lw(2, 1, 0)], { mpp: 1, satp: true, mstatus: 1 << 19 }).trapped,
+    ).toBe(false);
   });
 
   it('W without R is reserved: page fault even for a store', () => {
@@ -150,7 +154,12 @@ describe('Sv32', () => {
     poke(board, DATA + 0xffc, A.addi(6, 0, 2));
     const enter = [...li(1, code), A.csrrw(0, CSR.MEPC, 1), A.mret()];
     let t = run(board, enter, { mpp: 1, satp: true });
-    expect([t.trapped, t.mcause, t.mtval, h.csr[SLOT.MEPC]! >>> 0]).toEqual([true, 12, 0x4000_1000, 0x4000_1000]);
+    expect([t.trapped, t.mcause, t.mtval, h.csr[SLOT.MEPC]! >>> 0]).toEqual([
+      true,
+      12,
+      0x4000_1000,
+      0x4000_1000,
+    ]);
     expect([h.x[5], h.x[6]]).toEqual([1, 2]);
     poke(board, L0, leaf(DATA, RWX_AD | PTE.U));
     t = run(board, enter, { mpp: 1, satp: true, mstatus: 1 << 18 });
@@ -212,7 +221,13 @@ describe('two-stage translation (V=1)', () => {
     const va = 0x4000_0000;
     // Root table's GPA is not mapped in the G-stage at all.
     const t = run(board, [...li(1, va), A.lw(2, 1, 0)], { mpp: 1, mpv: true, vsatp: true, hgatp: true });
-    expect([t.mcause, t.mtval, t.mtval2, t.mtinst, t.gva]).toEqual([21, va, (ROOT + 4 * l1Index(va)) >>> 2, 0x2000, 1]);
+    expect([t.mcause, t.mtval, t.mtval2, t.mtinst, t.gva]).toEqual([
+      21,
+      va,
+      (ROOT + 4 * l1Index(va)) >>> 2,
+      0x2000,
+      1,
+    ]);
   });
 
   it('the VS-stage A/D update is a G-stage write: read-only table pages give 0x2020', () => {
@@ -232,7 +247,12 @@ describe('two-stage translation (V=1)', () => {
     const board = machine();
     clearTables(board);
     gIdentity(board, ROOT);
-    const t = run(board, [...li(1, 0x4000_0000), A.lw(2, 1, 0)], { mpp: 1, mpv: true, vsatp: true, hgatp: true });
+    const t = run(board, [...li(1, 0x4000_0000), A.lw(2, 1, 0)], {
+      mpp: 1,
+      mpv: true,
+      vsatp: true,
+      hgatp: true,
+    });
     expect([t.mcause, t.mtval, t.mtval2, t.gva, t.mpv]).toEqual([13, 0x4000_0000, 0, 1, 0]);
   });
 
@@ -251,11 +271,15 @@ describe('two-stage translation (V=1)', () => {
     writeCsr(h, CSR.PMPCFG0, 0x1f);
     writeCsr(h, CSR.MTVEC, HANDLER);
     writeCsr(h, CSR.MSTATUS, 1 << 11);
-    writeCsr(h, CSR.HGATP, (0x8000_0000 | (G_ROOT >>> 12)) | 0);
+    writeCsr(h, CSR.HGATP, 0x8000_0000 | (G_ROOT >>> 12) | 0);
     writeCsr(h, CSR.HSTATUS, 1 << 8);
     board.run(12);
     expect(h.x[2]).toBe(0x77);
     expect(h.pc >>> 0).toBe(HANDLER);
-    expect([h.csr[SLOT.MCAUSE], h.csr[SLOT.MTVAL]! >>> 0, (h.csr[SLOT.MSTATUSH]! >>> 6) & 1]).toEqual([21, DATA, 1]);
+    expect([h.csr[SLOT.MCAUSE], h.csr[SLOT.MTVAL]! >>> 0, (h.csr[SLOT.MSTATUSH]! >>> 6) & 1]).toEqual([
+      21,
+      DATA,
+      1,
+    ]);
   });
 });

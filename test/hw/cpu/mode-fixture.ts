@@ -30,7 +30,12 @@ export interface ModeRun {
   mepc: number;
 }
 
-export function inMode(mode: ModeName, insns: readonly number[], csrs: Readonly<Record<number, number>> = {}, budget = insns.length + 2): ModeRun {
+export function inMode(
+  mode: ModeName,
+  insns: readonly number[],
+  csrs: Readonly<Record<number, number>> = {},
+  budget = insns.length + 2,
+): ModeRun {
   const board = sharedBoard();
   const h = board.harts[0]!;
   [...insns, A.halt()].forEach((w, k) => poke(board, BASE + 4 * k, w));
@@ -46,5 +51,11 @@ export function inMode(mode: ModeName, insns: readonly number[], csrs: Readonly<
   board.exit = null;
   board.run(budget);
   const c = h.csr;
-  return { h, trapped: h.pc >>> 0 === HANDLER, mcause: c[SLOT.MCAUSE]!, mtval: c[SLOT.MTVAL]! >>> 0, mepc: c[SLOT.MEPC]! >>> 0 };
+  return {
+    h,
+    trapped: h.pc >>> 0 === HANDLER,
+    mcause: c[SLOT.MCAUSE]!,
+    mtval: c[SLOT.MTVAL]! >>> 0,
+    mepc: c[SLOT.MEPC]! >>> 0,
+  };
 }

@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { Pmp } from '../../../core/hw/cpu/pmp';
 
-const R = 1, W = 2, X = 4;
+const R = 1,
+  W = 2,
+  X = 4;
 
 describe('Pmp', () => {
   it('with no entry matching, M is allowed and S/U are denied', () => {
@@ -19,7 +21,7 @@ describe('Pmp', () => {
     p.writeAddr(0, (0x8000_0000 >>> 2) | 0x1ff); // NAPOT 4 KiB at 0x80000000
     p.writeAddr(1, 0x8000_2000 >>> 2); // NA4
     p.writeAddr(2, 0x9000_0000 >>> 2); // TOR top, bottom = pmpaddr1
-    p.writeCfg(0, (0x18 | R) | ((0x10 | R | W) << 8) | ((0x08 | R | W | X) << 16));
+    p.writeCfg(0, 0x18 | R | ((0x10 | R | W) << 8) | ((0x08 | R | W | X) << 16));
     expect(p.check(0x8000_0ffc, 4, R, 1)).toBe(true);
     expect(p.check(0x8000_0ffc, 4, W, 1)).toBe(false);
     expect(p.check(0x8000_0ffe, 4, R, 1)).toBe(false); // straddles the NAPOT end
@@ -41,7 +43,11 @@ describe('Pmp', () => {
     p.writeAddr(0, 0);
     p.writeAddr(1, 0);
     p.writeCfg(0, 0);
-    expect([p.readAddr(0), p.readAddr(1), p.readCfg(0)]).toEqual([0x8000_0000 >>> 2, 0x8000_1000 >>> 2, (0x08 | 0x80 | R) << 8]);
+    expect([p.readAddr(0), p.readAddr(1), p.readCfg(0)]).toEqual([
+      0x8000_0000 >>> 2,
+      0x8000_1000 >>> 2,
+      (0x08 | 0x80 | R) << 8,
+    ]);
   });
 
   it('R=0 W=1 is reserved: the write keeps W clear', () => {

@@ -10,8 +10,10 @@ import {
   programNames,
   readElf,
   readExpected,
+  sourceNames,
   specTranscript,
   splitLines,
+  transcriptNames,
 } from './support/hart-programs';
 import { SPEC_OVERRIDES, type SpecOverride } from './support/spec-overrides';
 
@@ -20,8 +22,10 @@ const BUDGET = 200_000_000;
 describe('hart test programs against QEMU transcripts', () => {
   const names = programNames();
 
-  it('has a program and a transcript for every area', () => {
+  it('has a committed ELF and a QEMU transcript for every source, and nothing else', () => {
     expect(names.length).toBeGreaterThanOrEqual(4);
+    expect(names).toEqual(sourceNames());
+    expect(transcriptNames()).toEqual(sourceNames());
     for (const name of names) expect(() => readExpected(name)).not.toThrow();
   });
 

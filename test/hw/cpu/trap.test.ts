@@ -29,7 +29,11 @@ describe('exception routing', () => {
     const stvec = BASE + 0x900;
     let r = inMode('U', [A.ecall()], { [CSR.MEDELEG]: 1 << 8, [CSR.STVEC]: stvec });
     expect([r.h.pc >>> 0, r.h.priv, r.h.virt]).toEqual([stvec, 1, 0]);
-    expect([readCsr(r.h, CSR.SCAUSE), readCsr(r.h, CSR.SEPC) >>> 0, readCsr(r.h, CSR.SSTATUS) & 0x100]).toEqual([8, BASE, 0]);
+    expect([
+      readCsr(r.h, CSR.SCAUSE),
+      readCsr(r.h, CSR.SEPC) >>> 0,
+      readCsr(r.h, CSR.SSTATUS) & 0x100,
+    ]).toEqual([8, BASE, 0]);
     r = inMode('VU', [A.ecall()], { [CSR.MEDELEG]: 1 << 8, [CSR.HEDELEG]: 1 << 8, [CSR.VSTVEC]: stvec });
     expect([r.h.pc >>> 0, r.h.priv, r.h.virt]).toEqual([stvec, 1, 1]);
     expect([readCsr(r.h, CSR.VSCAUSE), readCsr(r.h, CSR.VSEPC) >>> 0]).toEqual([8, BASE]);
@@ -43,7 +47,11 @@ describe('exception routing', () => {
   });
 
   it('guest-page faults and virtual instruction cannot be delegated to VS', () => {
-    const r = inMode('VU', [A.wfi()], { [CSR.MEDELEG]: 1 << 22, [CSR.HEDELEG]: -1, [CSR.STVEC]: BASE + 0x900 });
+    const r = inMode('VU', [A.wfi()], {
+      [CSR.MEDELEG]: 1 << 22,
+      [CSR.HEDELEG]: -1,
+      [CSR.STVEC]: BASE + 0x900,
+    });
     expect([r.h.priv, r.h.virt, readCsr(r.h, CSR.SCAUSE)]).toEqual([1, 0, VIRTUAL]);
   });
 });
@@ -84,9 +92,15 @@ describe('privileged instruction rules', () => {
   });
 
   it('MRET returns to MPP with MPV, restores MIE from MPIE and clears MPRV below M', () => {
-    const r = inMode('M', [A.mret()], { [CSR.MSTATUS]: (1 << 11) | (1 << 7) | (1 << 17), [CSR.MSTATUSH]: 1 << 7, [CSR.MEPC]: BASE + 0x40 });
+    const r = inMode('M', [A.mret()], {
+      [CSR.MSTATUS]: (1 << 11) | (1 << 7) | (1 << 17),
+      [CSR.MSTATUSH]: 1 << 7,
+      [CSR.MEPC]: BASE + 0x40,
+    });
     expect([r.h.priv, r.h.virt, r.h.pc >>> 0]).toEqual([1, 1, BASE + 0x40]);
-    expect(readCsr(r.h, CSR.MSTATUS) & ((1 << 3) | (1 << 7) | (3 << 11) | (1 << 17))).toBe((1 << 3) | (1 << 7));
+    expect(readCsr(r.h, CSR.MSTATUS) & ((1 << 3) | (1 << 7) | (3 << 11) | (1 << 17))).toBe(
+      (1 << 3) | (1 << 7),
+    );
     expect(readCsr(r.h, CSR.MSTATUSH) & (1 << 7)).toBe(0);
   });
 });
@@ -94,9 +108,19 @@ describe('privileged instruction rules', () => {
 describe('interrupts', () => {
   it('vectored mtvec jumps to base + 4 * cause; direct mode to base', () => {
     const on = { [CSR.MIE]: 1 << 3, [CSR.MSTATUS]: 1 << 3 };
-    let r = inMode('M', [A.addi(0, 0, 0), A.addi(0, 0, 0)], { ...on, [CSR.MIP]: 0, [CSR.MTVEC]: HANDLER | 1 }, 1);
+    let r = inMode(
+      'M',
+      [A.addi(0, 0, 0), A.addi(0, 0, 0)],
+      { ...on, [CSR.MIP]: 0, [CSR.MTVEC]: HANDLER | 1 },
+      1,
+    );
     expect(r.h.pc >>> 0).toBe(BASE + 4);
-    r = inMode('HS', [A.addi(0, 0, 0)], { [CSR.MIE]: 1 << 1, [CSR.MIP]: 1 << 1, [CSR.MTVEC]: HANDLER | 1 }, 1);
+    r = inMode(
+      'HS',
+      [A.addi(0, 0, 0)],
+      { [CSR.MIE]: 1 << 1, [CSR.MIP]: 1 << 1, [CSR.MTVEC]: HANDLER | 1 },
+      1,
+    );
     expect([r.h.pc >>> 0, readCsr(r.h, CSR.MCAUSE) >>> 0]).toEqual([HANDLER + 4, 0x8000_0001]);
     r = inMode('HS', [A.addi(0, 0, 0)], { [CSR.MIE]: 1 << 1, [CSR.MIP]: 1 << 1 }, 1);
     expect(r.h.pc >>> 0).toBe(HANDLER);
@@ -113,19 +137,29 @@ describe('interrupts', () => {
   });
 
   it('hvip injects VS interrupts that arrive in VS as S-level causes', () => {
-    const r = inMode('VU', [A.addi(0, 0, 0), A.addi(0, 0, 0)], {
-      [CSR.HIDELEG]: 0x444,
-      [CSR.HVIP]: 1 << 6,
-      [CSR.MIE]: 1 << 6,
-      [CSR.VSTVEC]: BASE + 0x900,
-    }, 1);
+    const r = inMode(
+      'VU',
+      [A.addi(0, 0, 0), A.addi(0, 0, 0)],
+      {
+        [CSR.HIDELEG]: 0x444,
+        [CSR.HVIP]: 1 << 6,
+        [CSR.MIE]: 1 << 6,
+        [CSR.VSTVEC]: BASE + 0x900,
+      },
+      1,
+    );
     expect([r.h.priv, r.h.virt, r.h.pc >>> 0]).toEqual([1, 1, BASE + 0x900]);
     expect(readCsr(r.h, CSR.VSCAUSE) >>> 0).toBe(0x8000_0005);
     expect(r.h.csr[SLOT.VSEPC]! >>> 0).toBe(BASE);
   });
 
   it('a VS interrupt not delegated by hideleg goes to HS even from VS with SIE clear', () => {
-    const r = inMode('VS', [A.addi(0, 0, 0)], { [CSR.HVIP]: 1 << 2, [CSR.MIE]: 1 << 2, [CSR.STVEC]: BASE + 0x900 }, 1);
+    const r = inMode(
+      'VS',
+      [A.addi(0, 0, 0)],
+      { [CSR.HVIP]: 1 << 2, [CSR.MIE]: 1 << 2, [CSR.STVEC]: BASE + 0x900 },
+      1,
+    );
     expect([r.h.priv, r.h.virt, readCsr(r.h, CSR.SCAUSE) >>> 0]).toEqual([1, 0, 0x8000_0002]);
   });
 

@@ -23,6 +23,21 @@ export function programNames(): string[] {
     .sort();
 }
 
+/** Names of the sources (src/NAME.c or src/NAME.S) and of the transcripts (expected/NAME.txt). */
+export function sourceNames(): string[] {
+  return readdirSync(join(HART_DIR, 'src'))
+    .filter((f) => f.endsWith('.c') || f.endsWith('.S'))
+    .map((f) => f.slice(0, -2))
+    .sort();
+}
+
+export function transcriptNames(): string[] {
+  return readdirSync(EXPECTED_DIR)
+    .filter((f) => f.endsWith('.txt'))
+    .map((f) => f.slice(0, -'.txt'.length))
+    .sort();
+}
+
 export function readElf(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(BIN_DIR, `${name}.elf`)));
 }

@@ -164,11 +164,13 @@ int fs_read(const char *name, void *buf, uint32_t max) {
   if (e->size > max) return -E_2BIG;
   uint32_t crc = 0;
   for (uint32_t b = 0; b < e->nblocks; b++) {
-    if ((r = vblk_rw(e->start + b, blk, 0))) return r;
+    if ((r = vblk_rw(e->start + b, blk, 0))) break;
     uint32_t n = e->size - b * LABFS_BLOCK < LABFS_BLOCK ? e->size - b * LABFS_BLOCK : LABFS_BLOCK;
     crc = crc32_update(crc, blk, n);
     memcpy((uint8_t *)buf + b * LABFS_BLOCK, blk, n);
   }
+  memset(blk, 0, sizeof blk); /* the key must stay on its own page only */
+  if (r) return r;
   if (crc != e->data_crc) {
     memset(buf, 0, e->size); /* corrupt data is reported, never returned */
     return -E_CORRUPT;
@@ -200,8 +202,10 @@ int fs_write(const char *name, const void *buf, uint32_t len) {
     uint32_t k = len - b * LABFS_BLOCK < LABFS_BLOCK ? len - b * LABFS_BLOCK : LABFS_BLOCK;
     memset(blk, 0, sizeof blk);
     memcpy(blk, (const uint8_t *)buf + b * LABFS_BLOCK, k);
-    if ((r = vblk_rw(start + b, blk, 1))) return r;
+    if ((r = vblk_rw(start + b, blk, 1))) break;
   }
+  memset(blk, 0, sizeof blk);
+  if (r) return r;
   struct labfs_entry e;
   memset(&e, 0, sizeof e);
   memcpy(e.name, name, strlen(name));

@@ -51,8 +51,8 @@ int vblk_rw(uint32_t block, void *buf, int write) {
       {(uint32_t)(uintptr_t)&req_status, 1, VIRTQ_DESC_F_WRITE, 0},
   };
   int r = virtio_run(&dev, chain, 3);
-  if (r < 0) return r;
-  if (req_status != 0) return -E_IO;
-  if (!write) memcpy(buf, bounce, sizeof bounce);
-  return 0;
+  if (r >= 0 && req_status != 0) r = -E_IO;
+  if (r >= 0 && !write) memcpy(buf, bounce, sizeof bounce);
+  memset(bounce, 0, sizeof bounce); /* no stray copy of file data (the key) stays behind */
+  return r < 0 ? r : 0;
 }

@@ -131,7 +131,7 @@ export class HartHyp implements Hyp {
 
   private save(v: Vcpu): void {
     const c = this.hart.csr;
-    v.regs.set(this.hart.x);
+    v.regs.set(this.hart.x.subarray(0, 32));
     REG_SLOTS.forEach((s, i) => (v.vs[i] = c[s] ?? 0));
     v.vsie = (c[SLOT.MIE] ?? 0) & VS_IRQS;
     v.controls.hvip = (c[SLOT.HVIP] ?? 0) >>> 0;

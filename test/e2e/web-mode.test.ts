@@ -120,6 +120,21 @@ describe('web mode in Chromium', () => {
       if (!existsSync(README_SCREENSHOT) || process.env.UPDATE_SCREENSHOT === '1')
         copyFileSync(SCREENSHOT, README_SCREENSHOT);
 
+      // Until now the page logged nothing: no CSP violation by our own code, no failed load.
+      expect(errors).toEqual([]);
+
+      // The CSP is in force: an injected inline script does not run and is reported as a
+      // violation. (Playwright's own evaluate is exempt from CSP, so the test injects a tag.)
+      const injected = await page.evaluate(`new Promise((resolve) => {
+        document.addEventListener('securitypolicyviolation', (e) => resolve('blocked: ' + e.violatedDirective), { once: true });
+        const script = document.createElement('script');
+        script.textContent = 'window.__cvlabInline = true';
+        document.head.append(script);
+        setTimeout(() => resolve(window.__cvlabInline ? 'ran' : 'silent'), 2000);
+      })`);
+      expect(injected).toMatch(/^blocked: script-src/);
+      errors.length = 0; // that violation was ours; what follows must be clean again
+
       // The token left the address bar (projectors, shared screens) and a reload still connects.
       expect(page.url()).not.toContain('token=');
       await page.reload();

@@ -50,7 +50,8 @@ static u32 hfence_vvma_addr(u32 va) {
 
 int main(void) {
   clear_trap();
-  for (u32 i = 0; i < 8; i++) *(volatile u32 *)(SCRATCH + i * 4096) = 0x1000 + i;
+  for (u32 i = 0; i < 8; i++)
+    for (u32 k = 0; k < 4; k++) *(volatile u32 *)(SCRATCH + i * 4096 + 4 * k) = 0x1000 + i + 0x100 * k;
   groot[0x80000000u >> 22] = PTE(0x80000000, V | R | W | X | U | A | D);
   groot[0x040] = PTE(0x10000000, GRW);
   groot[0x000] = PTE(0x00000000, GRW);
@@ -66,6 +67,14 @@ int main(void) {
   asm volatile("hfence.gvma\n hfence.vvma");
   show("VS page0", run_mode(MODE_VS, ld, VA_WIN));
   show("VS page1", run_mode(MODE_VS, ld, VA_WIN + 0x1000));
+  /* a VS-stage 4 MiB superpage over G-stage 4 KiB pages: each 4 KiB of it lands on its own frame */
+  vroot[(VA_WIN >> 22) + 1] = PTE(GPA_WIN, V | R | W | X | A | D);
+  asm volatile("hfence.vvma" ::: "memory");
+  for (u32 i = 0; i < 4; i++) {
+    puts_("VS superpage +");
+    putdec(i);
+    show(" KiB*4", run_mode(MODE_VS, ld, VA_WIN + 0x400000 + i * 0x1000 + 4 * i));
+  }
 
   /* G-stage change: GPA page 0 -> frame 4; HFENCE.GVMA (all) from M */
   gl0[0] = PTE(SCRATCH + 4 * 4096, GRW);

@@ -176,8 +176,38 @@ static void gating(void) {
   show("instret advanced", rd_instret(0) - b >= 100);
 }
 
+/* CSRs every priv-1.12 hart has, even if only as read-only zero: the HPM counters and event
+   selectors, mcountinhibit, mconfigptr (priv 3.1.10-3.1.12, 3.1.17). */
+#define PROBE(c)                          \
+  do {                                    \
+    clear_trap();                         \
+    u32 v = csr_read(c);                  \
+    puts_("csr " #c);                     \
+    if (last_trap.n) {                    \
+      puts_(" trap ");                    \
+      puthex(last_trap.cause);            \
+    } else {                              \
+      puts_(" = ");                       \
+      puthex(v);                          \
+    }                                     \
+    putc_('\n');                          \
+    clear_trap();                         \
+  } while (0)
+
+static void optional_csrs(void) {
+  PROBE(mhpmcounter3);
+  PROBE(mhpmcounter31);
+  PROBE(mhpmcounter3h);
+  PROBE(mhpmevent3);
+  PROBE(mhpmevent31);
+  PROBE(hpmcounter3);
+  PROBE(0x320); /* mcountinhibit */
+  PROBE(0xf15); /* mconfigptr */
+}
+
 int main(void) {
   clear_trap();
+  optional_csrs();
   forms();
   read_only();
   warl();

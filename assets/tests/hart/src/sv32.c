@@ -30,6 +30,7 @@ static const u32 flags[] = {
     V | R | W | A,         /* 7 A=1, D=0 */
     V,                     /* 8 non-leaf at level 0 */
     V | R | U | A,         /* 9 user read-only */
+    V | R | W | X | A | D | (3u << 8), /* 10 RSW bits set: ignored by hardware */
 };
 #define NPAGES (sizeof flags / sizeof flags[0])
 
@@ -46,6 +47,8 @@ static void build(void) {
   root[0x008] = PTE(0x02000000, V | R | W | A | D);
   root[0x040] = PTE(0x10000000, V | R | W | A | D);
   for (u32 i = 0; i < NPAGES; i++) l0_test[i] = PTE(SCRATCH + i * 4096, flags[i]);
+  /* page 11: a valid leaf onto a physical hole: access fault (not page fault), tval = VA */
+  l0_test[11] = PTE(0xf0000000u, V | R | W | X | A | D);
   root[TVA >> 22] = PTE(l0_test, V);
   /* 0x40400000: misaligned superpage (PPN[0] != 0); 0x40800000: superpage onto RAM, R+X */
   root[(TVA >> 22) + 1] = PTE(0x80001000, V | R | A);
@@ -121,7 +124,7 @@ static void probe(const char *what, int mode, u32 va) {
 
 static void all_pages(int mode) {
   static const char *const names[] = {"ro", "rw", "xo", "invalid", "user", "w-only", "A=0", "D=0",
-                                      "nonleaf-l0", "user-ro"};
+                                      "nonleaf-l0", "user-ro", "rsw"};
   for (u32 i = 0; i < NPAGES; i++) {
     if (i == 6 || i == 7) continue; /* A/D pages are probed once, below */
     probe(names[i], mode, TVA + i * 4096);
@@ -130,6 +133,7 @@ static void all_pages(int mode) {
   probe("superpage", mode, TVA + 0x800000 + 0x40000 + 0x1000 * 4);
   probe("user-superpage", mode, TVA + 0xc00000 + 0x40000 + 0x1000 * 4);
   probe("unmapped", mode, 0x30000000);
+  probe("pa hole", mode, TVA + 11 * 4096);
 }
 
 int main(void) {
@@ -189,6 +193,21 @@ int main(void) {
   asm volatile(LABEL(mprv_u) "lw %0, 0(%1)" : "=r"(v) : "r"(TVA + 4096));
   csr_clear(mstatus, MSTATUS_MPRV);
   show_trap("MPRV U load S page");
+  /* the implicit page-table read itself hits a hole: access fault of the original type (4.3.2) */
+  csr_write(satp, (1u << 31) | (0xf0000000u >> 12));
+  asm volatile("sfence.vma");
+  csr_clear(mstatus, MSTATUS_MPP);
+  csr_set(mstatus, 1u << 11);
+  MARK(mprv_hole_ld);
+  csr_set(mstatus, MSTATUS_MPRV);
+  asm volatile(LABEL(mprv_hole_ld) "lw %0, 0(%1)" : "=r"(v) : "r"(TVA));
+  csr_clear(mstatus, MSTATUS_MPRV);
+  show_trap("walk in hole, load");
+  MARK(mprv_hole_st);
+  csr_set(mstatus, MSTATUS_MPRV);
+  asm volatile(LABEL(mprv_hole_st) "sw %0, 0(%1)" ::"r"(v), "r"(TVA));
+  csr_clear(mstatus, MSTATUS_MPRV);
+  show_trap("walk in hole, store");
   csr_write(satp, 0);
   asm volatile("sfence.vma");
   return 0;

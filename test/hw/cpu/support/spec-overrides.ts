@@ -706,4 +706,20 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       'mhpmcounter3..31 all exist on every hart (read-only zero when not implemented); QEMU 7.2 traps on ' +
       'mhpmcounter31 only. Priv 1.12 section 3.1.10 (hardware performance monitor).',
   },
+  {
+    program: 'sv32',
+    line: /^T walk in hole, load M c=0000000d /,
+    field: 'c',
+    value: '00000005',
+    rule:
+      'A page-table read from a physical address with no memory behind it violates a PMA: access fault of the ' +
+      'original type (load: 5), not a page fault (QEMU 7.2: 13). Priv 1.12 section 4.3.2 step 2.',
+  },
+  {
+    program: 'sv32',
+    line: /^T walk in hole, store M c=0000000f /,
+    field: 'c',
+    value: '00000007',
+    rule: 'As above for a store: store/AMO access fault (7), not a page fault (QEMU 7.2: 15). Priv 1.12 section 4.3.2 step 2.',
+  },
 ];

@@ -7,6 +7,7 @@ import type { Hyp, LabChannel, Unsubscribe, VmmApi } from '../sandbox/hyp';
 import { base64ToBytes, bytesToBase64 } from './base64';
 import { domainInfo } from './domain-builder';
 import type { DomainInfo } from './patch-api';
+import { HOOK_NAMES } from './patch-paths';
 import { ensureTextEncoder } from './text-codec';
 import { Vmm, type VmmEvent } from './vmm';
 import type { VmmConfigInput } from './vmm-config';
@@ -113,6 +114,7 @@ type AnyWrapper = (original: (...args: unknown[]) => unknown, ...args: unknown[]
 const api = {
   hooks: {
     on(name: string, fn: (...args: unknown[]) => void): Unsubscribe {
+      if (!(HOOK_NAMES as readonly string[]).includes(name)) throw new Error(`no VMM hook '${name}'; hooks: ${HOOK_NAMES.join(', ')}`);
       return vmm().registry.on(name, 'patch', fn);
     },
   },

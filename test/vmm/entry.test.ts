@@ -88,6 +88,10 @@ describe('the VMM bundle inside the QuickJS engine', () => {
     expect(hyp.timerDeadlines.get(0)).toBe(99);
     const drained = engine.call('vmmDrain') as { console: { data: string }[] };
     expect(Buffer.from(drained.console[0]?.data ?? '', 'base64').toString()).toBe('AB');
+    const typo = await transform(`export default definePatch({ name: 'typo', install(vmm) { vmm.hooks.on('exits', () => undefined); } });`, { loader: 'ts', format: 'esm', sourcemap: 'external', sourcefile: 'typo.ts' });
+    const t = engine.loadPatch({ fileName: 'typo.ts', js: typo.code, sourceMap: typo.map });
+    const outcome = engine.installPatch(t.id);
+    expect(outcome.ok ? 'installed' : outcome.fault.error.message).toMatch(/no VMM hook 'exits'; hooks: exit, sbi/);
   });
 
   it('boots labOS on the real hart with lazily populated memory, the whole VMM running in the engine', async () => {

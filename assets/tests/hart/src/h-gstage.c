@@ -71,6 +71,9 @@ static void build(void) {
   groot[0xb00] = PTE(0x80000000, V | R | W | X | U | A | D);
   groot[0x301] = PTE(0x80001000, V | R | W | X | U | A | D);
   groot[0x302] = PTE(0x80000000, V | R | W | X | U);
+  /* page 4 -> GPA 0xc0c00000: a G-stage leaf onto a physical hole (access fault, not GPF) */
+  vl1[4] = (0x0c0c00u << 10) | V | R | W | X | A | D;
+  groot[0x303] = PTE(0xf0000000u, V | R | W | X | U | A | D);
   asm volatile("fence.i");
 }
 
@@ -169,6 +172,7 @@ int main(void) {
   probe("g misaligned superpage", MODE_VS, VA_WIN + 0xc02000 + 8);
   probe("g leaf A=0", MODE_VS, VA_WIN + 0xc03000 + 8);
   show("g leaf A/D after", groot[0x302] & 0xff);
+  probe("g leaf onto hole", MODE_VS, VA_WIN + 0xc04000 + 8);
 
   puts_("vsatp=Sv32, traps to M\n");
   csr_write(medeleg, 0);

@@ -722,4 +722,11 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
     value: '00000007',
     rule: 'As above for a store: store/AMO access fault (7), not a page fault (QEMU 7.2: 15). Priv 1.12 section 4.3.2 step 2.',
   },
+  {
+    program: 'h-gstage',
+    line: /^g leaf onto hole VS amoT .* c=00000005 /,
+    field: 'c',
+    value: '00000007',
+    rule: 'An AMO that hits a physical hole raises a store/AMO access fault (7), not a load access fault (QEMU 7.2: 5). Priv 1.12 table 3.6.',
+  },
 ];

@@ -5,84 +5,25 @@
 // call completely), and the VMM's own state is whatever that call left. Handles are disposed on every
 // path: one leaked handle aborts the whole WebAssembly module at teardown.
 import type { DisposableResult, QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
-import { InterruptBudget, DEFAULT_INTERRUPT_BUDGET } from './budget';
-import { INTERNALS, preludeSource, type InternalName, type PatchState } from './engine-prelude';
+import { InterruptBudget } from './budget';
+import type { CompiledPatch } from './compiled-patch';
+import { EngineError, where } from './engine-errors';
+import { FailureReader, PRELUDE_FILE } from './engine-failure';
 import {
-  EngineError, classify, mapFrames, parseStack, where, type EngineErrorKind, type GuestErrorInfo, type StackFrame,
-} from './engine-errors';
-import { HostBinding, type HypBackend, type RawPatchFault } from './host-binding';
-import type { LabChannel } from './hyp';
+  resolveLimits, type EngineLimits, type EngineSource, type JsonValue, type PatchFault, type PatchInfo, type PatchOutcome,
+  type VmmEngineOptions,
+} from './engine-options';
+import { INTERNALS, preludeSource, type InternalName, type PatchState } from './engine-prelude';
+import { HostBinding, type RawPatchFault } from './host-binding';
 import { loadQuickJS, lowLevel, type LowLevelContext } from './quickjs-loader';
 import { SourceMapper, type RawSourceMap } from './source-map';
-import type { CompiledPatch } from './compiled-patch';
 
-export interface EngineLimits {
-  readonly memoryBytes: number;
-  readonly stackBytes: number;
-  /** Interrupt-handler invocations per call in (deterministic, see budget.ts). */
-  readonly interruptBudget: number;
-}
-
-export const DEFAULT_LIMITS: EngineLimits = {
-  memoryBytes: 64 * 1024 * 1024,
-  stackBytes: 256 * 1024,
-  interruptBudget: DEFAULT_INTERRUPT_BUDGET,
-};
-
-export interface EngineSource {
-  readonly code: string;
-  /** The name stack frames carry; source maps are looked up by it. */
-  readonly fileName: string;
-  readonly sourceMap?: RawSourceMap | string;
-}
-
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
-
-export interface PatchInfo {
-  readonly id: number;
-  readonly name: string;
-  /** The patch's TypeScript file name, as its frames are reported. */
-  readonly fileName: string;
-}
-
-export interface PatchFault {
-  readonly patch: PatchInfo;
-  readonly phase: 'load' | 'install' | 'hook' | 'uninstall' | 'limit';
-  /** Frames mapped to the patch's TypeScript; `error.frames[0]` is usually the throwing line. */
-  readonly error: EngineError;
-}
-
-export type PatchOutcome = { readonly ok: true } | { readonly ok: false; readonly fault: PatchFault };
-
-export interface VmmEngineOptions {
-  readonly backend: HypBackend;
-  readonly lab: LabChannel;
-  readonly limits?: Partial<EngineLimits>;
-  /** Seed of the engine's Math.random (the engine has no other randomness). */
-  readonly seed?: number;
-  /**
-   * Called for every patch fault (also returned by installPatch/uninstallPatch). It must not call
-   * the engine; if it throws, its error is rethrown from the engine call during which the fault arose.
-   */
-  readonly onPatchFault?: (fault: PatchFault) => void;
-}
+export {
+  DEFAULT_LIMITS, MAX_STACK_BYTES, type EngineLimits, type EngineSource, type JsonValue, type PatchFault, type PatchInfo,
+  type PatchOutcome, type VmmEngineOptions,
+} from './engine-options';
 
 const MAX_NUMERIC_ARGS = 8;
-/**
- * QuickJS's stack check must fire before V8's: WebAssembly frames run on the host's own stack, and
- * a host RangeError cutting through the engine leaves its heap inconsistent (measured: 512 KiB
- * already overflows Node's default stack first; 384 KiB does not).
- */
-export const MAX_STACK_BYTES = 384 * 1024;
-/** The prelude's file name: its frames are the boundary's plumbing, not the user's code. */
-const PRELUDE_FILE = 'lab:prelude.js';
-/** Budget for reading an error value out after the call's own budget ran out. */
-const REPORT_TICKS = 50;
-
-function positive(value: number, what: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new EngineError('bad-input', `${what} must be a positive integer`);
-  return value;
-}
 
 export class VmmEngine {
   private readonly runtime: QuickJSRuntime;
@@ -92,6 +33,7 @@ export class VmmEngine {
   private readonly budget: InterruptBudget;
   private readonly internals = new Map<InternalName, QuickJSHandle>();
   private readonly numericExports = new Map<string, QuickJSHandle>();
+  private readonly failures: FailureReader;
   private readonly maps = new Map<string, SourceMapper>();
   private readonly patchFiles = new Map<string, PatchInfo>();
   private readonly patchesById = new Map<number, PatchInfo>();
@@ -112,18 +54,11 @@ export class VmmEngine {
   }
 
   private constructor(module: QuickJSWASMModule, private readonly options: VmmEngineOptions) {
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.limits = {
-      memoryBytes: positive(limits.memoryBytes, 'memoryBytes'),
-      stackBytes: positive(limits.stackBytes, 'stackBytes'),
-      interruptBudget: positive(limits.interruptBudget, 'interruptBudget'),
-    };
-    if (this.limits.stackBytes > MAX_STACK_BYTES) {
-      throw new EngineError('bad-input', `stackBytes above ${MAX_STACK_BYTES} would let the host's own stack overflow first`);
-    }
+    this.limits = resolveLimits(options.limits);
     this.budget = new InterruptBudget(this.limits.interruptBudget);
     this.runtime = module.newRuntime();
     this.context = this.runtime.newContext();
+    this.failures = new FailureReader(this.context, this.budget, this.limits, this.maps);
     try {
       this.runtime.setMemoryLimit(this.limits.memoryBytes);
       this.runtime.setMaxStackSize(this.limits.stackBytes);
@@ -209,7 +144,7 @@ export class VmmEngine {
       if (errorPtr !== 0) {
         ffi.QTS_FreeValuePointer(ctxPtr, resultPtr);
         using error = this.ll.adopt(errorPtr);
-        throw this.failure(error);
+        throw this.failures.failure(error);
       }
       const value = ffi.QTS_GetFloat64(ctxPtr, resultPtr);
       ffi.QTS_FreeValuePointer(ctxPtr, resultPtr);
@@ -341,7 +276,7 @@ export class VmmEngine {
   private hookFault(raw: RawPatchFault): void {
     const patch = this.patchesById.get(raw.patchId);
     if (patch === undefined) return;
-    const frames = this.frames(raw.stack);
+    const frames = this.failures.frames(raw.stack);
     const error = new EngineError('exception', `${raw.name}: ${raw.message}${where(frames)}`, frames, raw.name);
     error.patch = patch;
     try {
@@ -371,9 +306,10 @@ export class VmmEngine {
     }
     if (this.busy) throw new EngineError('reentrant', 'a host callback tried to call back into the engine');
     this.busy = true;
-    this.budget.arm();
     let failure: EngineError | undefined;
     try {
+      // Everything after `busy` is inside the try: even a host stack overflow here must release it.
+      this.budget.arm();
       const result = body();
       this.drainJobs();
       return result;
@@ -406,7 +342,7 @@ export class VmmEngine {
       const result = this.runtime.executePendingJobs();
       if (result.error) {
         using error = result.error;
-        throw this.failure(error);
+        throw this.failures.failure(error);
       }
       result.dispose();
     }
@@ -439,7 +375,7 @@ export class VmmEngine {
     result.dispose();
     if (state.type === 'rejected') {
       using error = state.error;
-      throw this.failure(error);
+      throw this.failures.failure(error);
     }
     throw new EngineError('bad-input', `${fileName}: top-level await is not supported in the VMM engine`);
   }
@@ -447,7 +383,7 @@ export class VmmEngine {
   private unwrap(result: DisposableResult<QuickJSHandle, QuickJSHandle>): QuickJSHandle {
     if (result.error) {
       using error = result.error;
-      throw this.failure(error);
+      throw this.failures.failure(error);
     }
     return result.value;
   }
@@ -458,49 +394,5 @@ export class VmmEngine {
     } catch (error) {
       throw new EngineError('bad-input', error instanceof Error ? error.message : String(error));
     }
-  }
-
-  /** Stack frames mapped to TypeScript, without the prelude's own frames. */
-  private frames(stack: string): StackFrame[] {
-    return mapFrames(parseStack(stack), this.maps).filter((f) => f.file !== PRELUDE_FILE);
-  }
-
-  /** Reads an engine error value into an EngineError, classified by whether the budget tripped. */
-  private failure(handle: QuickJSHandle): EngineError {
-    const exhausted = this.budget.exhausted;
-    return this.toEngineError(this.readError(handle), exhausted);
-  }
-
-  /** Copies name, message and stack out of an engine error value, under a small fresh budget. */
-  private readError(handle: QuickJSHandle): GuestErrorInfo {
-    const c = this.context;
-    this.budget.arm(REPORT_TICKS);
-    if (c.typeof(handle) !== 'object') return { name: 'Error', message: `threw ${String(c.dump(handle))}`, stack: '' };
-    const text = (key: string): string => {
-      try {
-        using v = c.getProp(handle, key);
-        return c.typeof(v) === 'string' ? c.getString(v) : '';
-      } catch {
-        return '';
-      }
-    };
-    return { name: text('name') || 'Error', message: text('message'), stack: text('stack') };
-  }
-
-  private toEngineError(info: GuestErrorInfo, exhausted: boolean): EngineError {
-    const kind: EngineErrorKind = classify(info, exhausted);
-    const frames = this.frames(info.stack);
-    const at = where(frames);
-    const messages: Record<EngineErrorKind, string> = {
-      unresponsive: `VMM unresponsive: stopped after ${this.limits.interruptBudget} interrupt checks${at}`,
-      'out-of-memory': `VMM out of memory: the engine's ${this.limits.memoryBytes} byte limit was reached${at}`,
-      'stack-overflow': `VMM stack overflow: deeper than the ${this.limits.stackBytes} byte stack limit${at}`,
-      exception: `${info.name}: ${info.message}${at}`,
-      disposed: info.message,
-      reentrant: info.message,
-      'bad-input': info.message,
-      aborted: info.message,
-    };
-    return new EngineError(kind, messages[kind], frames, info.name);
   }
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../device';
 import type { PhysicalBus } from '../memory/physical-bus';
 import type { Ram } from '../memory/ram';
 import { COUNTER_SLOT, COUNTER_SLOT_COUNT, SLOT, SLOT_COUNT } from './csr-slots';
+import { branchOffset, branchTaken, decodeInto, decodeCacheOf, type DecodeCache } from './decode';
 import { mulh, mulhsu, mulhu } from './mul-div';
 import { Pmp } from './pmp';
 import { ACCESS, CAUSE, COUNTER, ENVCFG, MIP, MSTATUS, MSTATUSH } from './riscv-bits';
@@ -18,7 +19,14 @@ import { execSystem } from './system';
 import type { HartDebug } from './hart-debug';
 
 const TLB_SIZE = 256;
+/** f3 of LB LH LW LBU LHU by decoded kind - 11. */
+const LOAD_F3 = [0, 1, 2, 4, 5] as const;
 const CTX_LIMIT = 2040;
+
+/** Whether PMP page permissions (-1: the page is split between entries) allow `bit` page-wide. */
+function pageAllows(perms: number, bit: number): boolean {
+  return perms >= 0 && (perms & bit) !== 0;
+}
 
 /** Why runBlock returned. */
 export const BLOCK_EXIT = { BUDGET: 0, SYSTEM: 1, EXCEPTION: 2, STOP: 3 } as const;
@@ -29,7 +37,8 @@ export class Hart {
   readonly ram: Ram;
   readonly clock: Clock;
   readonly pmp = new Pmp();
-  readonly x = new Int32Array(32);
+  /** x0..x31 plus x[32], the sink that decoded instructions with rd = x0 write to. */
+  readonly x = new Int32Array(33);
   readonly csr = new Int32Array(SLOT_COUNT);
   readonly counters = new Float64Array(COUNTER_SLOT_COUNT);
   pc = 0;
@@ -77,6 +86,11 @@ export class Hart {
   dVirt = 0;
   private readonly contexts = new Map<string, number>();
 
+  /** Decoded pages shared by the harts of this bus; scratch decodes fetches from non-RAM. */
+  readonly decoded: DecodeCache;
+  private readonly scratch = new Int32Array(2048);
+  /** Instruction fetched by fetchPage from a page that is not cached (MMIO). */
+  fInsn = 0;
   private readonly m8: Int8Array;
   private readonly u8: Uint8Array;
   private readonly m16: Int16Array;
@@ -93,6 +107,8 @@ export class Hart {
     this.m16 = this.ram.i16;
     this.u16 = this.ram.u16;
     this.m32 = this.ram.i32;
+    this.decoded = decodeCacheOf(bus);
+    this.decoded.register(this);
     this.reset(0);
   }
 
@@ -115,6 +131,11 @@ export class Hart {
   }
 
   // ---- translation contexts and TLBs ----
+
+  /** A RAM page just got decoded entries: stores to it must leave the fast path. */
+  codePageMarked(): void {
+    this.wTag.fill(-1);
+  }
 
   flushTlb(): void {
     this.rTag.fill(-1);
@@ -308,8 +329,9 @@ export class Hart {
   }
 
   /**
-   * The interpreter. Executes until the budget is spent, a SYSTEM instruction is reached (not
-   * executed), an exception is recorded, or a device asks to stop. Returns instructions retired.
+   * The interpreter. Executes pre-decoded instructions of the current fetch page until the
+   * budget is spent, a SYSTEM instruction is reached (not executed), an exception is recorded,
+   * or a device store, a stop request or a code write asks to leave. Returns instructions retired.
    */
   runBlock(budget: number): number {
     const x = this.x;
@@ -323,275 +345,324 @@ export class Hart {
     const wTag = this.wTag;
     const wOff = this.wOff;
     const dctx = this.dctx;
+    const cache = this.decoded;
+    const bus = this.bus;
+    let ops: Int32Array = this.scratch;
     let pc = this.pc | 0;
     let fpage = 1;
     let foff = 0;
     let n = 0;
     let exit = 0;
     this.excCause = -1;
+    cache.invalidated = false;
     loop: while (n < budget) {
-      let insn: number;
-      if ((pc & -4096) === fpage) insn = m32[(pc + foff) >> 2]!;
-      else {
-        insn = this.fetchSlow(pc);
-        if (this.excCause >= 0) {
+      const i = (pc & 0xfff) >> 1;
+      if ((pc & -4096) !== fpage) {
+        const page = this.fetchPage(pc);
+        if (page >= 0) {
+          ops = cache.page(page);
+          fpage = pc & -4096;
+          foff = this.fOff;
+        } else if (page === -1) {
+          ops = this.scratch;
+          fpage = 1;
+          decodeInto(ops, i, this.fInsn);
+        } else {
           exit = 2;
           break;
         }
-        fpage = this.fPage;
-        foff = this.fOff;
       }
-      x[0] = 0;
+      let op = ops[i]!;
+      if (op === 0) op = decodeInto(ops, i, m32[(pc + foff) >> 2]!);
       n++;
-      switch (insn & 0x7f) {
-        case 0x37: // LUI
-          x[(insn >>> 7) & 31] = insn & -4096;
+      switch (op & 0xff) {
+        case 1: // LUI
+          x[(op >> 8) & 63] = ops[i + 1]!;
           break;
-        case 0x17: // AUIPC
-          x[(insn >>> 7) & 31] = (pc + (insn & -4096)) | 0;
+        case 2: // AUIPC
+          x[(op >> 8) & 63] = (pc + ops[i + 1]!) | 0;
           break;
-        case 0x6f: {
+        case 3: {
           // JAL
-          const t = (pc + (((insn >> 31) << 20) | (((insn >>> 12) & 0xff) << 12) | (((insn >>> 20) & 1) << 11) | (((insn >>> 21) & 0x3ff) << 1))) | 0;
-          if ((t & 3) !== 0) {
-            this.raise(0, t);
+          const imm = ops[i + 1]!;
+          if ((imm & 3) !== 0) {
+            this.raise(0, (pc + imm) | 0);
             exit = 2;
             n--;
             break loop;
           }
-          x[(insn >>> 7) & 31] = (pc + 4) | 0;
-          pc = t;
+          x[(op >> 8) & 63] = (pc + 4) | 0;
+          pc = (pc + imm) | 0;
           continue loop;
         }
-        case 0x67: {
+        case 4: {
           // JALR
-          if ((insn & 0x7000) !== 0) {
-            this.raise(2, insn);
-            exit = 2;
-            n--;
-            break loop;
-          }
-          const t = (x[(insn >>> 15) & 31]! + (insn >> 20)) & -2;
+          const t = (x[(op >> 14) & 31]! + ops[i + 1]!) & -2;
           if ((t & 3) !== 0) {
             this.raise(0, t);
             exit = 2;
             n--;
             break loop;
           }
-          x[(insn >>> 7) & 31] = (pc + 4) | 0;
+          x[(op >> 8) & 63] = (pc + 4) | 0;
           pc = t;
           continue loop;
         }
-        case 0x63: {
-          // BEQ BNE BLT BGE BLTU BGEU
-          const a = x[(insn >>> 15) & 31]!;
-          const b = x[(insn >>> 20) & 31]!;
-          let taken: boolean;
-          switch ((insn >>> 12) & 7) {
-            case 0: taken = a === b; break;
-            case 1: taken = a !== b; break;
-            case 4: taken = a < b; break;
-            case 5: taken = a >= b; break;
-            case 6: taken = a >>> 0 < b >>> 0; break;
-            case 7: taken = a >>> 0 >= b >>> 0; break;
-            default:
-              this.raise(2, insn);
-              exit = 2;
-              n--;
-              break loop;
-          }
-          if (taken) {
-            const t = (pc + (((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1))) | 0;
-            if ((t & 3) !== 0) {
-              this.raise(0, t);
-              exit = 2;
-              n--;
-              break loop;
-            }
-            pc = t;
+        case 5: // BEQ
+          if (x[(op >> 14) & 31] === x[(op >> 19) & 31]) {
+            pc = (pc + ops[i + 1]!) | 0;
             continue loop;
           }
           break;
-        }
-        case 0x03: {
-          // LB LH LW LBU LHU
-          const va = (x[(insn >>> 15) & 31]! + (insn >> 20)) | 0;
-          const f3 = (insn >>> 12) & 7;
+        case 6: // BNE
+          if (x[(op >> 14) & 31] !== x[(op >> 19) & 31]) {
+            pc = (pc + ops[i + 1]!) | 0;
+            continue loop;
+          }
+          break;
+        case 7: // BLT
+          if (x[(op >> 14) & 31]! < x[(op >> 19) & 31]!) {
+            pc = (pc + ops[i + 1]!) | 0;
+            continue loop;
+          }
+          break;
+        case 8: // BGE
+          if (x[(op >> 14) & 31]! >= x[(op >> 19) & 31]!) {
+            pc = (pc + ops[i + 1]!) | 0;
+            continue loop;
+          }
+          break;
+        case 9: // BLTU
+          if (x[(op >> 14) & 31]! >>> 0 < x[(op >> 19) & 31]! >>> 0) {
+            pc = (pc + ops[i + 1]!) | 0;
+            continue loop;
+          }
+          break;
+        case 10: // BGEU
+          if (x[(op >> 14) & 31]! >>> 0 >= x[(op >> 19) & 31]! >>> 0) {
+            pc = (pc + ops[i + 1]!) | 0;
+            continue loop;
+          }
+          break;
+        case 11: // LB
+        case 12: // LH
+        case 13: // LW
+        case 14: // LBU
+        case 15: {
+          // LHU
+          const kind = op & 0xff;
+          const va = (x[(op >> 14) & 31]! + ops[i + 1]!) | 0;
           const vpn = va >>> 12;
           const ti = vpn & 255;
           let v: number;
           if (rTag[ti] === (vpn | dctx)) {
             const a = (va + rOff[ti]!) | 0;
-            switch (f3) {
-              case 0: v = m8[a]!; break;
-              case 1: if ((a & 1) === 0) { v = m16[a >> 1]!; break; } v = this.loadSlow(va, f3, insn); break;
-              case 2: if ((a & 3) === 0) { v = m32[a >> 2]!; break; } v = this.loadSlow(va, f3, insn); break;
-              case 4: v = u8[a]!; break;
-              case 5: if ((a & 1) === 0) { v = u16[a >> 1]!; break; } v = this.loadSlow(va, f3, insn); break;
-              default: v = this.loadSlow(va, f3, insn); break;
-            }
-          } else v = this.loadSlow(va, f3, insn);
+            if (kind === 13 && (a & 3) === 0) v = m32[a >> 2]!;
+            else if (kind === 11) v = m8[a]!;
+            else if (kind === 14) v = u8[a]!;
+            else if (kind === 12 && (a & 1) === 0) v = m16[a >> 1]!;
+            else if (kind === 15 && (a & 1) === 0) v = u16[a >> 1]!;
+            else v = this.loadSlow(va, LOAD_F3[kind - 11]!, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
+          } else v = this.loadSlow(va, LOAD_F3[kind - 11]!, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
           if (this.excCause >= 0) {
             exit = 2;
             n--;
             break loop;
           }
-          x[(insn >>> 7) & 31] = v;
+          x[(op >> 8) & 63] = v;
           if (this.stop) {
             pc = (pc + 4) | 0;
             exit = 3;
             break loop;
           }
-          break;
+          pc = (pc + 4) | 0;
+          continue loop;
         }
-        case 0x23: {
-          // SB SH SW
-          const va = (x[(insn >>> 15) & 31]! + (((insn >> 25) << 5) | ((insn >>> 7) & 31))) | 0;
-          const f3 = (insn >>> 12) & 7;
-          const v = x[(insn >>> 20) & 31]!;
+        case 16: // SB
+        case 17: // SH
+        case 18: {
+          // SW
+          const kind = op & 0xff;
+          const va = (x[(op >> 14) & 31]! + ops[i + 1]!) | 0;
+          const v = x[(op >> 19) & 31]!;
           const vpn = va >>> 12;
           const ti = vpn & 255;
           if (wTag[ti] === (vpn | dctx)) {
             const a = (va + wOff[ti]!) | 0;
-            if (f3 === 2) {
+            if (kind === 18) {
               if ((a & 3) === 0) {
                 m32[a >> 2] = v;
-                break;
+                pc = (pc + 4) | 0;
+                continue loop;
               }
-            } else if (f3 === 0) {
+            } else if (kind === 16) {
               u8[a] = v;
-              break;
-            } else if (f3 === 1 && (a & 1) === 0) {
+              pc = (pc + 4) | 0;
+              continue loop;
+            } else if ((a & 1) === 0) {
               u16[a >> 1] = v;
-              break;
+              pc = (pc + 4) | 0;
+              continue loop;
             }
           }
-          this.storeSlow(va, f3, v, insn);
+          this.storeSlow(va, kind - 16, v, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
           if (this.excCause >= 0) {
             exit = 2;
             n--;
             break loop;
           }
-          if (this.stop || this.bus.deviceWritten) {
-            // A device store may raise an interrupt (CLINT msip/mtimecmp): end the block so
-            // it is taken before the next instruction, as on QEMU.
-            this.bus.deviceWritten = false;
+          if (this.stop || bus.deviceWritten || cache.invalidated) {
+            // A device store may raise an interrupt (CLINT msip/mtimecmp) and a code write may
+            // invalidate decoded entries: end the block so both take effect before the next instruction.
+            bus.deviceWritten = false;
             pc = (pc + 4) | 0;
             exit = 3;
             break loop;
           }
           break;
         }
-        case 0x13: {
-          // ADDI SLTI SLTIU XORI ORI ANDI SLLI SRLI SRAI
-          const a = x[(insn >>> 15) & 31]!;
-          const imm = insn >> 20;
-          const rd = (insn >>> 7) & 31;
-          switch ((insn >>> 12) & 7) {
-            case 0: x[rd] = (a + imm) | 0; break;
-            case 1:
-              if (insn >>> 25 !== 0) {
-                this.raise(2, insn);
-                exit = 2;
-                n--;
-                break loop;
-              }
-              x[rd] = a << imm;
-              break;
-            case 2: x[rd] = a < imm ? 1 : 0; break;
-            case 3: x[rd] = a >>> 0 < imm >>> 0 ? 1 : 0; break;
-            case 4: x[rd] = a ^ imm; break;
-            case 5: {
-              const f7 = insn >>> 25;
-              if (f7 === 0) x[rd] = a >>> imm;
-              else if (f7 === 0x20) x[rd] = a >> imm;
-              else {
-                this.raise(2, insn);
-                exit = 2;
-                n--;
-                break loop;
-              }
-              break;
-            }
-            case 6: x[rd] = a | imm; break;
-            default: x[rd] = a & imm; break;
-          }
+        case 19: // ADDI
+          x[(op >> 8) & 63] = (x[(op >> 14) & 31]! + ops[i + 1]!) | 0;
+          break;
+        case 20: // SLTI
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! < ops[i + 1]! ? 1 : 0;
+          break;
+        case 21: // SLTIU
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! >>> 0 < ops[i + 1]! >>> 0 ? 1 : 0;
+          break;
+        case 22: // XORI
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! ^ ops[i + 1]!;
+          break;
+        case 23: // ORI
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! | ops[i + 1]!;
+          break;
+        case 24: // ANDI
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! & ops[i + 1]!;
+          break;
+        case 25: // SLLI
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! << ops[i + 1]!;
+          break;
+        case 26: // SRLI
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! >>> ops[i + 1]!;
+          break;
+        case 27: // SRAI
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! >> ops[i + 1]!;
+          break;
+        case 28: // ADD
+          x[(op >> 8) & 63] = (x[(op >> 14) & 31]! + x[(op >> 19) & 31]!) | 0;
+          break;
+        case 29: // SUB
+          x[(op >> 8) & 63] = (x[(op >> 14) & 31]! - x[(op >> 19) & 31]!) | 0;
+          break;
+        case 30: // SLL
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! << x[(op >> 19) & 31]!;
+          break;
+        case 31: // SLT
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! < x[(op >> 19) & 31]! ? 1 : 0;
+          break;
+        case 32: // SLTU
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! >>> 0 < x[(op >> 19) & 31]! >>> 0 ? 1 : 0;
+          break;
+        case 33: // XOR
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! ^ x[(op >> 19) & 31]!;
+          break;
+        case 34: // SRL
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! >>> x[(op >> 19) & 31]!;
+          break;
+        case 35: // SRA
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! >> x[(op >> 19) & 31]!;
+          break;
+        case 36: // OR
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! | x[(op >> 19) & 31]!;
+          break;
+        case 37: // AND
+          x[(op >> 8) & 63] = x[(op >> 14) & 31]! & x[(op >> 19) & 31]!;
+          break;
+        case 38: // MUL
+          x[(op >> 8) & 63] = Math.imul(x[(op >> 14) & 31]!, x[(op >> 19) & 31]!);
+          break;
+        case 39: // MULH
+          x[(op >> 8) & 63] = mulh(x[(op >> 14) & 31]!, x[(op >> 19) & 31]!);
+          break;
+        case 40: // MULHSU
+          x[(op >> 8) & 63] = mulhsu(x[(op >> 14) & 31]!, x[(op >> 19) & 31]!);
+          break;
+        case 41: // MULHU
+          x[(op >> 8) & 63] = mulhu(x[(op >> 14) & 31]!, x[(op >> 19) & 31]!);
+          break;
+        case 42: {
+          // DIV
+          const a = x[(op >> 14) & 31]!;
+          const b = x[(op >> 19) & 31]!;
+          x[(op >> 8) & 63] = b === 0 ? -1 : a === -0x8000_0000 && b === -1 ? a : (a / b) | 0;
           break;
         }
-        case 0x33: {
-          // ADD SUB SLL SLT SLTU XOR SRL SRA OR AND, MUL MULH MULHSU MULHU DIV DIVU REM REMU
-          const a = x[(insn >>> 15) & 31]!;
-          const b = x[(insn >>> 20) & 31]!;
-          const rd = (insn >>> 7) & 31;
-          switch (((insn >>> 22) & 0x3f8) | ((insn >>> 12) & 7)) {
-            case 0x000: x[rd] = (a + b) | 0; break;
-            case 0x100: x[rd] = (a - b) | 0; break;
-            case 0x001: x[rd] = a << b; break;
-            case 0x002: x[rd] = a < b ? 1 : 0; break;
-            case 0x003: x[rd] = a >>> 0 < b >>> 0 ? 1 : 0; break;
-            case 0x004: x[rd] = a ^ b; break;
-            case 0x005: x[rd] = a >>> b; break;
-            case 0x105: x[rd] = a >> b; break;
-            case 0x006: x[rd] = a | b; break;
-            case 0x007: x[rd] = a & b; break;
-            case 0x008: x[rd] = Math.imul(a, b); break;
-            case 0x009: x[rd] = mulh(a, b); break;
-            case 0x00a: x[rd] = mulhsu(a, b); break;
-            case 0x00b: x[rd] = mulhu(a, b); break;
-            case 0x00c: x[rd] = b === 0 ? -1 : a === -0x8000_0000 && b === -1 ? a : (a / b) | 0; break;
-            case 0x00d: x[rd] = b === 0 ? -1 : (a >>> 0) / (b >>> 0) | 0; break;
-            case 0x00e: x[rd] = b === 0 ? a : b === -1 ? 0 : a % b | 0; break;
-            case 0x00f: x[rd] = b === 0 ? a : (a >>> 0) % (b >>> 0) | 0; break;
-            default:
-              this.raise(2, insn);
-              exit = 2;
-              n--;
-              break loop;
-          }
+        case 43: {
+          // DIVU
+          const b = x[(op >> 19) & 31]!;
+          x[(op >> 8) & 63] = b === 0 ? -1 : (x[(op >> 14) & 31]! >>> 0) / (b >>> 0) | 0;
           break;
         }
-        case 0x0f: {
-          // FENCE (all fm/pred/succ, incl. FENCE.TSO and PAUSE) and FENCE.I
-          const f3 = (insn >>> 12) & 7;
-          if (f3 === 1) this.fenceI();
-          else if (f3 !== 0) {
-            this.raise(2, insn);
-            exit = 2;
-            n--;
-            break loop;
-          }
+        case 44: {
+          // REM
+          const a = x[(op >> 14) & 31]!;
+          const b = x[(op >> 19) & 31]!;
+          x[(op >> 8) & 63] = b === 0 ? a : b === -1 ? 0 : a % b | 0;
           break;
         }
-        case 0x2f: {
+        case 45: {
+          // REMU
+          const a = x[(op >> 14) & 31]!;
+          const b = x[(op >> 19) & 31]!;
+          x[(op >> 8) & 63] = b === 0 ? a : (a >>> 0) % (b >>> 0) | 0;
+          break;
+        }
+        case 46: // FENCE (every fm/pred/succ, incl. FENCE.TSO and PAUSE)
+          break;
+        case 47: // FENCE.I: decoded pages are dropped by every write reaching them (and such a
+          // write ends the block), so fetch is already coherent: nothing to flush.
+          break;
+        case 48: {
           // LR.W SC.W AMO*.W
-          this.amo(insn);
+          this.amo(ops[i + 1]!);
           if (this.excCause >= 0) {
             exit = 2;
             n--;
             break loop;
           }
-          if (this.stop) {
+          if (this.stop || bus.deviceWritten || cache.invalidated) {
+            bus.deviceWritten = false;
             pc = (pc + 4) | 0;
             exit = 3;
             break loop;
           }
           break;
         }
-        case 0x73:
+        case 49:
           // SYSTEM: executed outside the block so the loop's cached context stays valid.
           n--;
-          this.sysInsn = insn;
+          this.sysInsn = ops[i + 1]!;
           exit = 1;
           break loop;
+        case 51:
+          // A branch whose target is not 4-byte aligned: traps only when taken.
+          if (branchTaken(x, ops[i + 1]!)) {
+            this.raise(0, (pc + branchOffset(ops[i + 1]!)) | 0);
+            exit = 2;
+            n--;
+            break loop;
+          }
+          break;
         default:
-          this.raise(2, insn);
+          // ILLEGAL (decoded with the raw bits as its immediate)
+          this.raise(2, ops[i + 1]!);
           exit = 2;
           n--;
           break loop;
       }
       pc = (pc + 4) | 0;
     }
-    x[0] = 0;
+    x[32] = 0;
     this.pc = pc;
     this.blockExit = exit;
     return n;
@@ -599,42 +670,51 @@ export class Hart {
 
   // ---- memory slow paths ----
 
-  /** Page cache of the last slow fetch: virtual page (or 1 for none) and RAM offset. */
-  fPage = 1;
+  /** RAM offset of the page the last fetchPage located (RAM index = pc + fOff). */
   fOff = 0;
 
-  /** Fetch the instruction at `pc` through the fetch TLB or a full translation. */
-  fetchSlow(pc: number): number {
+  /**
+   * Locate the page holding `pc` for execution: its RAM page index (with fOff set, fetch TLB
+   * refilled), -1 when it is not cacheable RAM (fInsn holds the fetched word), or -2 after
+   * recording a fetch fault.
+   */
+  fetchPage(pc: number): number {
     const vpn = pc >>> 12;
     const ti = vpn & 255;
     if (this.xTag[ti] === (vpn | this.fctx)) {
-      this.fPage = pc & -4096;
       this.fOff = this.xOff[ti]!;
-      return this.m32[(pc + this.fOff) >> 2]!;
+      return (((pc & -4096) + this.fOff) | 0) >>> 12;
     }
     const pa = translate(this, pc, ACCESS.FETCH, this.priv, this.virt, false);
-    this.fPage = 1;
-    if (pa < 0) return 0;
+    if (pa < 0) return -2;
     if (pa >= 0x1_0000_0000 || !this.pmp.check(pa, 4, 4, this.priv)) {
       this.raise(CAUSE.INSTRUCTION_ACCESS_FAULT, pc);
       this.excGva = this.virt;
-      return 0;
+      return -2;
     }
     const ramPage = this.bus.ramPage(Math.floor(pa / 4096));
-    if (ramPage >= 0 && (this.pmp.pagePerms(pa - (pa % 4096), this.priv) & 4) !== 0) {
+    if (ramPage >= 0 && pageAllows(this.pmp.pagePerms(pa - (pa % 4096), this.priv), 4)) {
       const off = ((ramPage << 12) - (pc & -4096)) | 0;
       this.xTag[ti] = vpn | this.fctx;
       this.xOff[ti] = off;
-      this.fPage = pc & -4096;
       this.fOff = off;
-      return this.m32[(pc + off) >> 2]!;
+      return ramPage;
     }
     const insn = this.bus.load(pa, 4);
     if (this.bus.busError) {
       this.raise(CAUSE.INSTRUCTION_ACCESS_FAULT, pc);
       this.excGva = this.virt;
+      return -2;
     }
-    return insn | 0;
+    this.fInsn = insn | 0;
+    return -1;
+  }
+
+  /** The instruction word at `pc` in the current mode (debugger and traces), or 0 after a fault. */
+  fetchSlow(pc: number): number {
+    const page = this.fetchPage(pc);
+    if (page >= 0) return this.m32[(pc + this.fOff) >> 2]!;
+    return page === -1 ? this.fInsn : 0;
   }
 
   /**
@@ -651,7 +731,7 @@ export class Hart {
     }
     if (fill) {
       const ramPage = this.bus.ramPage(Math.floor(pa / 4096));
-      if (ramPage >= 0 && (this.pmp.pagePerms(pa - (pa % 4096), priv) & pmpBit(acc)) !== 0) {
+      if (ramPage >= 0 && pageAllows(this.pmp.pagePerms(pa - (pa % 4096), priv), pmpBit(acc))) {
         const vpn = va >>> 12;
         const ti = vpn & 255;
         const off = ((ramPage << 12) - (va & -4096)) | 0;
@@ -794,7 +874,7 @@ export class Hart {
       if (this.excCause >= 0) return;
       this.resValid = true;
       this.resAddr = va;
-      this.x[rd] = v;
+      if (rd !== 0) this.x[rd] = v;
       return;
     }
     if (f5 !== 3 && f5 !== 0 && f5 !== 1 && f5 !== 4 && f5 !== 8 && f5 !== 12 && f5 !== 16 && f5 !== 20 && f5 !== 24 && f5 !== 28) {
@@ -812,7 +892,7 @@ export class Hart {
         this.storeAs(va, 2, src, this.dPriv, this.dVirt, insn, true);
         if (this.excCause >= 0) return;
       }
-      this.x[rd] = ok ? 0 : 1;
+      if (rd !== 0) this.x[rd] = ok ? 0 : 1;
       return;
     }
     const pa = this.dataPa(va, 4, ACCESS.STORE, this.dPriv, this.dVirt, false, false);
@@ -844,11 +924,7 @@ export class Hart {
       default: v = old >>> 0 > src >>> 0 ? old : src; break;
     }
     this.bus.store(pa, 4, v);
-    this.x[rd] = old;
+    if (rd !== 0) this.x[rd] = old;
   }
 
-  /** FENCE.I: drop the fetch page cache so the next fetch re-reads memory. */
-  fenceI(): void {
-    this.fPage = 1;
-  }
 }

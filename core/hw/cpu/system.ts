@@ -117,7 +117,6 @@ function privileged(h: Hart, insn: number): void {
 function fence(h: Hart, rs1: number, addr: number): void {
   if (rs1 === 0) h.flushTlb();
   else h.flushTlbPage(addr >>> 12);
-  h.fenceI();
 }
 
 /** HLV.B/BU/H/HU/W, HLVX.HU/WU, HSV.B/H/W (priv 1.12 section 8.3.2). */

@@ -50,11 +50,12 @@ static int crypto_ok(void) {
   return crc32("123456789", 9) == 0xCBF43926u;
 }
 
-/* The firmware's SBI as labOS uses it: version, the extensions it needs, and refusals. */
+/* The SBI as labOS uses it: version 2.0 or later, the extensions it needs, and refusals that
+ * any implementation must make (labfw, or a hypervisor's SBI when labOS runs in VS-mode). */
 static int sbi_ok(void) {
   static const uint32_t need[] = {SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM, SBI_EXT_SRST, SBI_EXT_DBCN};
   struct sbiret r = sbi_call(SBI_EXT_BASE, SBI_BASE_GET_SPEC_VERSION, 0, 0, 0);
-  if (r.error || r.value != SBI_SPEC_VERSION_2_0) return 0;
+  if (r.error || r.value < SBI_SPEC_VERSION_2_0) return 0;
   for (uint32_t i = 0; i < ARRAY_LEN(need); i++)
     if (sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, need[i], 0, 0).value != 1) return 0;
   if (sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, 0x0ABCDEF0u, 0, 0).value != 0) return 0;
@@ -64,8 +65,10 @@ static int sbi_ok(void) {
   if (sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, hart_id(), board.ram_base + 0x200000, 0).error !=
       SBI_ERR_ALREADY_AVAILABLE)
     return 0;
-  /* DBCN must refuse a buffer inside the firmware (the first 2 MiB of RAM). */
-  if (sbi_call(SBI_EXT_DBCN, SBI_DBCN_WRITE, 4, board.ram_base, 0).error != SBI_ERR_INVALID_PARAM) return 0;
+  /* DBCN must refuse a buffer past the end of RAM (true of any SBI, firmware or hypervisor). */
+  if (sbi_call(SBI_EXT_DBCN, SBI_DBCN_WRITE, 4, board.ram_base + board.ram_size, 0).error !=
+      SBI_ERR_INVALID_PARAM)
+    return 0;
   return sbi_call(0x0ABCDEF0u, 0, 0, 0, 0).error == SBI_ERR_NOT_SUPPORTED;
 }
 

@@ -56,9 +56,12 @@ describe('confinement', () => {
       try { delete globalThis.lab; out.push(typeof lab); } catch (e) { out.push(e.name); }
       out.push(Object.isFrozen(hyp) && Object.isFrozen(hyp.vcpu) && Object.isFrozen(hyp.tpm));
       out.push(/dispatch/.test(Object.getOwnPropertyNames(globalThis).join()));
+      // No walking up the call chain to the prelude's closures.
+      try { out.push(typeof hyp.mem.read.caller); } catch (e) { out.push(e.name); }
+      try { out.push(typeof hyp.vcpu.run.arguments); } catch (e) { out.push(e.name); }
       return out;
     })()`);
-    expect(probe).toEqual(['TypeError', 'TypeError', 'TypeError', true, false]);
+    expect(probe).toEqual(['TypeError', 'TypeError', 'TypeError', true, false, 'TypeError', 'TypeError']);
   });
 
   it('does not let prototype pollution inside the engine reach the host', async () => {

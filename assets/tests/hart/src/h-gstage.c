@@ -153,6 +153,10 @@ int main(void) {
   probe("g-rw", MODE_VU, GPA_WIN + 4096 + 8);
   probe("g-invalid", MODE_VU, GPA_WIN + 3 * 4096 + 8);
   probe("unmapped gpa", MODE_VS, 0x30000000);
+  /* misaligned accesses crossing into a G-stage page that faults: stval and htval name the
+     faulting portion (priv 3.1.16, 8.2.x htval) */
+  probe("cross g-rw->g-xo", MODE_VS, GPA_WIN + 0x1ffe);
+  probe("cross g-ro->g-rw", MODE_VS, GPA_WIN + 0x0ffe);
 
   puts_("vsatp=0, traps to HS\n");
   csr_write(medeleg, (1u << 20) | (1u << 21) | (1u << 23) | (1u << 12) | (1u << 13) | (1u << 15));

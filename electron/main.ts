@@ -99,9 +99,19 @@ function createWindow(): BrowserWindow {
   return window;
 }
 
+// Copying from the editor or a console is the one permission the lab uses.
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
 /** Nothing but our own pages: no navigation away, no new windows, no webviews, no permissions. */
 function lockDown(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  const allowed = (url: string, permission: string): boolean =>
+    isAppUrl(url) && ALLOWED_PERMISSIONS.has(permission);
+  session.defaultSession.setPermissionRequestHandler((contents, permission, callback) =>
+    callback(allowed(contents.getURL(), permission)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, origin) =>
+    allowed(origin, permission),
+  );
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (event, url) => {
       if (!isAppUrl(url)) event.preventDefault();

@@ -81,6 +81,7 @@ describe('web mode in Chromium', () => {
       await page.getByTestId('step').click();
       await waitForTerminal(page, 'demo', 'CloudVisor Lab demo source: no board is configured');
       await expect.poll(() => page.getByTestId('instructions').textContent()).toBe('1,000');
+      expect(await page.title()).toBe('CloudVisor Lab - host paused');
 
       // Typed keys go to the host as console.input; the demo echoes the line back.
       await page.locator('[data-console="demo"]').click();

@@ -76,7 +76,7 @@ export function enterGuest(hart: Hart, ctx: VcpuContext): void {
  */
 export function leaveGuest(hart: Hart, ctx: VcpuContext): boolean {
   const trapped = hart.virt === 0;
-  ctx.x.set(hart.x);
+  ctx.x.set(hart.x.subarray(0, 32));
   ctx.x[0] = 0;
   if (trapped) {
     ctx.pc = readCsr(hart, CSR.SEPC) >>> 0;

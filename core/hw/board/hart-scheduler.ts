@@ -80,8 +80,17 @@ export class HartScheduler {
     return deadline;
   }
 
+  /**
+   * For a modelled HS layer that runs the harts itself (the VMM driving guests): account one round
+   * in which the harts retired `retired` instructions and time moved by `elapsed` of them.
+   */
+  account(retired: number, elapsed: number): void {
+    this.instructions += retired;
+    this.elapsed += elapsed;
+  }
+
   /** All harts wait: advance time to the next deadline. False when nothing can ever wake them. */
-  private skipIdle(): boolean {
+  skipIdle(): boolean {
     const deadline = this.nextDeadline();
     if (!Number.isFinite(deadline) || deadline >= 2 ** 52) return false;
     const target = Math.max(deadline * this.instructionsPerTick, this.elapsed + this.instructionsPerTick);

@@ -3,7 +3,7 @@
 // GET_ID; each completes asynchronously when the host disk answers.
 // Invariants: a request never touches sectors outside its volume; the status byte is the last
 // writable byte of the chain (5.2.6); the used length counts every byte written to the guest.
-import type { HostDiskDriver } from '../host-disk-driver';
+import type { DiskStatus, HostDiskDriver } from '../host-disk-driver';
 import type { Volume } from '../volume-store';
 import { utf8Encode } from '../text-codec';
 import { gather, scatter, type VirtqBuffer, type VirtqChain } from './virtqueue';
@@ -82,6 +82,7 @@ export class VirtioBlk implements VirtioBackend {
     }
   }
 
+  /** Parses a chain (5.2.6: header, data, status byte) and starts the request. */
   private start(t: VirtioMmio, queue: number, chain: VirtqChain): void {
     const statusBuf = lastByte(chain.writable);
     const header = gather(t.mem, chain.readable, VIRTIO_BLK.HEADER_BYTES);
@@ -91,48 +92,52 @@ export class VirtioBlk implements VirtioBackend {
       return;
     }
     const type = readLe(header, 0, 4);
-    const sector = readLe(header, 8, 4) + readLe(header, 12, 4) * 0x1_0000_0000;
     const dataIn = trimLast(chain.writable);
-    const dataOutLen = chain.readable.reduce((n, b) => n + b.len, 0) - VIRTIO_BLK.HEADER_BYTES;
-    const bytes = type === VIRTIO_BLK.T_IN ? total(dataIn) : type === VIRTIO_BLK.T_OUT ? dataOutLen : 0;
-    const req: BlkRequest = { domain: this.domain, type, sector, sectors: Math.floor(bytes / 512), data: null, status: VIRTIO_BLK.S_OK };
+    const bytes = type === VIRTIO_BLK.T_IN ? total(dataIn) : type === VIRTIO_BLK.T_OUT ? total(chain.readable) - VIRTIO_BLK.HEADER_BYTES : 0;
+    const req: BlkRequest = {
+      domain: this.domain, type, sector: readLe(header, 8, 4) + readLe(header, 12, 4) * 0x1_0000_0000,
+      sectors: Math.floor(bytes / 512), data: null, status: VIRTIO_BLK.S_OK,
+    };
     const finish = (r: BlkRequest): void => {
       if (t.detached) return;
-      let written = 0;
-      if (r.type === VIRTIO_BLK.T_IN || r.type === VIRTIO_BLK.T_GET_ID) written = r.data !== null && r.status === VIRTIO_BLK.S_OK ? scatter(t.mem, dataIn, r.data) : 0;
+      const deliver = (r.type === VIRTIO_BLK.T_IN || r.type === VIRTIO_BLK.T_GET_ID) && r.data !== null && r.status === VIRTIO_BLK.S_OK;
+      const written = deliver && r.data !== null ? scatter(t.mem, dataIn, r.data) : 0;
       t.mem.write(statusBuf.gpa, new Uint8Array([r.status & 0xff]));
       t.complete(queue, chain.head, written + 1);
     };
-    const done = (): void => {
+    this.inflight++;
+    this.issue(req, bytes, () => gatherFrom(t, chain.readable, VIRTIO_BLK.HEADER_BYTES, bytes), (status) => {
+      req.status = status;
       this.inflight--;
       this.hooks.complete(req, finish);
-    };
-    this.inflight++;
-    const settle = (status: number): void => {
-      req.status = status;
-      done();
-    };
-    if (type === VIRTIO_BLK.T_GET_ID) {
+    });
+  }
+
+  /** Validates a parsed request against the volume and sends it to the host disk. */
+  private issue(req: BlkRequest, bytes: number, outData: () => Uint8Array, settle: (status: number) => void): void {
+    const fromDisk = (s: DiskStatus): number => (s === 'ok' ? VIRTIO_BLK.S_OK : VIRTIO_BLK.S_IOERR);
+    if (req.type === VIRTIO_BLK.T_GET_ID) {
       req.data = utf8Encode(`labvol-${this.volume.name}`.slice(0, VIRTIO_BLK.ID_BYTES));
-      return done();
+      return settle(VIRTIO_BLK.S_OK);
     }
-    if (type === VIRTIO_BLK.T_FLUSH) return this.disk.flush((s) => settle(s === 'ok' ? VIRTIO_BLK.S_OK : VIRTIO_BLK.S_IOERR));
-    if (type !== VIRTIO_BLK.T_IN && type !== VIRTIO_BLK.T_OUT) return settle(VIRTIO_BLK.S_UNSUPP);
-    if (bytes % 512 !== 0 || bytes === 0 || sector + req.sectors > this.volume.sectors) return settle(VIRTIO_BLK.S_IOERR);
-    if (type === VIRTIO_BLK.T_OUT && this.readOnly) return settle(VIRTIO_BLK.S_IOERR);
-    const hostSector = this.volume.start + sector;
-    if (type === VIRTIO_BLK.T_IN) {
+    if (req.type === VIRTIO_BLK.T_FLUSH) return this.disk.flush((s) => settle(fromDisk(s)));
+    if (req.type !== VIRTIO_BLK.T_IN && req.type !== VIRTIO_BLK.T_OUT) return settle(VIRTIO_BLK.S_UNSUPP);
+    if (bytes % 512 !== 0 || bytes === 0 || req.sector + req.sectors > this.volume.sectors) return settle(VIRTIO_BLK.S_IOERR);
+    if (req.type === VIRTIO_BLK.T_OUT && this.readOnly) return settle(VIRTIO_BLK.S_IOERR);
+    const hostSector = this.volume.start + req.sector;
+    if (req.type === VIRTIO_BLK.T_IN) {
       this.hooks.submit(req);
       this.disk.read(hostSector, req.sectors, (s, data) => {
         req.data = data;
-        settle(s === 'ok' ? VIRTIO_BLK.S_OK : VIRTIO_BLK.S_IOERR);
+        settle(fromDisk(s));
       });
       return;
     }
-    req.data = gatherFrom(t, chain.readable, VIRTIO_BLK.HEADER_BYTES, bytes);
+    req.data = outData();
     this.hooks.submit(req);
+    // A wrapper may have replaced the data; the disk gets exactly the request's length.
     const data = req.data ?? new Uint8Array(bytes);
-    this.disk.write(hostSector, data.length === bytes ? data : fit(data, bytes), (s) => settle(s === 'ok' ? VIRTIO_BLK.S_OK : VIRTIO_BLK.S_IOERR));
+    this.disk.write(hostSector, data.length === bytes ? data : fit(data, bytes), (s) => settle(fromDisk(s)));
   }
 }
 

@@ -4,15 +4,22 @@
 // and the event log; a reconnect first closes the previous transport and its listeners.
 import type { Pinia } from 'pinia';
 import type { InjectionKey } from 'vue';
+import type { LabApi } from '../core/lab/lab-api';
+import type { HostInfo } from '../core/lab/protocol';
 import { useConsolesStore } from './stores/consoles';
 import { useEventsStore } from './stores/events';
 import { useHostStore } from './stores/host';
 import { TransportError, type LabTransport } from './transport/transport';
 
+/** Connects a panel's store to the lab; returns what detaches it. */
+export type LabAttachment = (api: LabApi, info: HostInfo | null) => () => void;
+
 export class LabSession {
   private transport: LabTransport | null = null;
   private stopWatchingLoss: (() => void) | null = null;
   private attempt = 0;
+  private readonly attachments = new Set<LabAttachment>();
+  private detachers: (() => void)[] = [];
 
   constructor(
     private readonly pinia: Pinia,
@@ -47,14 +54,26 @@ export class LabSession {
     events.attach(transport.api);
     await host.attach(transport.api, transport.mode);
     consoles.attach(transport.api, host.info?.consoles ?? []);
+    for (const attach of this.attachments) this.detachers.push(attach(transport.api, host.info));
     this.stopWatchingLoss = transport.onLost((reason) => {
       host.setPhase('lost', `Connection to the lab host lost: ${reason}. Press Reconnect once it is back.`);
       events.add('error', 'lab', `connection lost: ${reason}`);
     });
   }
 
+  /**
+   * Later panels (memory inspector, patch editor...) attach their stores here: called on every
+   * (re)connection, detached before the next one. Returns what unregisters it.
+   */
+  attach(attachment: LabAttachment): () => void {
+    this.attachments.add(attachment);
+    if (this.transport) this.detachers.push(attachment(this.transport.api, useHostStore(this.pinia).info));
+    return () => this.attachments.delete(attachment);
+  }
+
   /** Detaches the stores and closes the transport. */
   dispose(): void {
+    for (const detach of this.detachers.splice(0)) detach();
     this.stopWatchingLoss?.();
     this.stopWatchingLoss = null;
     useHostStore(this.pinia).detach();

@@ -95,4 +95,20 @@ describe('lab session', () => {
     expect(transports[0]?.lostListeners).toBe(0);
     expect(transports[1]?.api.listenerCount).toBe(3);
   });
+
+  it('attaches later panels on every connection and detaches them before the next', async () => {
+    const session = new LabSession(pinia, async () => new FakeTransport(lab()));
+    const log: string[] = [];
+    session.attach((_api, info) => {
+      log.push(`attach ${info?.machine ?? 'none'}`);
+      return () => log.push('detach');
+    });
+    await session.start();
+    await session.start();
+    const late: string[] = [];
+    session.attach(() => (late.push('attach'), () => late.push('detach')));
+    session.dispose();
+    expect(log).toEqual(['attach m', 'detach', 'attach m', 'detach']);
+    expect(late).toEqual(['attach', 'detach']);
+  });
 });

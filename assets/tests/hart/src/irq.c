@@ -239,6 +239,22 @@ static void virtual_level(void) {
     show_log("to HS");
   }
   csr_write(hie, 0);
+  /* HS-level before VS-level: an SSI delegated to HS and a VSSI delegated to VS, both pending
+     while in VS with SIE set: the HS interrupt is taken first (priv 3.1.9, 8.6.x) */
+  csr_write(mideleg, 1u << 1);
+  csr_write(hideleg, 1u << 2);
+  csr_set(sie, 1u << 1);
+  csr_write(vsie, 1u << 1);
+  csr_set(sip, 1u << 1);
+  csr_set(hvip, 1u << 2);
+  csr_set(vsstatus, MSTATUS_SIE); /* both deliverable the moment VS is entered */
+  clear_trap();
+  run_mode(MODE_VS, spin, 0);
+  csr_clear(vsstatus, MSTATUS_SIE);
+  csr_clear(sip, 1u << 1);
+  csr_clear(hvip, 1u << 2);
+  show_log("SSI(HS) and VSSI(VS) pending in VS");
+  csr_write(mideleg, 0);
   /* vstimecmp (Sstc with henvcfg.STCE) raises VSTIP */
   csr_write(hideleg, 0x444);
   csr_set(CSR_MENVCFGH, 1u << 31);

@@ -86,8 +86,16 @@ void board_init(uint32_t hart, const void *dtb) {
   board.dtb_addr = (uint32_t)(uintptr_t)dtb;
   board.dtb_size = fdt_total_size(dtb);
   int mem = fdt_subnode(dtb, fdt_root(dtb), "memory");
-  board.ram_base = reg0(dtb, mem, &board.ram_size);
-  if (!board.ram_base || !board.ram_size) panic("device tree has no /memory node");
+  uint64_t base, size;
+  if (mem < 0 || fdt_reg(dtb, mem, 0, &base, &size) || !size || base >= KEY_VA)
+    panic("device tree has no usable /memory node below 0x%08x", KEY_VA);
+  /* Sv32 identity map: RAM must end below the kernel's own mappings at KEY_VA. */
+  if (size > KEY_VA - base) {
+    kprintf("mem: using %u MiB of the %u MiB the DTB lists (Sv32 layout limit)\n",
+            (uint32_t)((KEY_VA - base) >> 20), (uint32_t)(size >> 20));
+    size = KEY_VA - base;
+  }
+  board.ram_base = (uint32_t)base, board.ram_size = (uint32_t)size;
   read_harts(dtb);
   if (!board.timebase) panic("device tree has no /cpus/timebase-frequency");
   read_plic(dtb);

@@ -65,8 +65,9 @@ static int sbi_ok(void) {
   if (sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, hart_id(), board.ram_base + 0x200000, 0).error !=
       SBI_ERR_ALREADY_AVAILABLE)
     return 0;
-  /* DBCN must refuse a buffer past the end of RAM (true of any SBI, firmware or hypervisor). */
-  if (sbi_call(SBI_EXT_DBCN, SBI_DBCN_WRITE, 4, board.ram_base + board.ram_size, 0).error !=
+  /* DBCN must refuse a buffer that is not RAM: the page below RAM (true of any SBI, firmware
+   * or hypervisor; past the end is not safe, labOS may use less RAM than the DTB lists). */
+  if (sbi_call(SBI_EXT_DBCN, SBI_DBCN_WRITE, 4, board.ram_base - PAGE_SIZE, 0).error !=
       SBI_ERR_INVALID_PARAM)
     return 0;
   return sbi_call(0x0ABCDEF0u, 0, 0, 0, 0).error == SBI_ERR_NOT_SUPPORTED;

@@ -155,9 +155,16 @@ function hsm(p: SbiPlatform, d: Domain, v: VirtualCpu, fid: number, a0: number, 
         v.blocked = true;
         return ok();
       }
-      // Non-retentive and platform-specific suspends are valid types this VMM does not implement.
-      if (a0 === SBI_HSM.SUSPEND_NON_RETENTIVE || a0 >= 0x1000_0000) return err(SBI_ERR.NOT_SUPPORTED);
-      return err(SBI_ERR.INVALID_PARAM);
+      if (a0 === SBI_HSM.SUSPEND_NON_RETENTIVE) {
+        // SBI 9.4: the hart wakes as if started at resume_addr, with a0 = hartid and a1 = opaque.
+        if (!d.memory.contains(a1, 4)) return err(SBI_ERR.INVALID_ADDRESS);
+        v.hsm = 'suspended';
+        v.blocked = true;
+        v.resume = { pc: a1, opaque: a2 };
+        return null;
+      }
+      // Platform-specific suspends (0x10000000 and up) are valid types this VMM does not implement.
+      return err(a0 >= 0x1000_0000 ? SBI_ERR.NOT_SUPPORTED : SBI_ERR.INVALID_PARAM);
     default:
       return err(SBI_ERR.NOT_SUPPORTED);
   }

@@ -18,6 +18,8 @@ export class VirtualCpu {
   /** PLIC generation and S-context level last seen, so the PLIC is scanned only after a change. */
   plicGeneration = -1;
   plicLevel = false;
+  /** Set by a non-retentive HSM suspend: where the vCPU restarts when it wakes. */
+  resume: { pc: number; opaque: number } | null = null;
   lastHart = -1;
   running = false;
   exits = 0;

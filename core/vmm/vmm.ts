@@ -5,6 +5,7 @@
 // through the Hyp; every guest-visible effect of an exit is applied before the next run.
 import type { Hyp, LabChannel } from '../sandbox/hyp';
 import type { Domain } from './domain';
+import { startVcpu } from './domain-builder';
 import { crash, handleExit, EXIT_CONTINUE, EXIT_QUANTUM, EXIT_YIELD } from './exit-handler';
 import { FrameAllocator } from './frame-allocator';
 import { HookRegistry } from './hook-registry';
@@ -117,6 +118,10 @@ export class Vmm {
     this.registry.emit('schedule', hartId, d.id, v.id);
     v.running = true;
     try {
+      if (v.resume !== null) {
+        startVcpu(this, v, v.resume.pc, v.resume.opaque);
+        v.resume = null;
+      }
       for (;;) {
         if (v.lastHart !== hartId) {
           // A vCPU arriving on a hart may meet stale VS and G-stage TLB entries of its VMID there.

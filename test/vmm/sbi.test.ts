@@ -40,7 +40,8 @@ describe('SBI for guests', () => {
     expect(hsm(SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: SBI_HSM.STARTED });
     expect(hsm(SBI_HSM.HART_STOP, [], 1)).toBeNull();
     expect(hsm(SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: SBI_HSM.STOPPED });
-    expect(hsm(SBI_HSM.HART_SUSPEND, [0x8000_0000, 0, 0])).toEqual({ a0: E(SBI_ERR.NOT_SUPPORTED), a1: 0 });
+    expect(hsm(SBI_HSM.HART_SUSPEND, [0x8000_0000, 0, 0])).toEqual({ a0: E(SBI_ERR.INVALID_ADDRESS), a1: 0 });
+    expect(hsm(SBI_HSM.HART_SUSPEND, [0x1000_0000, 0, 0])).toEqual({ a0: E(SBI_ERR.NOT_SUPPORTED), a1: 0 });
     expect(hsm(SBI_HSM.HART_SUSPEND, [5, 0, 0])).toEqual({ a0: E(SBI_ERR.INVALID_PARAM), a1: 0 });
   });
 
@@ -130,5 +131,28 @@ describe('SBI for guests', () => {
     expect(vmm.fns.sbiCall(dom, 0, 0x5246_4e43, 4, [3, 0])).toEqual({ a0: E(SBI_ERR.NOT_SUPPORTED), a1: 0 });
     expect(vmm.fns.sbiCall(dom, 0, 0x5246_4e43, 0, [8, 0])).toEqual({ a0: E(SBI_ERR.INVALID_PARAM), a1: 0 });
     expect(hyp.fences.length).toBeGreaterThan(0);
+  });
+
+  it('HSM suspend: retentive returns after the wake-up; non-retentive restarts at resume_addr with a0 = hartid, a1 = opaque', () => {
+    const { vmm, hyp, dom } = setup(2);
+    const d = vmm.domains.get(dom);
+    const v1 = d?.vcpus[1];
+    if (d === undefined || v1 === undefined) throw new Error('no vcpu');
+    vmm.fns.sbiCall(dom, 0, SBI_EXT.HSM, SBI_HSM.HART_START, [1, 0x8020_0000, 0]);
+    expect(vmm.fns.sbiCall(dom, 1, SBI_EXT.HSM, SBI_HSM.HART_SUSPEND, [0, 0, 0])).toEqual({ a0: 0, a1: 0 });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.HSM, SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: SBI_HSM.SUSPENDED });
+    v1.blocked = false;
+    v1.hsm = 'started';
+    expect(vmm.fns.sbiCall(dom, 1, SBI_EXT.HSM, SBI_HSM.HART_SUSPEND, [0x8000_0000, 0x8020_0400, 0x77])).toBeNull();
+    expect(v1.blocked).toBe(true);
+    hyp.script(d.vcpus[0]?.id ?? 0, () => ({ kind: 'wfi' }));
+    hyp.script(v1.id, () => ({ kind: 'quantum' }));
+    vmm.hart(0);
+    expect(hyp.vcpu.regs(v1.id).pc).not.toBe(0x8020_0400);
+    vmm.fns.sbiCall(dom, 0, SBI_EXT.IPI, 0, [2, 0]);
+    vmm.hart(0);
+    const regs = hyp.vcpu.regs(v1.id);
+    expect([regs.pc, regs.x10, regs.x11, regs.vsatp]).toEqual([0x8020_0400, 1, 0x77, 0]);
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.HSM, SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: SBI_HSM.STARTED });
   });
 });

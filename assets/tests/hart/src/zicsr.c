@@ -205,8 +205,31 @@ static void optional_csrs(void) {
   PROBE(0xf15); /* mconfigptr */
 }
 
+/* sstatus/sie/sip are views of mstatus/mie/mip (priv 4.1.1, 4.1.3): writes through either side
+   show on the other, restricted to the supervisor fields and to mideleg's bits. */
+static void views(void) {
+  u32 ms = csr_read(mstatus);
+  csr_write(mstatus, (ms & ~0x000c0122u) | MSTATUS_SUM | MSTATUS_SIE);
+  show("sstatus after mstatus write", csr_read(sstatus) & 0x000c0122u);
+  csr_write(sstatus, MSTATUS_MXR | MSTATUS_SPP | MSTATUS_MPRV);
+  show("mstatus after sstatus write", csr_read(mstatus) & 0x000e0122u);
+  csr_write(mstatus, ms);
+  csr_write(mideleg, 1u << 5);
+  csr_write(mie, 0x2a2);
+  show("sie with mideleg=STI", csr_read(sie));
+  csr_write(sie, 0x222);
+  show("mie after sie write", csr_read(mie));
+  csr_write(mie, 0);
+  csr_write(mideleg, 1u << 1);
+  csr_write(sip, 2);
+  show("mip after sip write", csr_read(mip));
+  csr_write(sip, 0);
+  csr_write(mideleg, 0);
+}
+
 int main(void) {
   clear_trap();
+  views();
   optional_csrs();
   forms();
   read_only();

@@ -22,6 +22,9 @@ export const VIRT_BOARD_MAP = {
   DRAM: 0x8000_0000,
 } as const;
 
+/** Longest run of a lone hart between interrupt polls when no timer deadline is nearer. */
+const SINGLE_HART_CHUNK = 100_000;
+
 /** Where QEMU's reset ROM leaves a2 (the fw_dynamic_info it builds at 0x1000 + 40). */
 const QEMU_FW_DYN_INFO = 0x1028;
 
@@ -32,7 +35,7 @@ export interface VirtBoardOptions {
   log?: DeviceLog;
   /** Retired instructions per timebase tick (10 MHz timebase; default 100, a nominal 1 GHz hart). */
   instructionsPerTick?: number;
-  /** Instructions each hart runs before the next one gets its turn. */
+  /** Instructions each hart runs before the next one gets its turn (several harts). */
   quantum?: number;
 }
 
@@ -75,6 +78,9 @@ export class VirtBoard {
   private readonly quantum: number;
   private image: ElfImage | null = null;
   private dirty = false;
+  /** The hart inside run() and its retired count when it started (for the clock). */
+  private running: Hart | null = null;
+  private runningFrom = 0;
   private resetPending = false;
   private dtbAddress = 0;
   private dtb: Uint8Array | null = null;
@@ -89,7 +95,8 @@ export class VirtBoard {
     this.log = options.log ?? new CollectingLog();
     this.ram = new Ram(VIRT_BOARD_MAP.DRAM, options.ramSize ?? 128 * 1024 * 1024);
     this.bus = new PhysicalBus(this.ram);
-    this.clock = { now: () => Math.floor(this.elapsed / this.ipt) };
+    // Time includes the running hart's progress in its current chunk, so it reads exactly.
+    this.clock = { now: () => Math.floor((this.elapsed + (this.running === null ? 0 : this.running.retired - this.runningFrom)) / this.ipt) };
     for (let i = 0; i < harts; i++) this.harts.push(new Hart(i, this.bus, this.clock));
     const output = options.onOutput ?? (() => undefined);
     this.uart = new UartNs16550a((b) => output(Uint8Array.of(b)), this.log);
@@ -210,9 +217,12 @@ export class VirtBoard {
       let allWaiting = true;
       for (const h of this.harts) {
         if (this.exit !== null) break;
-        const budget = Math.min(this.quantum, limit - this.instructions);
+        const budget = Math.min(this.harts.length === 1 ? this.untilDeadline() : this.quantum, limit - this.instructions);
         if (budget <= 0) break;
+        this.running = h;
+        this.runningFrom = h.retired;
         const n = h.debug !== null && h.debug.active ? h.debug.continue(budget).retired : h.run(budget);
+        this.running = null;
         this.instructions += n;
         progressed = Math.max(progressed, n);
         if (!h.waiting) allWaiting = false;
@@ -229,13 +239,29 @@ export class VirtBoard {
     return this.instructions - start;
   }
 
-  /** All harts wait: advance time to the next deadline. False when nothing can ever wake them. */
-  private skipIdle(): boolean {
+  /** Earliest timer deadline (CLINT mtimecmp, Sstc stimecmp) in board ticks, or Infinity. */
+  private nextDeadline(): number {
     let deadline = this.aclint.nextDeadline();
     for (const h of this.harts) {
       const c = h.csr;
       if (((c[SLOT.MENVCFGH] ?? 0) & (1 << 31)) !== 0) deadline = Math.min(deadline, ((c[SLOT.STIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.STIMECMP] ?? 0) >>> 0));
     }
+    return deadline;
+  }
+
+  /**
+   * A single hart runs up to the next timer deadline (capped), so timer interrupts are taken
+   * at the exact instruction without polling. vstimecmp is not included: it fires at most one
+   * chunk late, like every interrupt with several harts.
+   */
+  private untilDeadline(): number {
+    const remaining = Math.ceil(this.nextDeadline() * this.ipt - this.elapsed);
+    return remaining >= 1 && remaining < SINGLE_HART_CHUNK ? remaining : SINGLE_HART_CHUNK;
+  }
+
+  /** All harts wait: advance time to the next deadline. False when nothing can ever wake them. */
+  private skipIdle(): boolean {
+    const deadline = this.nextDeadline();
     if (!Number.isFinite(deadline) || deadline >= 2 ** 52) return false;
     const target = Math.max(deadline * this.ipt, this.elapsed + this.ipt);
     this.elapsed = Math.ceil(target);

@@ -387,6 +387,7 @@ export class Hart {
           const imm = ops[i + 1]!;
           if ((imm & 3) !== 0) {
             this.raise(0, (pc + imm) | 0);
+            this.excGva = this.virt;
             exit = 2;
             n--;
             break loop;
@@ -400,6 +401,7 @@ export class Hart {
           const t = (x[(op >> 14) & 31]! + ops[i + 1]!) & -2;
           if ((t & 3) !== 0) {
             this.raise(0, t);
+            this.excGva = this.virt;
             exit = 2;
             n--;
             break loop;
@@ -648,6 +650,7 @@ export class Hart {
           // A branch whose target is not 4-byte aligned: traps only when taken.
           if (branchTaken(x, ops[i + 1]!)) {
             this.raise(0, (pc + branchOffset(ops[i + 1]!)) | 0);
+            this.excGva = this.virt;
             exit = 2;
             n--;
             break loop;
@@ -868,6 +871,7 @@ export class Hart {
     if (f5 === 2) {
       if ((va & 3) !== 0) {
         this.raise(CAUSE.LOAD_ADDRESS_MISALIGNED, va);
+        this.excGva = this.dVirt;
         return;
       }
       const v = this.loadAs(va, 2, this.dPriv, this.dVirt, false, insn, true);
@@ -883,6 +887,7 @@ export class Hart {
     }
     if ((va & 3) !== 0) {
       this.raise(CAUSE.STORE_AMO_ADDRESS_MISALIGNED, va);
+      this.excGva = this.dVirt;
       return;
     }
     if (f5 === 3) {

@@ -86,15 +86,41 @@ export const fdtValue = {
   },
 } as const;
 
-const NODE_NAME = /^[0-9A-Za-z,._+-]{1,31}(@[0-9A-Za-z,._+-]+)?$/;
-const PROP_NAME = /^[0-9A-Za-z,._+?#-]{1,31}$/;
+// Devicetree spec 2.2.1 / 2.2.4 character sets, checked without RegExp: the VMM links this file
+// inside an engine that has no RegExp (a backtracking pattern could not be interrupted there).
+const NAME_CHARS = ',._+-';
+const PROP_EXTRA_CHARS = ',._+?#-';
+
+function isAlnum(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+function allIn(text: string, extra: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (!isAlnum(text.charCodeAt(i)) && !extra.includes(text.charAt(i))) return false;
+  }
+  return true;
+}
+
+/** node-name[@unit-address]: a 1..31 character name, and a non-empty unit address when '@' is present. */
+function isNodeName(name: string): boolean {
+  const at = name.indexOf('@');
+  const base = at < 0 ? name : name.slice(0, at);
+  const unit = at < 0 ? null : name.slice(at + 1);
+  if (base.length < 1 || base.length > 31 || !allIn(base, NAME_CHARS)) return false;
+  return unit === null || (unit.length > 0 && allIn(unit, NAME_CHARS));
+}
+
+function isPropName(name: string): boolean {
+  return name.length >= 1 && name.length <= 31 && allIn(name, PROP_EXTRA_CHARS);
+}
 
 function checkNode(node: FdtNode, path: string, isRoot: boolean): void {
-  if (isRoot ? node.name !== '' : !NODE_NAME.test(node.name))
+  if (isRoot ? node.name !== '' : !isNodeName(node.name))
     throw new Error(`fdt: invalid node name "${node.name}" at ${path}`);
   const seenProps = new Set<string>();
   for (const p of node.props) {
-    if (!PROP_NAME.test(p.name)) throw new Error(`fdt: invalid property name "${p.name}" at ${path}`);
+    if (!isPropName(p.name)) throw new Error(`fdt: invalid property name "${p.name}" at ${path}`);
     if (seenProps.has(p.name)) throw new Error(`fdt: duplicate property "${p.name}" at ${path}`);
     seenProps.add(p.name);
   }

@@ -51,9 +51,11 @@ export class LabSession {
       return;
     }
     this.transport = transport;
+    // Listen before the first await, so no console output or event is missed while connecting.
     events.attach(transport.api);
+    consoles.attach(transport.api);
     await host.attach(transport.api, transport.mode);
-    consoles.attach(transport.api, host.info?.consoles ?? []);
+    consoles.declare(host.info?.consoles ?? []);
     for (const attach of this.attachments) this.detachers.push(attach(transport.api, host.info));
     this.stopWatchingLoss = transport.onLost((reason) => {
       host.setPhase('lost', `Connection to the lab host lost: ${reason}. Press Reconnect once it is back.`);

@@ -24,12 +24,18 @@ export const useConsolesStore = defineStore('consoles', () => {
   const received = ref<Record<string, number>>({});
   const inputError = ref<string | null>(null);
 
-  function attach(lab: LabApi, consoleNames: readonly string[]): void {
+  /** Starts listening at once (before the host's console list is known, so no output is missed). */
+  function attach(lab: LabApi, consoleNames: readonly string[] = []): void {
     detach();
     api = lab;
-    names.value = [...consoleNames];
-    for (const name of consoleNames) if (!scrollback.has(name)) scrollback.set(name, '');
     unsubscribe = lab.onEvents((events) => receive(events));
+    declare(consoleNames);
+  }
+
+  /** The host's consoles, in the host's order; consoles seen only in output keep their place after. */
+  function declare(consoleNames: readonly string[]): void {
+    names.value = [...consoleNames, ...names.value.filter((name) => !consoleNames.includes(name))];
+    for (const name of consoleNames) if (!scrollback.has(name)) scrollback.set(name, '');
   }
 
   function detach(): void {
@@ -95,5 +101,16 @@ export const useConsolesStore = defineStore('consoles', () => {
     }
   }
 
-  return { names, received, inputError, attach, detach, subscribe, scrollbackOf, listenerCount, send };
+  return {
+    names,
+    received,
+    inputError,
+    attach,
+    declare,
+    detach,
+    subscribe,
+    scrollbackOf,
+    listenerCount,
+    send,
+  };
 });

@@ -74,4 +74,14 @@ describe('consoles store', () => {
     consoles.detach();
     expect(lab.listenerCount).toBe(0);
   });
+
+  it('keeps output that arrives before the console list, in the host order afterwards', () => {
+    const consoles = useConsolesStore();
+    const lab = new FakeLab();
+    consoles.attach(lab);
+    lab.emit([{ kind: 'console', console: 'vm2', data: 'early' }]);
+    consoles.declare(['vm1', 'vm2']);
+    expect(consoles.names).toEqual(['vm1', 'vm2']);
+    expect(consoles.scrollbackOf('vm2')).toBe('early');
+  });
 });

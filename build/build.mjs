@@ -1,5 +1,5 @@
 // Builds what the lab runs. Targets (default: all):
-//   node      the CLI, the host worker, the web server entry and the benchmarks (dist/node, esbuild)
+//   node      the CLI, the host worker, the benchmarks (dist/node) and the VMM bundle (dist/vmm)
 //   web       the renderer (dist/web, Vite)
 //   electron  the Electron main process and preload (dist/electron, esbuild)
 import { build } from 'esbuild';
@@ -34,6 +34,22 @@ async function buildNode() {
   await build({ ...nodeCommon, entryPoints, outdir: 'dist/node', outExtension: { '.js': '.mjs' } });
 }
 
+// The VMM runs inside the QuickJS engine: one plain ES2020 module, no Node, with a source map so
+// its errors and patch faults point at TypeScript lines.
+async function buildVmm() {
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['core/vmm/entry.ts'],
+    bundle: true,
+    format: 'esm',
+    target: 'es2020',
+    platform: 'neutral',
+    sourcemap: 'external',
+    logLevel: 'warning',
+    outfile: 'dist/vmm/vmm.bundle.js',
+  });
+}
+
 async function buildElectron() {
   if (!existsSync(join(root, 'electron/main.ts'))) return;
   await build({ ...nodeCommon, entryPoints: { main: 'electron/main.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.mjs' } });
@@ -66,6 +82,7 @@ function buildWeb() {
 
 try {
   if (wanted('node')) await buildNode();
+  if (wanted('node') || wanted('vmm')) await buildVmm();
   if (wanted('electron')) await buildElectron();
   if (wanted('web')) buildWeb();
 } catch (error) {

@@ -1,0 +1,192 @@
+// One emulated host running the Xen-like VMM in bare mode: the HostBoard, the firmware's hand-off
+// of HS-mode, the VMM bundle inside its QuickJS engine over the bare hypervisor interface, and the
+// host rounds that give each hart one quantum through the VMM's scheduler. A VMM that hangs or
+// throws is reported as an event and the host stays up; only the guests stall, as under a hung Xen.
+import type { DiskBacking } from '../../hw/devices/disk-backing';
+import { HostBoard, hostBoardDescription } from '../../hw/host-board';
+import { EngineError } from '../../sandbox/engine-errors';
+import { VmmEngine } from '../../sandbox/vmm-engine';
+import { BareHyp } from '../bare/bare-hyp';
+import { HS_RESERVED_BYTES, handOffToBareHs } from './bare-hardware';
+import { loadVmmBundle } from './vmm-bundle';
+
+/** HART_RESULT bits of core/vmm/vmm.ts. */
+const RAN = 1;
+const IDLE = 2;
+const OUTPUT = 4;
+
+export interface VmmHostOptions {
+  readonly seed: string;
+  readonly harts?: number;
+  readonly ramBytes?: number;
+  readonly disk?: DiskBacking;
+  /** Guest instructions per hart per host round. */
+  readonly quantum?: number;
+}
+
+export type VmmHostEvent =
+  | { readonly kind: 'guest-output'; readonly domain: number; readonly bytes: Uint8Array }
+  | { readonly kind: 'host-console'; readonly bytes: Uint8Array }
+  | { readonly kind: 'exfiltrated'; readonly label: string; readonly bytes: Uint8Array }
+  | { readonly kind: 'vmm-log'; readonly text: string }
+  | { readonly kind: 'vmm-event'; readonly event: unknown }
+  | { readonly kind: 'vmm-failed'; readonly reason: string; readonly detail: string };
+
+interface DrainResult {
+  readonly console: readonly { readonly domain: number; readonly data: string }[];
+  readonly events: readonly unknown[];
+}
+
+export class VmmHost {
+  private readonly idle: boolean[];
+  private readonly listeners = new Set<(event: VmmHostEvent) => void>();
+  private failure: string | null = null;
+  readonly quantum: number;
+
+  private constructor(
+    readonly board: HostBoard,
+    readonly hyp: BareHyp,
+    readonly engine: VmmEngine,
+  ) {
+    this.idle = board.harts.map(() => false);
+    this.quantum = 100_000;
+  }
+
+  static async create(options: VmmHostOptions): Promise<VmmHost> {
+    const harts = options.harts ?? 1;
+    const ramBytes = options.ramBytes ?? 128 * 1024 * 1024;
+    const board = new HostBoard({
+      seed: options.seed,
+      description: hostBoardDescription(harts, ramBytes, { disk: options.disk !== undefined }),
+      ...(options.disk ? { disk: options.disk } : {}),
+    });
+    const bundle = loadVmmBundle();
+    const hyp = new BareHyp(handOffToBareHs(board, bundle.bytes));
+    let host: VmmHost | null = null;
+    const engine = await VmmEngine.create({
+      backend: hyp,
+      lab: {
+        exfiltrate: (label, bytes) => host?.emit({ kind: 'exfiltrated', label, bytes: bytes.slice() }),
+        log: (text) => host?.emit({ kind: 'vmm-log', text }),
+      },
+    });
+    host = new VmmHost(board, hyp, engine);
+    board.onOutput((bytes) => host?.emit({ kind: 'host-console', bytes }));
+    engine.loadBundle({ code: bundle.code, fileName: bundle.fileName, sourceMap: bundle.sourceMap });
+    engine.call('vmmInit', {
+      harts,
+      ramBase: board.ram.base,
+      ramSize: board.ram.size,
+      vmmReservedBytes: HS_RESERVED_BYTES,
+      seed: 0,
+      ramZeroed: true,
+    });
+    return host;
+  }
+
+  get failed(): string | null {
+    return this.failure;
+  }
+
+  get instructions(): number {
+    return this.board.instructions;
+  }
+
+  onEvent(listener: (event: VmmHostEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Puts a file (kernel image, config) into the management domain's store. */
+  putFile(name: string, bytes: Uint8Array): void {
+    this.engine.call('vmmPutFile', name, Buffer.from(bytes).toString('base64'));
+  }
+
+  /** One xl command, as typed at the toolstack prompt. */
+  toolstack(line: string): { ok: boolean; output: string } {
+    try {
+      const result = this.engine.call('vmmToolstack', line) as { ok: boolean; output: string };
+      this.drain();
+      return result;
+    } catch (error) {
+      return { ok: false, output: this.fail(error) };
+    }
+  }
+
+  consoleInput(domain: number, bytes: Uint8Array): number {
+    try {
+      return this.engine.call('vmmConsoleInput', domain, Buffer.from(bytes).toString('base64')) as number;
+    } catch (error) {
+      this.fail(error);
+      return 0;
+    }
+  }
+
+  /** Runs host rounds until about `instructions` guest instructions have retired or time passed. */
+  run(instructions: number): number {
+    const start = this.board.instructions;
+    const until = start + instructions;
+    while (this.board.instructions < until && this.failure === null) {
+      if (!this.round()) break;
+    }
+    return this.board.instructions - start;
+  }
+
+  /** One host round: each hart gets a quantum through the VMM. False when nothing can ever run. */
+  private round(): boolean {
+    let retired = 0;
+    let anyRan = false;
+    for (let h = 0; h < this.board.harts.length && this.failure === null; h++) {
+      this.hyp.quantumLeft[h] = this.quantum;
+      if (this.idle[h] && !this.hyp.interruptPending(h)) continue;
+      const before = this.hyp.retired[h] ?? 0;
+      this.hyp.hartId = h;
+      let result = IDLE;
+      try {
+        result = this.engine.callNumbers('vmmHart', h);
+      } catch (error) {
+        this.fail(error);
+      }
+      retired += (this.hyp.retired[h] ?? 0) - before;
+      this.idle[h] = (result & IDLE) !== 0;
+      anyRan ||= (result & RAN) !== 0;
+      if ((result & OUTPUT) !== 0) this.drain();
+    }
+    const scheduler = this.board.scheduler;
+    if (anyRan) scheduler.account(retired, this.quantum);
+    else if (!scheduler.skipIdle()) return false;
+    return true;
+  }
+
+  private drain(): void {
+    let drained: DrainResult;
+    try {
+      drained = this.engine.call('vmmDrain') as unknown as DrainResult;
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    for (const c of drained.console) this.emit({ kind: 'guest-output', domain: c.domain, bytes: Buffer.from(c.data, 'base64') });
+    for (const event of drained.events) this.emit({ kind: 'vmm-event', event });
+  }
+
+  private fail(error: unknown): string {
+    const reason =
+      error instanceof EngineError && error.kind === 'unresponsive'
+        ? 'VMM unresponsive: it did not return within its budget (guests stall, as under a hung hypervisor)'
+        : `the VMM failed: ${error instanceof Error ? error.message : String(error)}`;
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    // A runaway patch is disabled by the engine and the VMM goes on; a VMM that hangs by itself is gone.
+    if (error instanceof EngineError && error.kind === 'unresponsive' && error.patch === undefined) this.failure = reason;
+    this.emit({ kind: 'vmm-failed', reason, detail });
+    return reason;
+  }
+
+  private emit(event: VmmHostEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  dispose(): void {
+    this.engine.dispose();
+  }
+}

@@ -26,7 +26,14 @@ export class HostDiskDriver {
   readonly sectors: number;
   readonly slotSectors: number;
 
-  constructor(private readonly hyp: Hyp, frames: FrameAllocator, slotCount = 4, slotBytes = 64 * 1024) {
+  /** `onError` hears of a completion callback that threw (e.g. a refused guest buffer): the others still run. */
+  constructor(
+    private readonly hyp: Hyp,
+    frames: FrameAllocator,
+    slotCount = 4,
+    slotBytes = 64 * 1024,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {
     for (let i = 0; i < slotCount; i++) {
       const pa = frames.allocate(slotBytes / PAGE_SIZE);
       if (pa === null) throw new Error('out of memory for disk bounce buffers');
@@ -67,7 +74,11 @@ export class HostDiskDriver {
       let data: Uint8Array | null = null;
       if (c.status === 'ok' && piece.op === 'read') data = this.hyp.mem.read(this.slots[slot] ?? 0, piece.count * SECTOR);
       this.freeSlots.push(slot);
-      piece.done(c.status, data);
+      try {
+        piece.done(c.status, data);
+      } catch (error) {
+        this.onError(error);
+      }
     }
     this.pump();
     return completions.length;

@@ -57,7 +57,7 @@ export class Vmm {
     this.config = validateVmmConfig(config);
     const c = this.config;
     this.frames = new FrameAllocator(c.ramBase + c.vmmReservedBytes, c.ramSize - c.vmmReservedBytes, c.ramZeroed);
-    this.disk = new HostDiskDriver(hyp, this.frames, c.bounceSlots);
+    this.disk = new HostDiskDriver(hyp, this.frames, c.bounceSlots, 64 * 1024, (e) => this.log(`disk completion failed: ${e instanceof Error ? e.message : String(e)}`));
     this.volumes = new VolumeStore(this.disk.sectors);
     this.registry = new HookRegistry((owner, where, error) => this.fault(owner, where, error));
     this.fns = defineVmmFunctions(this);

@@ -62,9 +62,13 @@ export class MemoryHyp implements Hyp {
     this.diskBytes = new Uint8Array((options.diskSectors ?? 2048) * 512);
   }
 
+  /** Frames (PA >> 12) that fault as the monitor refuses a VM's frames to the VMM. */
+  readonly refused = new Set<number>();
+
   private at(pa: number, len: number): number {
     const off = pa - this.ramBase;
     if (off < 0 || off + len > this.ram.length || len < 0) throw new HypFault(pa);
+    for (let f = Math.floor(pa / 4096); f <= Math.floor((pa + Math.max(len, 1) - 1) / 4096); f++) if (this.refused.has(f)) throw new HypFault(pa);
     return off;
   }
 

@@ -49,6 +49,12 @@ export interface VmmEngineOptions {
   readonly backend: HypBackend;
   readonly lab: LabChannel;
   readonly limits?: Partial<EngineLimits>;
+  /**
+   * Regular expressions, off by default: QuickJS's regexp engine never polls the interrupt handler,
+   * so a catastrophic backtracking pattern cannot be stopped by the budget (measured: /(a+)+$/ on
+   * 28 characters ran 5.8 s with zero interrupt checks). Without it a regex literal fails to load.
+   */
+  readonly regExp?: boolean;
   /** Seed of the engine's Math.random (the engine has no other randomness). */
   readonly seed?: number;
   /**

@@ -189,11 +189,24 @@ function patchRules(program: ts.Program, file: ts.SourceFile, fileName: string):
       at(node, 'patches cannot re-export from other modules');
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       at(node, 'patches cannot load modules: dynamic import() is not available in the VMM engine');
+    } else if (ts.isRegularExpressionLiteral(node) || isGlobalUse(node, 'RegExp')) {
+      at(node, 'regular expressions are not available in the VMM engine (a backtracking match cannot be interrupted)');
+    } else if (isGlobalUse(node, 'Date')) {
+      at(node, 'the VMM engine has no wall clock: use hyp.timer.now() (virtual time keeps runs deterministic)');
     }
     ts.forEachChild(node, visit);
   };
   visit(file);
   return out;
+}
+
+/** `name` used as a value (called, constructed or read), not as a type or a property name. */
+function isGlobalUse(node: ts.Node, name: string): boolean {
+  if (!ts.isIdentifier(node) || node.text !== name) return false;
+  const parent = node.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.name === node) return false;
+  if (ts.isTypeReferenceNode(parent) || ts.isExpressionWithTypeArguments(parent) || ts.isPropertyAssignment(parent) && parent.name === node) return false;
+  return ts.isExpression(parent) || ts.isExpressionStatement(parent) || ts.isVariableDeclaration(parent) && parent.initializer === node;
 }
 
 function isTypeOnlyImport(node: ts.ImportDeclaration): boolean {

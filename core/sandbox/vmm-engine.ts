@@ -4,7 +4,9 @@
 // stack limit; after any of them trips, the same engine stays usable (QuickJS unwinds the interrupted
 // call completely), and the VMM's own state is whatever that call left. Handles are disposed on every
 // path: one leaked handle aborts the whole WebAssembly module at teardown.
-import type { DisposableResult, QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
+import {
+  DefaultIntrinsics, type DisposableResult, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule,
+} from 'quickjs-emscripten';
 import { InterruptBudget } from './budget';
 import type { CompiledPatch } from './compiled-patch';
 import { EngineError, where } from './engine-errors';
@@ -57,7 +59,8 @@ export class VmmEngine {
     this.limits = resolveLimits(options.limits);
     this.budget = new InterruptBudget(this.limits.interruptBudget);
     this.runtime = module.newRuntime();
-    this.context = this.runtime.newContext();
+    // No Date (the engine's only clock is hyp.timer) and, unless asked, no RegExp (see regExp).
+    this.context = this.runtime.newContext({ intrinsics: { ...DefaultIntrinsics, Date: false, RegExp: options.regExp === true } });
     this.failures = new FailureReader(this.context, this.budget, this.limits, this.maps);
     try {
       this.runtime.setMemoryLimit(this.limits.memoryBytes);

@@ -81,6 +81,17 @@ describe('engine limits', () => {
     expect(t.engine.callNumbers('add', 1, 2)).toBe(3);
   });
 
+  it('leaves regular expressions out unless asked, since a backtracking match cannot be interrupted', async () => {
+    t = await testEngine();
+    expect(() => t.engine.loadBundle({ code: 'export const words = (s) => s.split(/\\s+/);', fileName: 're.js' }))
+      .toThrow(/RegExp are not supported/);
+    expect(t.engine.evalScript({ code: 'typeof RegExp + " " + typeof Date', fileName: 'probe.js' })).toBe('undefined undefined');
+    t.engine.dispose();
+    t = await testEngine({}, undefined, { regExp: true });
+    t.engine.loadBundle({ code: 'export const count = (s) => s.split(/\\s+/).length;', fileName: 're.js' });
+    expect(t.engine.call('count', 'a b  c')).toBe(3);
+  });
+
   it('caps bulk transfers instead of exhausting host memory', async () => {
     t = await testEngine({}, BUNDLE);
     expect(failure(() => t.engine.call('bigRead')).message).toMatch(/HypError: length must be an integer in \[0, 16777217\)/);

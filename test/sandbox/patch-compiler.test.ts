@@ -60,6 +60,7 @@ describe('PatchCompiler', () => {
       "Cannot find name 'setTimeout'.",
       expect.stringMatching(/^Cannot find name 'require'/),
       expect.stringMatching(/^Cannot find name 'process'/),
+      expect.stringMatching(/^the VMM engine has no wall clock: use hyp\.timer\.now\(\)/),
     ]);
   });
 
@@ -71,6 +72,15 @@ export default definePatch({ name: 'i', install() { void import('hyp'); } });
 `);
     expect(imports.diagnostics.filter((d) => d.code === 0).map((d) => `${d.line}:${d.column}`)).toEqual(['1:1', '2:58']);
     expect(compiler.compile('../evil.ts', '').diagnostics[0]?.message).toMatch(/plain name/);
+    const regex = compiler.compile('re.ts', `const words = (s: string): string[] => s.split(/\\s+/);
+const again = new RegExp('a+');
+let when: Date | undefined;
+export default definePatch({ name: 'r', install() { void words; void again; void when; } });
+`);
+    expect(regex.diagnostics.map((d) => `${d.line}:${d.column} ${d.message.slice(0, 24)}`)).toEqual([
+      '1:48 regular expressions are ',
+      '2:19 regular expressions are ',
+    ]);
     const syntax = compiler.compile('syntax.ts', 'export default definePatch({ name: "s", install() { if ( } });\n');
     expect(syntax.ok).toBe(false);
     expect(syntax.diagnostics[0]).toMatchObject({ file: 'syntax.ts', line: 1 });

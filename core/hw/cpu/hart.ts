@@ -456,16 +456,29 @@ export class Hart {
           const va = (x[(op >> 14) & 31]! + ops[i + 1]!) | 0;
           const vpn = va >>> 12;
           const ti = vpn & 255;
-          let v: number;
           if (rTag[ti] === (vpn | dctx)) {
             const a = (va + rOff[ti]!) | 0;
-            if (kind === 13 && (a & 3) === 0) v = m32[a >> 2]!;
-            else if (kind === 11) v = m8[a]!;
-            else if (kind === 14) v = u8[a]!;
-            else if (kind === 12 && (a & 1) === 0) v = m16[a >> 1]!;
-            else if (kind === 15 && (a & 1) === 0) v = u16[a >> 1]!;
-            else v = this.loadSlow(va, LOAD_F3[kind - 11]!, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
-          } else v = this.loadSlow(va, LOAD_F3[kind - 11]!, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
+            if (kind === 13) {
+              if ((a & 3) === 0) {
+                x[(op >> 8) & 63] = m32[a >> 2]!;
+                pc = (pc + 4) | 0;
+                continue loop;
+              }
+            } else if (kind === 11) {
+              x[(op >> 8) & 63] = m8[a]!;
+              pc = (pc + 4) | 0;
+              continue loop;
+            } else if (kind === 14) {
+              x[(op >> 8) & 63] = u8[a]!;
+              pc = (pc + 4) | 0;
+              continue loop;
+            } else if ((a & 1) === 0) {
+              x[(op >> 8) & 63] = kind === 12 ? m16[a >> 1]! : u16[a >> 1]!;
+              pc = (pc + 4) | 0;
+              continue loop;
+            }
+          }
+          const v = this.loadSlow(va, LOAD_F3[kind - 11]!, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
           if (this.excCause >= 0) {
             exit = 2;
             n--;
@@ -477,8 +490,7 @@ export class Hart {
             exit = 3;
             break loop;
           }
-          pc = (pc + 4) | 0;
-          continue loop;
+          break;
         }
         case 16: // SB
         case 17: // SH

@@ -178,6 +178,15 @@ int main(void) {
   show("g leaf A/D after", groot[0x302] & 0xff);
   probe("g leaf onto hole", MODE_VS, VA_WIN + 0xc04000 + 8);
 
+  /* MXR: vsstatus.MXR opens execute-only pages of the VS stage only; the HS-level
+     sstatus.MXR opens them in both stages (priv 8.2.11, 8.5) */
+  csr_set(vsstatus, MSTATUS_MXR);
+  probe("vsstatus.MXR g-xo", MODE_VS, VA_WIN + 2 * 4096 + 8);
+  csr_clear(vsstatus, MSTATUS_MXR);
+  csr_set(mstatus, MSTATUS_MXR);
+  probe("sstatus.MXR g-xo", MODE_VS, VA_WIN + 2 * 4096 + 8);
+  csr_clear(mstatus, MSTATUS_MXR);
+
   puts_("vsatp=Sv32, traps to M\n");
   csr_write(medeleg, 0);
   probe("g-ro", MODE_VS, VA_WIN + 8);

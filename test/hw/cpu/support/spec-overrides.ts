@@ -185,7 +185,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'h-gstage',
-    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage) V[SU] rT .* c=0000001[57] /,
+    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage|v?sstatus\.MXR g-xo) V[SU] rT .* c=0000001[57] /,
     field: 'ti',
     value: '00002503',
     rule:
@@ -196,7 +196,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'h-gstage',
-    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage) V[SU] wT .* c=0000001[57] /,
+    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage|v?sstatus\.MXR g-xo) V[SU] wT .* c=0000001[57] /,
     field: 'ti',
     value: '00a02023',
     rule:
@@ -207,7 +207,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'h-gstage',
-    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage) V[SU] amoT .* c=0000001[57] /,
+    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage|v?sstatus\.MXR g-xo) V[SU] amoT .* c=0000001[57] /,
     field: 'ti',
     value: '00a0252f',
     rule:
@@ -218,7 +218,7 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
   },
   {
     program: 'h-gstage',
-    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage|walk g-invalid) V[SU] amoT .* c=00000015 /,
+    line: /^(g-[a-z-]+|unmapped gpa|g misaligned superpage|v?sstatus\.MXR g-xo|walk g-invalid) V[SU] amoT .* c=00000015 /,
     field: 'c',
     value: '00000017',
     rule:
@@ -769,5 +769,23 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
     field: 'c',
     value: '00000006',
     rule: 'A misaligned AMO raises store/AMO address-misaligned (6), not load (QEMU 7.2: 4). Unpriv 8.4, priv 1.12 table 3.6.',
+  },
+  {
+    program: 'h-gstage',
+    line: /^vsstatus\.MXR g-xo VS r ok$/,
+    value:
+      'vsstatus.MXR g-xo VS rT  S c=00000015 v=40002008 e=00000000 t2=30000802 ti=00002503 spp=1 spv=1 gva=1',
+    rule:
+      'vsstatus.MXR makes execute-only pages readable in the VS stage only; the G-stage leaf (execute-only) still ' +
+      'refuses the load: load guest-page fault (QEMU 7.2 applies vsstatus.MXR to the G stage). Priv 1.12 sections ' +
+      '8.2.11 (vsstatus) and 8.5.1 (G-stage uses the HS-level MXR).',
+  },
+  {
+    program: 'h-gstage',
+    line: /^sstatus\.MXR g-xo VS rT /,
+    value: 'sstatus.MXR g-xo VS r ok',
+    rule:
+      'The HS-level sstatus.MXR (mstatus.MXR) makes execute-only pages readable in both stages, so the load succeeds ' +
+      '(QEMU 7.2 ignores it for the G stage). Priv 1.12 sections 8.5.1 and 3.1.6.3.',
   },
 ];

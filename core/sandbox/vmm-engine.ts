@@ -369,6 +369,8 @@ export class VmmEngine {
   private evalModule(code: string, fileName: string): QuickJSHandle {
     const c = this.context;
     const result = this.unwrap(c.evalCode(code, fileName, { type: 'module', strict: true }));
+    // A module with top-level await evaluates to a promise: settle it within this call's budget.
+    if (c.getPromiseState(result).type === 'pending') this.drainJobs();
     const state = c.getPromiseState(result);
     if (state.type === 'fulfilled') {
       if (state.notAPromise) return result;
@@ -380,7 +382,7 @@ export class VmmEngine {
       using error = state.error;
       throw this.failures.failure(error);
     }
-    throw new EngineError('bad-input', `${fileName}: top-level await is not supported in the VMM engine`);
+    throw new EngineError('bad-input', `${fileName}: its top-level await never settles (nothing in the engine can resolve it)`);
   }
 
   private unwrap(result: DisposableResult<QuickJSHandle, QuickJSHandle>): QuickJSHandle {

@@ -146,6 +146,15 @@ export function handle(sector: number): number {
     expect(error.stack).toMatch(/at check \(core\/vmm\/blk\.ts:5:\d+\)/);
   });
 
+  it('settles a bundle with top-level await, and refuses one that can never settle', async () => {
+    t = await testEngine({}, 'const ready = await Promise.resolve(41); export function answer() { return ready + 1; }');
+    expect(t.engine.callNumbers('answer')).toBe(42);
+    t.engine.dispose();
+    t = await testEngine();
+    expect(() => t.engine.loadBundle({ code: 'await new Promise(() => {}); export const x = 1;', fileName: 'stuck.js' }))
+      .toThrow(/stuck\.js: its top-level await never settles/);
+  });
+
   it('refuses misuse with clear errors', async () => {
     t = await testEngine({}, BUNDLE);
     expect(() => t.engine.call('missing')).toThrow(/exports no function 'missing'/);

@@ -210,6 +210,12 @@ function fault(p, e) {
   if (typeof p.def.uninstall === 'function') { try { p.def.uninstall(); } catch (e2) { /* reported fault is the first */ } }
   dispatch(OP.PATCH_FAULT, p.id, 0, 0, 0, undefined, jsonStringify(describe(e)));
 }
+const PromiseC = Promise, then = PromiseC.prototype.then, isPromise = (v) => v instanceof PromiseC;
+/** An async hook's rejection is a fault too (the engine's jobs run before the call returns). */
+function watch(p, result) {
+  if (isPromise(result)) apply(then, result, [undefined, function (e) { fault(p, e); }]);
+  return result;
+}
 function track(p, unsubscribe, what) {
   if (typeof unsubscribe !== 'function') throw new TypeErr('the VMM ' + what + ' returned no unsubscribe function');
   let done = false;
@@ -223,7 +229,7 @@ function facade(p, api) {
       if (typeof fn !== 'function') throw new TypeErr('vmm.hooks.on(' + Str(name) + ', fn): fn must be a function');
       const guarded = function (...args) {
         if (p.state !== 'installed') return undefined;
-        try { return apply(fn, this, args); } catch (e) { fault(p, e); return undefined; }
+        try { return watch(p, apply(fn, this, args)); } catch (e) { fault(p, e); return undefined; }
       };
       return track(p, api.hooks.on(name, guarded), 'hooks.on');
     } }),
@@ -231,7 +237,8 @@ function facade(p, api) {
       if (typeof fn !== 'function') throw new TypeErr('vmm.wrap(' + Str(path) + ', fn): fn must be a function');
       const guarded = function (original, ...args) {
         if (p.state !== 'installed') return apply(original, this, args);
-        try { return apply(fn, this, [original, ...args]); } catch (e) { fault(p, e); return apply(original, this, args); }
+        try { return watch(p, apply(fn, this, [original, ...args])); }
+        catch (e) { fault(p, e); return apply(original, this, args); }
       };
       return track(p, api.wrap(path, guarded), 'wrap');
     },
@@ -267,7 +274,7 @@ return freeze({
     const api = bundle === null ? undefined : bundle.patchApi;
     if (typeof api !== 'object' || api === null) throw new Err('the VMM bundle exports no patchApi: patches cannot be installed');
     p.state = 'installed';
-    try { p.def.install(facade(p, api), hyp); }
+    try { watch(p, p.def.install(facade(p, api), hyp)); }
     catch (e) { p.state = 'disabled'; undo(p); throw e; }
   },
   uninstallPatch(id) {

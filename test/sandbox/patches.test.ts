@@ -136,6 +136,25 @@ declare const lab: { log(text: string): void };
     expect(t.faults).toHaveLength(1);
   });
 
+  it('reports a rejection from an async hook as a fault at its line', async () => {
+    t = await testEngine({}, VMM);
+    const info = t.engine.loadPatch(compile('async.ts', `export default definePatch({
+  name: 'async hook',
+  install(vmm) {
+    vmm.hooks.on('exit', async () => {
+      await Promise.resolve();
+      throw new Error('later');
+    });
+  },
+});
+`));
+    t.engine.installPatch(info.id);
+    expect(t.engine.call('step', t.engine.callNumbers('boot'))).toBe('handled');
+    expect(t.faults).toEqual([expect.objectContaining({ phase: 'hook', patch: info })]);
+    expect(t.faults[0]?.error.frames[0]).toMatchObject({ file: 'async.ts', line: 6 });
+    expect(t.engine.patchState(info.id)).toBe('disabled');
+  });
+
   it('falls back to the original when a wrapper throws', async () => {
     t = await testEngine({}, VMM);
     const info = t.engine.loadPatch(compile('wrap.ts', `export default definePatch({

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BLOCK, listEntries, readFile, readSuperblock } from './labfs';
-import { GUESTS_DIR, QemuSession } from './qemu-session';
+import { GUESTS_DIR, PROMPT, QemuSession } from './qemu-session';
 import { normalizeTranscript } from './transcript';
 
 const work = mkdtempSync(join(tmpdir(), 'labos-test-'));
@@ -280,6 +280,18 @@ describe('labOS robustness on QEMU', () => {
     expect(await s.command('run spin pair')).toMatch(
       /^spin: the second process ran while this one was busy: preempted by the timer\nrun: spin \(pid \d+\) exited with status 0\n$/,
     );
+    expect(await s.command('selftest')).toMatch(/^SELFTEST ok$/m);
+    expect(await s.finish('halt')).toBe(0);
+  });
+
+  it('stops a runaway program on Ctrl-C and keeps the shell', async () => {
+    const s = boot();
+    await s.waitFor(PROMPT);
+    const from = s.output.length;
+    s.send('run spin 1000000\n');
+    await s.waitFor('run spin 1000000\n', 20_000, from);
+    s.send('\x03');
+    await s.waitFor('^C\nrun: spin (pid 2) exited with status -1\n', 20_000, from);
     expect(await s.command('selftest')).toMatch(/^SELFTEST ok$/m);
     expect(await s.finish('halt')).toBe(0);
   });

@@ -120,6 +120,13 @@ export class QemuSession {
     return text;
   }
 
+  /** Types raw bytes (for control characters) without waiting; the next command() waits for
+   *  a prompt printed after this point. */
+  send(text: string): void {
+    this.cursor = this.out.length;
+    this.child.stdin?.write(text);
+  }
+
   /** Types a command that ends the machine (halt) and waits for QEMU to exit. */
   async finish(cmd: string, timeoutMs = 20_000): Promise<number | null> {
     const p = await this.waitFor(PROMPT, timeoutMs);

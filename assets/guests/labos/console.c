@@ -1,7 +1,8 @@
 /* The console: an early path through SBI DBCN (legacy putchar as fallback) until the NS16550A
  * UART is found in the DTB, then the UART itself, transmit polled and receive driven by the
  * "received data available" interrupt through the PLIC (PC16550D datasheet: IER bit 0, LSR bits
- * 0 and 5). Received bytes go through a line discipline (echo, backspace) to the one reader. */
+ * 0 and 5). Received bytes go through a line discipline (echo, backspace, Ctrl-C stops the
+ * shell's programs) to the one reader; a complete line is held until it is read. */
 #include "kernel.h"
 
 #define UART_RBR 0
@@ -79,7 +80,11 @@ void panic(const char *fmt, ...) {
 }
 
 static void line_input(char c) {
-  if (line_done) return; /* the reader has not taken the previous line yet: hold input */
+  if (c == 0x03) { /* Ctrl-C: stop the programs the shell is running */
+    kprintf("^C\n");
+    proc_interrupt();
+    return;
+  }
   if (c == '\r' || c == '\n') {
     kputc('\n');
     line_done = 1;

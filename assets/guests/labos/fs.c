@@ -89,6 +89,9 @@ static const char *check_entry(int i) {
   if (e->nblocks && (e->start < sb.data_start || e->start > sb.total_blocks - e->nblocks))
     return "extent outside the disk";
   if (overlaps(e->start, e->nblocks, i)) return "extent overlaps another file";
+  for (int k = 0; k < i; k++)
+    if ((dir[k].flags & 1) && !entry_bad[k] && !strncmp(dir[k].name, e->name, sizeof e->name))
+      return "duplicate name";
   return NULL;
 }
 

@@ -216,6 +216,17 @@ void proc_kill_current(const char *why, uint32_t pc, uint32_t addr) {
   current->killed = 1;
 }
 
+/* Ctrl-C: every process but the shell is killed when it next traps from user mode (the timer
+ * guarantees that it will). */
+void proc_interrupt(void) {
+  for (int i = 0; i < NPROC; i++) {
+    struct proc *p = &procs[i];
+    if (p->state == P_UNUSED || p->state == P_ZOMBIE || !strcmp(p->name, "shell")) continue;
+    p->killed = 1;
+    if (p->state == P_SLEEPING) p->state = P_RUNNABLE;
+  }
+}
+
 static int in_demand_region(struct proc *p, uint32_t va) {
   return (va >= p->brk_base && va < p->brk) || (va >= USTACK_TOP - USTACK_SIZE && va < USTACK_TOP);
 }

@@ -237,6 +237,15 @@ static void virtual_level(void) {
     puts_(names[i]);
     putc_(' ');
     show_log("to HS");
+    /* not delegated to VS, they are HS-level interrupts: taken in HS itself (V=0) with SIE */
+    csr_write(hie, 0x444);
+    csr_set(hvip, bits[i]);
+    run_mode(MODE_S, spin_sie, 0);
+    run_mode(MODE_U, spin_short, 0);
+    csr_clear(hvip, bits[i]);
+    puts_(names[i]);
+    putc_(' ');
+    show_log("in HS and U, V=0");
   }
   csr_write(hie, 0);
   /* HS-level before VS-level: an SSI delegated to HS and a VSSI delegated to VS, both pending

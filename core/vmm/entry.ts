@@ -5,6 +5,7 @@
 // explicit Hyp, for tests and for hosts that run it without an engine.
 import type { Hyp, LabChannel, Unsubscribe, VmmApi } from '../sandbox/hyp';
 import { base64ToBytes, bytesToBase64 } from './base64';
+import { isName } from './chars';
 import { domainInfo } from './domain-builder';
 import type { DomainInfo } from './patch-api';
 import { HOOK_NAMES } from './patch-paths';
@@ -74,7 +75,7 @@ export function vmmConsoleInput(domain: number, data: string): number {
 
 /** Puts a file (base64) in the management domain's store: kernel images, configs, disk images. */
 export function vmmPutFile(name: string, data: string): number {
-  if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new Error(`bad file name '${String(name)}'`);
+  if (typeof name !== 'string' || !isName(name, 64)) throw new Error(`bad file name '${String(name)}'`);
   const bytes = base64ToBytes(data, name);
   vmm().files.set(name, bytes);
   return bytes.length;

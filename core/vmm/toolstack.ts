@@ -4,6 +4,7 @@
 // store, which the lab fills and reads (as dom0's toolstack reads its own disk).
 // Invariant: a command either completes or throws an Error whose message says what was wrong,
 // having changed nothing (create and restore undo their own partial work).
+import { isDecimal } from './chars';
 import type { Domain } from './domain';
 import { requireDomain } from './domain-builder';
 import { PAGE_SIZE } from './riscv-h';
@@ -108,7 +109,7 @@ function dispatch(vmm: Vmm, cmd: Command, args: readonly string[]): string {
 
 export function domainArg(vmm: Vmm, arg: string | undefined): Domain {
   if (arg === undefined) throw new Error('a domain id or name is required');
-  if (/^[0-9]+$/.test(arg)) return requireDomain(vmm, Number(arg));
+  if (isDecimal(arg)) return requireDomain(vmm, Number(arg));
   const d = [...vmm.domains.values()].find((x) => x.name === arg);
   if (d === undefined) throw new Error(`no domain named '${arg}'`);
   return d;

@@ -2,6 +2,7 @@
 // Xen host gives each guest a logical volume. A volume outlives the domains that use it.
 // Invariants: extents never overlap and lie inside the disk; a volume is attached to at most
 // one running domain at a time. The table lives in the management domain's memory.
+import { isName } from './chars';
 
 export interface Volume {
   readonly name: string;
@@ -10,7 +11,6 @@ export interface Volume {
   attachedTo: number | null;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 
 export class VolumeStore {
   private readonly volumes = new Map<string, Volume>();
@@ -26,7 +26,7 @@ export class VolumeStore {
   }
 
   create(name: string, sectors: number): Volume {
-    if (!NAME.test(name)) throw new Error(`volume name '${name}' must be 1-32 letters, digits, '.', '_' or '-'`);
+    if (!isName(name, 32)) throw new Error(`volume name '${name}' must be 1-32 letters, digits, '.', '_' or '-'`);
     if (this.volumes.has(name)) throw new Error(`volume '${name}' already exists`);
     if (!Number.isInteger(sectors) || sectors <= 0) throw new Error(`volume size must be a positive number of sectors, got ${sectors}`);
     let at = 0;

@@ -3,6 +3,7 @@
 // Keys: name, kernel, memory (MiB), vcpus, disk, rng, populate ("eager"|"lazy"), extra (bootargs).
 // Disk specs are comma-separated key=value: vol=NAME (required), size=N[K|M|G], access=rw|ro,
 // image=FILE (initial contents of a new volume). Invariant: a parsed config is fully validated.
+import { isBareWord, isConfigKey, isDecimal, isHexLiteral, isName } from './chars';
 import { GUEST_MAX_VCPUS, GUEST_RAM_MAX, GUEST_RAM_MIN, GUEST_VIRTIO_SLOTS } from './platform-map';
 import type { DiskSpec, DomainConfig } from './patch-api';
 
@@ -10,7 +11,6 @@ export type { DiskSpec, DomainConfig } from './patch-api';
 
 type Value = string | number | string[];
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 
 function parseValue(raw: string, where: string): Value {
   const t = raw.trim();
@@ -29,9 +29,9 @@ function parseValue(raw: string, where: string): Value {
     if (t.length < 2 || t[t.length - 1] !== q) throw new Error(`${where}: unterminated string`);
     return t.slice(1, -1);
   }
-  if (/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(t)) return Number(t);
+  if (isHexLiteral(t) || isDecimal(t)) return Number(t);
   // Unquoted words are accepted on the command line (`xl create cfg memory=64 name=web`).
-  if (/^[A-Za-z0-9._,=:/-]+$/.test(t)) return t;
+  if (isBareWord(t)) return t;
   throw new Error(`${where}: cannot parse value '${t}'`);
 }
 
@@ -63,7 +63,7 @@ export function parseXlText(text: string, overrides: readonly string[]): Map<str
     const eq = line.indexOf('=');
     if (eq <= 0) throw new Error(`${where}: expected 'key = value'`);
     const key = line.slice(0, eq).trim();
-    if (!/^[a-z_]+$/.test(key)) throw new Error(`${where}: bad key '${key}'`);
+    if (!isConfigKey(key)) throw new Error(`${where}: bad key '${key}'`);
     values.set(key, parseValue(line.slice(eq + 1), `${where} (${key})`));
   };
   text.split('\n').forEach((raw, i) => {
@@ -87,10 +87,12 @@ function stripComment(line: string): string {
 }
 
 export function parseSize(text: string, where: string): number {
-  const m = /^([0-9]+)([KMG]?)$/i.exec(text.trim());
-  if (m === null) throw new Error(`${where}: size '${text}' is not N, NK, NM or NG`);
-  const unit = ({ '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as Record<string, number>)[(m[2] ?? '').toUpperCase()] ?? 1;
-  return Number(m[1]) * unit;
+  const t = text.trim();
+  const last = t.slice(-1).toUpperCase();
+  const unit = last === 'K' ? 1024 : last === 'M' ? 1024 ** 2 : last === 'G' ? 1024 ** 3 : 1;
+  const digits = unit === 1 ? t : t.slice(0, -1);
+  if (!isDecimal(digits)) throw new Error(`${where}: size '${text}' is not N, NK, NM or NG`);
+  return Number(digits) * unit;
 }
 
 export function parseDiskSpec(spec: string): DiskSpec {
@@ -102,7 +104,7 @@ export function parseDiskSpec(spec: string): DiskSpec {
   }
   for (const k of fields.keys()) if (!['vol', 'size', 'access', 'image'].includes(k)) throw new Error(`disk '${spec}': unknown key '${k}'`);
   const vol = fields.get('vol');
-  if (vol === undefined || !NAME.test(vol)) throw new Error(`disk '${spec}': vol=NAME is required (letters, digits, . _ -)`);
+  if (vol === undefined || !isName(vol, 32)) throw new Error(`disk '${spec}': vol=NAME is required (letters, digits, . _ -)`);
   const size = fields.get('size');
   const bytes = size === undefined ? null : parseSize(size, `disk '${spec}'`);
   if (bytes !== null && (bytes === 0 || bytes % 512 !== 0)) throw new Error(`disk '${spec}': size must be a non-zero multiple of 512 bytes`);
@@ -122,12 +124,12 @@ export function toDomainConfig(values: Map<string, Value>): DomainConfig {
   };
   const num = (k: string, dflt: number): number => {
     const v = values.get(k) ?? dflt;
-    const n = typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : v;
+    const n = typeof v === 'string' && isDecimal(v) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isInteger(n)) throw new Error(`${k} must be an integer`);
     return n;
   };
   const name = str('name');
-  if (name === undefined || !NAME.test(name)) throw new Error('name = "..." is required (1-32 letters, digits, . _ -)');
+  if (name === undefined || !isName(name, 32)) throw new Error('name = "..." is required (1-32 letters, digits, . _ -)');
   const kernel = str('kernel');
   if (kernel === undefined || kernel === '') throw new Error('kernel = "FILE" is required');
   const memoryBytes = num('memory', 64) * 1024 * 1024;

@@ -197,6 +197,31 @@ describe('labOS on QEMU with a virtio-blk disk', () => {
     expect(await t.finish('halt')).toBe(0);
   });
 
+  it('reports a corrupted directory entry at mount and leaves it out', async () => {
+    const disk = blankDisk('corrupt-entry.img');
+    const s = boot(disk);
+    expect(await s.command('write keep yes')).toBe('wrote 3 bytes to keep\n');
+    expect(await s.command('write lost no')).toBe('wrote 2 bytes to lost\n');
+    expect(await s.finish('halt')).toBe(0);
+    const image = new Uint8Array(readFileSync(disk));
+    const lost = listEntries(image).find((e) => e.name === 'lost');
+    const at = BLOCK + 64 * (lost?.index ?? 0) + 44; // its size field
+    image[at] = 1;
+    writeFileSync(disk, image);
+
+    const t = boot(disk);
+    await t.waitFor('labOS ready');
+    expect(t.output).toContain(
+      `fs: directory entry ${lost?.index ?? -1} is corrupt (entry checksum mismatch); ignored`,
+    );
+    expect(await t.command('ls')).toMatch(/^secret +32\nkeep +3\n$/);
+    expect(await t.command('cat lost')).toBe('cat: lost: no such file\n');
+    expect(await t.command('selftest')).toMatch(
+      new RegExp(`^SELFTEST FAIL fs-entry-${lost?.index ?? -1}$`, 'm'),
+    );
+    expect(await t.finish('halt')).toBe(0);
+  });
+
   it('refuses a corrupted superblock, leaves the disk untouched, and still starts the shell', async () => {
     const disk = blankDisk('corrupt-sb.img');
     const s = boot(disk);

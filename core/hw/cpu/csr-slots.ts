@@ -58,9 +58,10 @@ export const SLOT = {
   WAITING: 52,
   RES_VALID: 53,
   RES_ADDR: 54,
+  PC: 55,
 } as const;
 
-export const SLOT_COUNT = 55;
+export const SLOT_COUNT = 56;
 
 /** Float64 counter slots (instret/cycle exceed 32 bits; doubles are exact to 2^53). */
 export const COUNTER_SLOT = {

@@ -40,15 +40,25 @@ export class HartDebug {
     this.hart.debug = null;
   }
 
-  /** Execute one instruction; records it in the trace when tracing. Returns instructions retired. */
+  /**
+   * Execute one instruction (taking a pending interrupt first, as the hart would); records it
+   * in the trace when tracing. Returns the hart's step count (1, or 0 when parked in WFI).
+   */
   step(): number {
     const h = this.hart;
+    h.checkInterrupts();
+    if (h.waiting) return 0;
     const pc = h.pc;
     const priv = h.priv;
     const virt = h.virt;
-    const retired = h.run(1);
-    if (this.tracing && retired > 0) this.record(pc, this.lastInsn(pc, priv, virt), priv, virt);
-    return retired;
+    let insn = 0;
+    if (this.tracing) {
+      insn = h.fetchSlow(pc);
+      h.excCause = -1;
+    }
+    const steps = h.run(1);
+    if (this.tracing && steps > 0) this.record(pc, insn, priv, virt);
+    return steps;
   }
 
   /**
@@ -64,22 +74,6 @@ export class HartDebug {
       retired += this.step();
     }
     return { reason: 'budget', retired };
-  }
-
-  private lastInsn(pc: number, priv: number, virt: number): number {
-    const h = this.hart;
-    const savedPriv = h.priv;
-    const savedVirt = h.virt;
-    const exc = [h.excCause, h.excTval, h.excTval2, h.excTinst, h.excGva] as const;
-    h.priv = priv;
-    h.virt = virt;
-    h.excCause = -1;
-    const insn = h.fetchSlow(pc);
-    h.priv = savedPriv;
-    h.virt = savedVirt;
-    [h.excCause, h.excTval, h.excTval2, h.excTinst, h.excGva] = exc;
-    h.contextChanged();
-    return insn;
   }
 
   private record(pc: number, insn: number, priv: number, virt: number): void {

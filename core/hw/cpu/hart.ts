@@ -28,6 +28,15 @@ function pageAllows(perms: number, bit: number): boolean {
   return perms >= 0 && (perms & bit) !== 0;
 }
 
+/** A copy of everything architectural in one hart (registers, CSRs, counters, PMP, mode, pc). */
+export interface HartState {
+  readonly x: Int32Array;
+  readonly csr: Int32Array;
+  readonly counters: Float64Array;
+  readonly pmpCfg: Uint8Array;
+  readonly pmpAddr: Int32Array;
+}
+
 /** Why runBlock returned. */
 export const BLOCK_EXIT = { BUDGET: 0, SYSTEM: 1, EXCEPTION: 2, STOP: 3 } as const;
 
@@ -126,6 +135,47 @@ export class Hart {
     this.retired = 0;
     this.excCause = -1;
     this.contexts.clear();
+    this.flushTlb();
+    this.contextChanged();
+  }
+
+  // ---- snapshots ----
+
+  /** Copy the hart's architectural state (TLBs and decode caches are not state: they refill). */
+  saveState(): HartState {
+    const csr = this.csr.slice();
+    csr[SLOT.PRIV] = this.priv;
+    csr[SLOT.VIRT] = this.virt;
+    csr[SLOT.WAITING] = this.waiting ? 1 : 0;
+    csr[SLOT.RES_VALID] = this.resValid ? 1 : 0;
+    csr[SLOT.RES_ADDR] = this.resAddr;
+    csr[SLOT.PC] = this.pc;
+    const counters = this.counters.slice();
+    counters[COUNTER_SLOT.RETIRED] = this.retired;
+    return { x: this.x.slice(0, 32), csr, counters, pmpCfg: this.pmp.cfg.slice(), pmpAddr: this.pmp.addr.slice() };
+  }
+
+  /** Restore a state from saveState (of any hart: mhartid stays this hart's). */
+  loadState(state: HartState): void {
+    if (state.x.length !== 32 || state.csr.length !== SLOT_COUNT || state.counters.length !== COUNTER_SLOT_COUNT) {
+      throw new RangeError('hart state has the wrong shape');
+    }
+    const c = state.csr;
+    const priv = c[SLOT.PRIV] ?? -1;
+    if (priv !== 0 && priv !== 1 && priv !== 3) throw new RangeError(`hart state has privilege ${priv}`);
+    this.pmp.restore(state.pmpCfg, state.pmpAddr);
+    this.x.set(state.x);
+    this.x[32] = 0;
+    this.csr.set(c);
+    this.counters.set(state.counters);
+    this.priv = priv;
+    this.virt = (c[SLOT.VIRT] ?? 0) !== 0 && priv !== 3 ? 1 : 0;
+    this.waiting = (c[SLOT.WAITING] ?? 0) !== 0;
+    this.resValid = (c[SLOT.RES_VALID] ?? 0) !== 0;
+    this.resAddr = c[SLOT.RES_ADDR] ?? 0;
+    this.pc = (c[SLOT.PC] ?? 0) & ~3;
+    this.retired = state.counters[COUNTER_SLOT.RETIRED] ?? 0;
+    this.excCause = -1;
     this.flushTlb();
     this.contextChanged();
   }

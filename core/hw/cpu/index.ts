@@ -1,6 +1,6 @@
 // Public surface of the hart module: the hart, its debugger, the standalone G-stage walk for
 // devices, CSR numbers and architectural constants. Other layers import from here.
-export { Hart, BLOCK_EXIT } from './hart';
+export { Hart, BLOCK_EXIT, type HartState } from './hart';
 export { HartDebug, type TraceEntry, type StopReason } from './hart-debug';
 export { translateGStage, type GStageAccess, type GStageMemory, type GStageResult } from './g-stage';
 export { CSR, csrName, type CsrName } from './csr-numbers';

@@ -21,6 +21,14 @@ export class Pmp {
     this.decode();
   }
 
+  /** Restore saved entries verbatim (snapshots), bypassing the lock rules of CSR writes. */
+  restore(cfg: Uint8Array, addr: Int32Array): void {
+    if (cfg.length !== 16 || addr.length !== 16) throw new RangeError('PMP state must have 16 entries');
+    this.cfg.set(cfg);
+    this.addr.set(addr);
+    this.decode();
+  }
+
   readCfg(reg: number): number {
     const c = this.cfg;
     const b = reg * 4;

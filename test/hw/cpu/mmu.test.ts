@@ -283,3 +283,22 @@ describe('two-stage translation (V=1)', () => {
     ]);
   });
 });
+
+describe('PMP and the TLB', () => {
+  it('a page split by an NA4 entry is never cached: the next word still faults', () => {
+    const board = machine();
+    const h = board.harts[0]!;
+    const code = BASE + 0x40_0000;
+    poke(board, code, A.addi(6, 0, 1));
+    poke(board, code + 4, A.addi(7, 0, 1));
+    const enter = [...li(1, code), A.csrrw(0, CSR.MEPC, 1), A.mret()];
+    enter.forEach((w, k) => poke(board, BASE + 4 * k, w));
+    h.reset(BASE);
+    writeCsr(h, CSR.PMPADDR0, code >>> 2);
+    writeCsr(h, CSR.PMPADDR1, -1);
+    writeCsr(h, CSR.PMPCFG0, (0x10 | 4) | ((0x18 | 3) << 8)); // NA4 X at code, then NAPOT RW
+    writeCsr(h, CSR.MTVEC, HANDLER);
+    board.run(8);
+    expect([h.x[6], h.x[7], h.csr[SLOT.MCAUSE], h.csr[SLOT.MTVAL]! >>> 0]).toEqual([1, 0, 1, code + 4]);
+  });
+});

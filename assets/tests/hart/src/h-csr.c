@@ -132,6 +132,23 @@ int main(void) {
   u32 t1 = rd_time(0);
   show("VS time - M time >= delta", tv - t0 >= 0x40000000u);
   show("VS time - delta <= M time after", tv - 0x40000000u <= t1);
+  /* vstimecmp compares with time + htimedelta (Sstc, priv 8.2.x): with a large delta, a compare
+     value that is still far ahead of time is already due for the guest */
+  csr_write(CSR_MENVCFGH, 1u << 31);
+  csr_write(CSR_HENVCFGH, 1u << 31);
+  csr_write(htimedelta, 0x40000000);
+  u32 now = rd_time(0);
+  csr_write(CSR_VSTIMECMPH, 0);
+  csr_write(CSR_VSTIMECMP, now + 0x20000000);
+  show("VSTIP: cmp = time + delta/2", (csr_read(hip) >> 6) & 1);
+  csr_write(CSR_VSTIMECMP, now + 0x60000000);
+  show("VSTIP: cmp = time + 1.5 delta", (csr_read(hip) >> 6) & 1);
+  csr_write(htimedelta, 0x70000000);
+  show("VSTIP after delta grows", (csr_read(hip) >> 6) & 1);
+  csr_write(CSR_VSTIMECMPH, 0xffffffff);
+  csr_write(CSR_VSTIMECMP, 0xffffffff);
+  csr_write(CSR_HENVCFGH, 0);
+  csr_write(CSR_MENVCFGH, 0);
   csr_write(htimedelta, 0);
 
   /* Sstc gating */

@@ -788,4 +788,13 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       'The HS-level sstatus.MXR (mstatus.MXR) makes execute-only pages readable in both stages, so the load succeeds ' +
       '(QEMU 7.2 ignores it for the G stage). Priv 1.12 sections 8.5.1 and 3.1.6.3.',
   },
+  {
+    program: 'h-csr',
+    line: /^VSTIP after delta grows /,
+    value: 'VSTIP after delta grows 00000001',
+    rule:
+      'hip.VSTIP follows (time + htimedelta) >= vstimecmp at all times, so raising htimedelta past the compare makes it ' +
+      'pending at once (QEMU 7.2 re-evaluates only when vstimecmp is written). Sstc 1.0 ("vstimecmp ... VSTIP") and ' +
+      'priv 1.12 section 8.2.x (htimedelta).',
+  },
 ];

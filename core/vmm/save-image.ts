@@ -114,7 +114,9 @@ function restoreVcpus(vmm: Vmm, d: Domain, saved: readonly SavedVcpu[]): void {
   saved.forEach((s, i) => {
     const v = d.vcpus[i];
     if (v === undefined) return;
-    vmm.hyp.vcpu.setRegs(v.id, s.regs);
+    // vsip is a view of hvip (priv 1.12, 8.2.3), restored through the controls below.
+    const { vsip: _vsip, ...regs } = s.regs;
+    vmm.hyp.vcpu.setRegs(v.id, regs);
     vmm.hyp.vcpu.setControls(v.id, { htimedelta: s.controls.htimedelta, hvip: s.controls.hvip });
     v.hsm = s.hsm;
     v.blocked = s.blocked;

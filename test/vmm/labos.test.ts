@@ -49,4 +49,14 @@ describe('labOS under the VMM on the real hart', () => {
     expect(vmm.dmesg.join('\n')).toMatch(/dom1 shutdown: labos powered off \(no reason\)/);
     expect(vmm.volumes.get('root')?.attachedTo).toBeNull();
   });
+
+  it('xl save and restore a running labOS: the restored guest answers at its console', () => {
+    const { vmm, dom, until } = boot('memory=16');
+    until('labos> ');
+    expect(vmm.fns.toolstackCommand(`save ${dom} labos.sav`)).toMatch(/saved domain 1 \(labos\) to labos.sav/);
+    expect(vmm.domains.size).toBe(0);
+    expect(vmm.fns.toolstackCommand('restore labos.sav')).toBe('restored as domain 2');
+    vmm.consoleInput(2, new TextEncoder().encode('uptime\r'));
+    expect(until('KiB free')).toMatch(/labos> uptime\r\nUPTIME \d+\.\d+ s\r\nharts 1\/1 online/);
+  });
 });

@@ -286,6 +286,28 @@ static void virtual_level(void) {
   csr_write(CSR_MENVCFGH, 0);
 }
 
+/* Writing mtime moves every comparison at once: MTIP (mtimecmp) and, with Sstc, STIP (stimecmp)
+   follow time >= compare continuously (priv 3.2.1, Sstc). Run last: it moves time forward. */
+static void mtime_jump(void) {
+  volatile u32 *mtime = CLINT_MTIME;
+  u32 now = mtime[0];
+  CLINT_MTIMECMP[1] = 0xffffffff;
+  CLINT_MTIMECMP[0] = now + 0x20000000;
+  CLINT_MTIMECMP[1] = mtime[1];
+  csr_write(CSR_MENVCFGH, 1u << 31);
+  csr_write(CSR_STIMECMPH, 0xffffffff);
+  csr_write(CSR_STIMECMP, now + 0x20000000);
+  csr_write(CSR_STIMECMPH, mtime[1]);
+  show("MTIP before jump", (csr_read(mip) >> 7) & 1);
+  show("STIP before jump", (csr_read(mip) >> 5) & 1);
+  mtime[0] = now + 0x40000000;
+  show("MTIP after mtime jump", (csr_read(mip) >> 7) & 1);
+  show("STIP after mtime jump", (csr_read(mip) >> 5) & 1);
+  CLINT_MTIMECMP[1] = 0xffffffff;
+  csr_write(CSR_STIMECMPH, 0xffffffff);
+  csr_write(CSR_MENVCFGH, 0);
+}
+
 int main(void) {
   clear_trap();
   csr_write(mcounteren, 7);
@@ -296,5 +318,6 @@ int main(void) {
   machine_level();
   supervisor_level();
   virtual_level();
+  mtime_jump();
   return 0;
 }

@@ -797,4 +797,13 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       'pending at once (QEMU 7.2 re-evaluates only when vstimecmp is written). Sstc 1.0 ("vstimecmp ... VSTIP") and ' +
       'priv 1.12 section 8.2.x (htimedelta).',
   },
+  {
+    program: 'irq',
+    line: /^STIP after mtime jump /,
+    value: 'STIP after mtime jump 00000001',
+    rule:
+      'With Sstc, STIP is pending "whenever time contains a value greater than or equal to stimecmp": moving mtime past ' +
+      'stimecmp makes it pending at once, as it does MTIP (QEMU 7.2 re-evaluates STIP only when stimecmp is written). ' +
+      'Sstc 1.0 section "stimecmp" and priv 1.12 section 3.2.1 (mtime).',
+  },
 ];

@@ -55,6 +55,8 @@ describe('labfw + labOS on QEMU and on our hart', () => {
       'run crash illegal',
       'run crash badptr',
       'write a b',
+      'reboot',
+      'secret',
     ];
     const qemu = QemuSession.start({ memMiB: 128, dtb: DTB.pathname });
     try {

@@ -53,6 +53,8 @@ describe('labfw + labOS on QEMU and on our hart', () => {
       'uptime',
       'run crash',
       'run crash illegal',
+      'run crash kernel',
+      'run crash exec',
       'run crash badptr',
       'write a b',
       'reboot',

@@ -1,9 +1,8 @@
-// The trusted in-engine half of the boundary: JavaScript evaluated first in every engine. It wraps
-// the single dispatch function (held only in this closure, never on the global object) into the
-// typed `hyp`, `lab` and `definePatch` globals, makes the engine deterministic (seeded Math.random,
-// no Date), and runs the patch registry whose guards disable a patch that throws.
-// It captures the intrinsics it uses before any untrusted code runs, so later tampering by the VMM
-// or a patch cannot change how this code builds the values it sends to the host.
+// The trusted in-engine half of the boundary, evaluated first in every engine: it wraps the one
+// dispatch function (held only in this closure) into the frozen `hyp`, `lab` and `definePatch`
+// globals, seeds Math.random, and runs the patch registry whose guards disable a faulting patch.
+// It captures every intrinsic it uses before untrusted code runs, so tampering by the VMM or a patch
+// cannot change the values this code sends to the host.
 import {
   ABI_TO_GPR, ACCESS_CODE, CONTROL_NAMES, DISK_OP_CODE, DISK_STATUS_CODE, EXIT_KIND_CODE, GUEST_REG_NAMES, OP,
 } from './hyp-ops';

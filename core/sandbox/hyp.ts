@@ -1,9 +1,8 @@
 // The hypervisor interface: the one contract between trusted code (hardware, monitor) and the
-// untrusted VMM and its patches, which run inside an isolated engine and see nothing else.
-// Types only, no imports: the same file feeds the patch editor's IntelliSense and the patch
-// compiler's type check, so it is written to be read as documentation.
-// Invariants: values cross by copy (nothing returned is a live view of host memory); word values are
-// unsigned 32-bit numbers (0 .. 2^32-1); 64-bit quantities (time, htimedelta) are exact numbers < 2^53.
+// untrusted VMM and its patches. Types only, no imports: it feeds the patch editor's IntelliSense
+// and the patch compiler's type check, so it is written to be read as documentation.
+// Invariants: values cross by copy (nothing returned is a live view of host memory); words are
+// unsigned 32-bit numbers; 64-bit quantities (time, htimedelta) are exact numbers below 2^53.
 
 /** A vCPU control block (this machine's VMCS), created by `hyp.vcpu.create()`. */
 export type VcpuId = number;

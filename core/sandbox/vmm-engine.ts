@@ -1,9 +1,8 @@
-// The VMM's confinement engine: one QuickJS runtime and context (in its own WebAssembly module) per
-// emulated host, holding no host object. Its only way out is the hypervisor dispatch function bound
-// to the injected HypBackend. Every call in runs under a fresh interrupt budget, a memory limit and a
-// stack limit; after any of them trips, the same engine stays usable (QuickJS unwinds the interrupted
-// call completely), and the VMM's own state is whatever that call left. Handles are disposed on every
-// path: one leaked handle aborts the whole WebAssembly module at teardown.
+// The VMM's confinement engine: one QuickJS runtime and context, in its own WebAssembly module, per
+// emulated host; it holds no host object and reaches out only through the dispatch function bound
+// to the injected HypBackend. Each call in gets a fresh interrupt budget under memory and stack
+// limits; after any trips, the same engine stays usable (QuickJS unwinds the call completely).
+// Every handle is disposed on every path: one leaked handle aborts the WebAssembly module.
 import {
   DefaultIntrinsics, type DisposableResult, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule,
 } from 'quickjs-emscripten';

@@ -1,3 +1,4 @@
+// Stack parsing, frame mapping, error classification and the interrupt budget, without an engine.
 import { describe, expect, it } from 'vitest';
 import { classify, mapFrames, parseStack } from '../../core/sandbox/engine-errors';
 import { SourceMapper } from '../../core/sandbox/source-map';

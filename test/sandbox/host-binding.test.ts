@@ -1,4 +1,5 @@
-// Every exit kind crosses as a record and comes out inside the engine as the same object.
+// The binding's wire format: every exit kind crosses as a record and comes out inside the engine
+// as the same object; word validation at the boundary.
 import { afterEach, describe, expect, it } from 'vitest';
 import { exitRecord, u32 } from '../../core/sandbox/host-binding';
 import type { Exit } from '../../core/sandbox/hyp';

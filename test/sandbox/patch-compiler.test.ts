@@ -1,3 +1,5 @@
+// The patch compiler: a real type check against hyp.ts (and given VMM declarations), the lab's
+// patch rules, and emit with a source map back to the patch's lines.
 import { describe, expect, it } from 'vitest';
 import { PatchCompiler } from '../../core/sandbox/patch-compiler';
 import { readHypSource } from '../../core/sandbox/hyp-source';

@@ -1,3 +1,4 @@
+// Source map decoding against TypeScript's own output and hand-built multi-source mappings.
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { SourceMapper } from '../../core/sandbox/source-map';

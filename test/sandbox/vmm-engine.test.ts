@@ -1,3 +1,5 @@
+// The engine's public surface: bundles, calls in both forms, every hypervisor operation through the
+// binding to a real in-memory backend, error reports mapped to TypeScript, and misuse.
 import { transform } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../core/sandbox/engine-errors';

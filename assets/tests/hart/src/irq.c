@@ -312,7 +312,16 @@ static void mtime_jump(void) {
   show("VSTIP after mtime jump", (csr_read(hip) >> 6) & 1);
   csr_write(CSR_VSTIMECMPH, 0xffffffff);
   csr_write(CSR_HENVCFGH, 0);
+  /* and back: mtime below the compares again clears MTIP (and STIP) at once */
+  mtime[0] = now;
+  show("MTIP after mtime back", (csr_read(mip) >> 7) & 1);
+  show("STIP after mtime back", (csr_read(mip) >> 5) & 1);
+  /* mtimecmp writes: due at once, then not due */
+  CLINT_MTIMECMP[0] = 0;
+  CLINT_MTIMECMP[1] = 0;
+  show("MTIP mtimecmp=0", (csr_read(mip) >> 7) & 1);
   CLINT_MTIMECMP[1] = 0xffffffff;
+  show("MTIP mtimecmp=max", (csr_read(mip) >> 7) & 1);
   csr_write(CSR_STIMECMPH, 0xffffffff);
   csr_write(CSR_MENVCFGH, 0);
 }

@@ -75,6 +75,14 @@ describe('web mode in Chromium', () => {
       await waitForTerminal(page, 'demo', 'heartbeat');
       await expect.poll(() => page.getByTestId('host-state').textContent()).toBe('running');
 
+      // The command palette (keyboard only): pause the running host.
+      await page.keyboard.press('Control+Shift+P');
+      await page.getByTestId('command-palette').waitFor();
+      await page.keyboard.type('host pause');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.getByTestId('host-state').textContent()).toBe('paused');
+      expect(await page.getByTestId('command-palette').count()).toBe(0);
+
       // Reset, then one step: the demo prints its banner on its first slice, and nothing else.
       await page.getByTestId('reset').click();
       await expect.poll(() => page.getByTestId('host-state').textContent()).toBe('paused');

@@ -3,7 +3,7 @@
 //   web       the renderer (dist/web, Vite)
 //   electron  the Electron main process and preload (dist/electron, esbuild)
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -50,6 +50,13 @@ async function buildVmm() {
   });
 }
 
+// The declarations patches are checked against (and the editor loads): copied as they are.
+function copyPatchTypes() {
+  mkdirSync(join(root, 'dist/types'), { recursive: true });
+  copyFileSync(join(root, 'core/sandbox/hyp.ts'), join(root, 'dist/types/hyp.ts'));
+  copyFileSync(join(root, 'core/vmm/patch-api.d.ts'), join(root, 'dist/types/patch-api.d.ts'));
+}
+
 async function buildElectron() {
   if (!existsSync(join(root, 'electron/main.ts'))) return;
   await build({ ...nodeCommon, entryPoints: { main: 'electron/main.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.mjs' } });
@@ -82,7 +89,10 @@ function buildWeb() {
 
 try {
   if (wanted('node')) await buildNode();
-  if (wanted('node') || wanted('vmm')) await buildVmm();
+  if (wanted('node') || wanted('vmm')) {
+    await buildVmm();
+    copyPatchTypes();
+  }
   if (wanted('electron')) await buildElectron();
   if (wanted('web')) buildWeb();
 } catch (error) {

@@ -2,6 +2,7 @@
 // here; the main thread (Electron main, the web server, the CLI) only relays messages.
 import { parentPort, workerData } from 'node:worker_threads';
 import { DemoMachine } from './demo-machine';
+import { VmmMachine } from './host/vmm-machine';
 import { HostSession } from './host-session';
 import { serveLab } from './lab-endpoint';
 import type { HostWorkerData, MachineConfig } from './machine-config';
@@ -9,10 +10,12 @@ import type { Machine } from './machine';
 import type { MessagePortLike } from './message-port';
 import type { ServerMessage } from './protocol';
 
-function createMachine(config: MachineConfig): Machine {
+async function createMachine(config: MachineConfig, seed: string): Promise<Machine> {
   switch (config.kind) {
     case 'demo':
       return new DemoMachine();
+    case 'bare':
+      return VmmMachine.create({ seed, harts: config.harts, ramMiB: config.ramMiB, guests: config.guests });
   }
 }
 
@@ -34,6 +37,6 @@ const port: MessagePortLike<ServerMessage> = {
   close: () => parent.close(),
 };
 
-const session = new HostSession(createMachine(data.machine), { seed: data.seed });
+const session = new HostSession(await createMachine(data.machine, data.seed), { seed: data.seed });
 serveLab(session, port);
 if (data.autoStart) void session.handle('host.start', {});

@@ -1,9 +1,27 @@
 // Which machine a host worker builds. Plain data: it crosses into the worker as workerData.
+import type { GuestConfig } from './host/vmm-machine';
 
-export type MachineConfig = { readonly kind: 'demo' };
+export type MachineConfig =
+  | { readonly kind: 'demo' }
+  | {
+      readonly kind: 'bare';
+      readonly harts: number;
+      readonly ramMiB: number;
+      readonly guests: readonly GuestConfig[];
+    };
 
 export interface HostWorkerData {
   readonly seed: string;
   readonly machine: MachineConfig;
   readonly autoStart: boolean;
+}
+
+/** Two labOS guests on a two-hart bare host: what a new session starts with. */
+export function defaultBareConfig(guests = 2): MachineConfig {
+  return {
+    kind: 'bare',
+    harts: 2,
+    ramMiB: 128,
+    guests: Array.from({ length: guests }, (_, i) => ({ name: `vm${i + 1}`, image: 'labos', memoryMiB: 32, vcpus: 1 })),
+  };
 }

@@ -5,7 +5,7 @@
 import type { DiskBacking } from '../../hw/devices/disk-backing';
 import { HostBoard, hostBoardDescription } from '../../hw/host-board';
 import { EngineError } from '../../sandbox/engine-errors';
-import { VmmEngine } from '../../sandbox/vmm-engine';
+import { VmmEngine, type PatchFault } from '../../sandbox/vmm-engine';
 import { BareHyp } from '../bare/bare-hyp';
 import { HS_RESERVED_BYTES, handOffToBareHs } from './bare-hardware';
 import { loadVmmBundle } from './vmm-bundle';
@@ -30,7 +30,8 @@ export type VmmHostEvent =
   | { readonly kind: 'exfiltrated'; readonly label: string; readonly bytes: Uint8Array }
   | { readonly kind: 'vmm-log'; readonly text: string }
   | { readonly kind: 'vmm-event'; readonly event: unknown }
-  | { readonly kind: 'vmm-failed'; readonly reason: string; readonly detail: string };
+  | { readonly kind: 'vmm-failed'; readonly reason: string; readonly detail: string }
+  | { readonly kind: 'patch-fault'; readonly fault: PatchFault };
 
 interface DrainResult {
   readonly console: readonly { readonly domain: number; readonly data: string }[];
@@ -69,6 +70,7 @@ export class VmmHost {
         exfiltrate: (label, bytes) => host?.emit({ kind: 'exfiltrated', label, bytes: bytes.slice() }),
         log: (text) => host?.emit({ kind: 'vmm-log', text }),
       },
+      onPatchFault: (fault) => host?.emit({ kind: 'patch-fault', fault }),
     });
     host = new VmmHost(board, hyp, engine);
     board.onOutput((bytes) => host?.emit({ kind: 'host-console', bytes }));
@@ -130,6 +132,11 @@ export class VmmHost {
       if (!this.round()) break;
     }
     return this.board.instructions - start;
+  }
+
+  /** False once no hart can run and no timer will ever wake one. */
+  canProgress(): boolean {
+    return this.failure === null && Number.isFinite(this.board.scheduler.nextDeadline());
   }
 
   /** One host round: each hart gets a quantum through the VMM. False when nothing can ever run. */

@@ -1,0 +1,131 @@
+// A bare VMM host as the lab host worker runs it (the Machine contract): one console for the
+// toolstack ('xl', line-edited, one xl command per line) and one per guest ('dom1', 'dom2', ...).
+// Guests are created when the machine starts; reset destroys and re-creates them from the same
+// configuration (the host board keeps running, as after `xl destroy` + `xl create`).
+import type { Machine, MachineDescription, RunSlice } from '../machine';
+import { loadGuestImage, type GuestImageName } from './guest-images';
+import { VmmHost } from './vmm-host';
+
+export interface GuestConfig {
+  readonly name: string;
+  readonly image: GuestImageName;
+  readonly memoryMiB: number;
+  readonly vcpus: number;
+}
+
+export interface VmmMachineConfig {
+  readonly seed: string;
+  readonly harts: number;
+  readonly ramMiB: number;
+  readonly guests: readonly GuestConfig[];
+}
+
+const PROMPT = 'xl> ';
+const encoder = new TextEncoder();
+
+export class VmmMachine implements Machine {
+  readonly description: MachineDescription;
+  private readonly listeners = new Set<(console: string, data: Uint8Array) => void>();
+  private line = '';
+  private domains: number[] = [];
+
+  private constructor(
+    private readonly host: VmmHost,
+    private readonly config: VmmMachineConfig,
+  ) {
+    const board = host.board;
+    this.description = {
+      machine: `bare host: Xen-like VMM with ${config.guests.length} guest(s)`,
+      harts: board.harts.length,
+      ramBytes: board.ram.size,
+      devices: board.description.devices.map((d) => ({ name: d.kind, base: d.base, size: d.size })),
+      consoles: ['xl', ...config.guests.map((_, i) => `dom${i + 1}`)],
+    };
+    host.onEvent((event) => {
+      if (event.kind === 'guest-output') this.print(`dom${event.domain}`, event.bytes);
+      else if (event.kind === 'host-console') this.print('xl', event.bytes);
+      else if (event.kind === 'vmm-failed') this.print('xl', encoder.encode(`\r\n[host] ${event.reason}\r\n`));
+      else if (event.kind === 'exfiltrated') this.print('xl', encoder.encode(`\r\n[lab] exfiltrated ${event.label}: ${event.bytes.length} bytes\r\n`));
+    });
+  }
+
+  static async create(config: VmmMachineConfig): Promise<VmmMachine> {
+    const host = await VmmHost.create({ seed: config.seed, harts: config.harts, ramBytes: config.ramMiB * 1024 * 1024 });
+    const machine = new VmmMachine(host, config);
+    for (const image of new Set(config.guests.map((g) => g.image))) host.putFile(`${image}.elf`, loadGuestImage(image));
+    machine.createGuests();
+    return machine;
+  }
+
+  get vmmHost(): VmmHost {
+    return this.host;
+  }
+
+  get instructions(): number {
+    return this.host.instructions;
+  }
+
+  get virtualTime(): number {
+    return this.host.board.clock.now();
+  }
+
+  reset(): void {
+    for (const id of this.domains) this.host.toolstack(`destroy ${id}`);
+    this.createGuests();
+  }
+
+  run(budget: number): RunSlice {
+    const retired = this.host.run(budget);
+    return { retired, halted: false };
+  }
+
+  consoleInput(console: string, data: Uint8Array): number {
+    if (console === 'xl') return this.toolstackInput(data);
+    const domain = this.description.consoles.indexOf(console);
+    if (domain < 1) return 0;
+    return this.host.consoleInput(this.domains[domain - 1] ?? -1, data);
+  }
+
+  onConsoleOutput(listener: (console: string, data: Uint8Array) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private createGuests(): void {
+    this.domains = this.config.guests.map((g) => {
+      const result = this.host.toolstack(`create name=${g.name} kernel=${g.image}.elf memory=${g.memoryMiB} vcpus=${g.vcpus}`);
+      this.print('xl', encoder.encode(`${result.output}\r\n`));
+      const id = /created domain (\d+)/.exec(result.output)?.[1];
+      return id === undefined ? -1 : Number(id);
+    });
+    this.print('xl', encoder.encode(PROMPT));
+  }
+
+  private toolstackInput(data: Uint8Array): number {
+    for (const byte of data) {
+      if (byte === 13 || byte === 10) {
+        this.print('xl', encoder.encode('\r\n'));
+        const command = this.line.trim();
+        this.line = '';
+        if (command !== '') {
+          const { output } = this.host.toolstack(command);
+          if (output !== '') this.print('xl', encoder.encode(`${output.replace(/\n/g, '\r\n')}\r\n`));
+        }
+        this.print('xl', encoder.encode(PROMPT));
+      } else if (byte === 127 || byte === 8) {
+        if (this.line.length > 0) {
+          this.line = this.line.slice(0, -1);
+          this.print('xl', encoder.encode('\b \b'));
+        }
+      } else if (byte >= 32 && byte < 127) {
+        this.line += String.fromCharCode(byte);
+        this.print('xl', Uint8Array.of(byte));
+      }
+    }
+    return data.length;
+  }
+
+  private print(console: string, data: Uint8Array): void {
+    for (const listener of this.listeners) listener(console, data);
+  }
+}

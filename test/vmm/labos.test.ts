@@ -7,18 +7,24 @@ import { createVmm } from '../../core/vmm/entry';
 import { HART_RESULT, type Vmm } from '../../core/vmm/vmm';
 import { HartHyp } from './support/hart-hyp';
 
-function boot(config: string): { vmm: Vmm; hyp: HartHyp; dom: number; until: (text: string, maxCalls?: number) => string } {
-  const hyp = new HartHyp(64 * 1024 * 1024, 8192);
-  const vmm = createVmm(hyp, { exfiltrate: () => undefined, log: () => undefined }, { harts: 1, ramBase: hyp.ram.base, ramSize: hyp.ram.size, vmmReservedBytes: 1 << 20 });
+function boot(config: string, harts = 1): { vmm: Vmm; hyp: HartHyp; dom: number; until: (text: string, maxRounds?: number) => string } {
+  const hyp = new HartHyp(64 * 1024 * 1024, 8192, 20_000, harts);
+  const vmm = createVmm(hyp, { exfiltrate: () => undefined, log: () => undefined }, { harts, ramBase: hyp.ram.base, ramSize: hyp.ram.size, vmmReservedBytes: 1 << 20 });
   vmm.files.set('labos.elf', new Uint8Array(readFileSync('assets/guests/images/labos.elf')));
   const created = vmm.fns.toolstackCommand(`create name=labos kernel=labos.elf ${config}`);
   const dom = Number(/created domain (\d+)/.exec(created)?.[1]);
   let out = '';
-  const until = (text: string, maxCalls = 20_000): string => {
-    for (let i = 0; i < maxCalls && !out.includes(text); i++) {
-      const r = vmm.hart(0);
-      if ((r & HART_RESULT.OUTPUT) !== 0) for (const c of vmm.drain().console) out += new TextDecoder().decode(c.bytes);
-      if ((r & HART_RESULT.IDLE) !== 0 && !hyp.idle()) break;
+  // The host's round: each hart gets one quantum in turn; when all idle, time jumps to a deadline.
+  const until = (text: string, maxRounds = 20_000): string => {
+    for (let i = 0; i < maxRounds && !out.includes(text); i++) {
+      let idle = 0;
+      for (let h = 0; h < harts; h++) {
+        hyp.hartId = h;
+        const r = vmm.hart(h);
+        if ((r & HART_RESULT.OUTPUT) !== 0) for (const c of vmm.drain().console) out += new TextDecoder().decode(c.bytes);
+        if ((r & HART_RESULT.IDLE) !== 0) idle++;
+      }
+      if (idle === harts && !hyp.idle()) break;
     }
     return out;
   };
@@ -58,5 +64,16 @@ describe('labOS under the VMM on the real hart', () => {
     expect(vmm.fns.toolstackCommand('restore labos.sav')).toBe('restored as domain 2');
     vmm.consoleInput(2, new TextEncoder().encode('uptime\r'));
     expect(until('KiB free')).toMatch(/labos> uptime\r\nUPTIME \d+\.\d+ s\r\nharts 1\/1 online/);
+  });
+
+  it('runs two vCPUs on two harts: the secondary comes online on the other hart and answers IPIs', () => {
+    const { vmm, dom, until } = boot('memory=16 vcpus=2', 2);
+    const ranOn = new Set<string>();
+    vmm.registry.on('schedule', 'test', (hart, _d, vcpu) => void ranOn.add(`${String(hart)}:${String(vcpu)}`));
+    expect(until('labos> ')).toContain('smp: 2 of 2 harts online');
+    vmm.consoleInput(dom, new TextEncoder().encode('selftest\r'));
+    expect(until('SELFTEST')).toContain('selftest: smp: IPI and remote fence answered by 1 other hart(s)');
+    const harts = new Set([...ranOn].map((k) => k.split(':')[0]));
+    expect(harts).toEqual(new Set(['0', '1']));
   });
 });

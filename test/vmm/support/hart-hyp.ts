@@ -1,4 +1,4 @@
-// A bare-mode Hyp over the real hart, for the VMM's end-to-end test: the modelled HS layer.
+// A bare-mode Hyp over real harts (one or more, run in turn), for the VMM end-to-end tests: the modelled HS layer.
 // `run` loads a vCPU's context into the hart in VS-mode and executes until the guest traps to HS
 // (ECALL, guest-page fault, virtual instruction...), the host quantum ends, or the modelled HS
 // timer expires, then saves the context and decodes the trap into an Exit: SBI from a0..a7, MMIO
@@ -31,14 +31,24 @@ interface Vcpu {
 }
 
 export class HartHyp implements Hyp {
-  readonly hartId = 0;
-  readonly harts = 1;
+  /** The hart the VMM is running on (the host sets it before each vmmHart call). */
+  hartId = 0;
+  readonly harts: number;
+  private readonly hartList: Hart[] = [];
   readonly ram: Ram;
   readonly bus: PhysicalBus;
-  readonly hart: Hart;
+  get hart(): Hart {
+    const h = this.hartList[this.hartId];
+    if (h === undefined) throw new Error(`no hart ${this.hartId}`);
+    return h;
+  }
   elapsed = 0;
   readonly instructionsPerTick = 100;
-  private deadline = Number.MAX_SAFE_INTEGER;
+  /** Each hart's modelled HS timer deadline. */
+  private readonly deadlines: number[];
+  private get deadline(): number {
+    return this.deadlines[this.hartId] ?? Number.MAX_SAFE_INTEGER;
+  }
   private readonly vcpus = new Map<number, Vcpu>();
   private nextId = 1;
   private readonly diskBytes: Uint8Array;
@@ -46,22 +56,27 @@ export class HartHyp implements Hyp {
   private nextTag = 1;
   readonly out: number[] = [];
 
-  constructor(ramSize: number, diskSectors: number, readonly quantum = 20_000) {
+  constructor(ramSize: number, diskSectors: number, readonly quantum = 20_000, harts = 1) {
     this.ram = new Ram(0x8000_0000, ramSize);
     this.bus = new PhysicalBus(this.ram);
-    this.hart = new Hart(0, this.bus, { now: () => Math.floor(this.elapsed / this.instructionsPerTick) });
+    this.harts = harts;
+    this.deadlines = new Array<number>(harts).fill(Number.MAX_SAFE_INTEGER);
     const doorbell: MmioDevice = { name: 'hs-doorbell', size: 4, read: () => 0, write: () => void (this.hart.stop = true), reset: () => undefined };
     this.bus.addDevice(0, doorbell);
     this.bus.writeBytes(this.ram.base, new Uint8Array(new Uint32Array([DOORBELL_STORE]).buffer));
     this.diskBytes = new Uint8Array(diskSectors * 512);
-    const c = this.hart.csr;
-    c[SLOT.MEDELEG] = MEDELEG;
-    c[SLOT.MIDELEG] = MIDELEG;
-    c[SLOT.MCOUNTEREN] = 7;
-    c[SLOT.STVEC] = this.ram.base;
-    c[SLOT.HSTATUS] = HSTATUS_VTW;
-    this.hart.pmp.writeAddr(0, -1);
-    this.hart.pmp.writeCfg(0, 0x1f);
+    for (let i = 0; i < harts; i++) {
+      const h = new Hart(i, this.bus, { now: () => Math.floor(this.elapsed / this.instructionsPerTick) });
+      const c = h.csr;
+      c[SLOT.MEDELEG] = MEDELEG;
+      c[SLOT.MIDELEG] = MIDELEG;
+      c[SLOT.MCOUNTEREN] = 7;
+      c[SLOT.STVEC] = this.ram.base;
+      c[SLOT.HSTATUS] = HSTATUS_VTW;
+      h.pmp.writeAddr(0, -1);
+      h.pmp.writeCfg(0, 0x1f);
+      this.hartList.push(h);
+    }
   }
 
   readonly mem = {
@@ -193,24 +208,29 @@ export class HartHyp implements Hyp {
   }
 
   readonly fence = {
+    // Local to the current hart, as HFENCE is.
     gvma: (): void => this.hart.flushTlb(),
     vvma: (): void => this.hart.flushTlb(),
   };
 
   readonly timer = {
     now: (): number => Math.floor(this.elapsed / this.instructionsPerTick),
-    set: (deadline: number): void => void (this.deadline = deadline),
+    set: (deadline: number): void => void (this.deadlines[this.hartId] = deadline),
   };
 
-  /** Idle: time jumps to the HS timer deadline, as the board does when every hart waits. */
+  /** Every hart idles: time jumps to the earliest HS timer deadline, as the board does. */
   idle(): boolean {
-    if (this.deadline >= Number.MAX_SAFE_INTEGER) return false;
-    this.elapsed = Math.max(this.elapsed, this.deadline * this.instructionsPerTick);
+    const next = Math.min(...this.deadlines);
+    if (next >= Number.MAX_SAFE_INTEGER) return false;
+    this.elapsed = Math.max(this.elapsed, next * this.instructionsPerTick);
     return true;
   }
 
-  ipi(): void {
-    // One hart: nothing to wake.
+  readonly ipis: number[] = [];
+
+  /** Harts are run in turn by the test, so an IPI only needs recording. */
+  ipi(mask: number): void {
+    this.ipis.push(mask);
   }
 
   readonly disk = {

@@ -8,7 +8,8 @@
 import type { Hart } from './hart';
 import { accessCheck, readCsr, redirect, writeCsr } from './csr-file';
 import { SLOT } from './csr-slots';
-import { CAUSE, HSTATUS, MSTATUS } from './riscv-bits';
+import { CSR } from './csr-numbers';
+import { CAUSE, HSTATUS, MIP, MSTATUS } from './riscv-bits';
 import { mret, sret } from './trap';
 
 function illegal(h: Hart, insn: number): void {
@@ -44,9 +45,12 @@ function csrInstruction(h: Hart, insn: number, f3: number): void {
     return;
   }
   const target = redirect(h, csr);
-  const old = reads ? readCsr(h, target) : 0;
+  const old = reads || op !== 1 ? readCsr(h, target) : 0;
   if (writes) {
-    const value = op === 1 ? operand : op === 2 ? old | operand : old & ~operand;
+    // priv 1.12 section 3.1.9: a read-modify-write of mip uses the software SEIP bit, not the
+    // value ORed with the external interrupt line.
+    const base = target === CSR.MIP ? (old & ~MIP.SEIP) | ((h.csr[SLOT.MIP_SW] ?? 0) & MIP.SEIP) : old;
+    const value = op === 1 ? operand : op === 2 ? base | operand : base & ~operand;
     writeCsr(h, target, value);
   }
   if (rd !== 0) h.x[rd] = old;

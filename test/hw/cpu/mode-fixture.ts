@@ -35,6 +35,7 @@ export function inMode(
   insns: readonly number[],
   csrs: Readonly<Record<number, number>> = {},
   budget = insns.length + 2,
+  before: (h: Hart) => void = () => undefined,
 ): ModeRun {
   const board = sharedBoard();
   const h = board.harts[0]!;
@@ -44,6 +45,7 @@ export function inMode(
   writeCsr(h, CSR.PMPCFG0, 0x1f);
   writeCsr(h, CSR.MTVEC, HANDLER);
   for (const [csr, value] of Object.entries(csrs)) writeCsr(h, Number(csr), value);
+  before(h);
   const [priv, virt] = MODES[mode];
   h.priv = priv;
   h.virt = virt;

@@ -1,11 +1,13 @@
 // End to end: the committed labOS image boots under this VMM on the real hart (a bare-mode Hyp
 // modelled in test/vmm/support/hart-hyp.ts), unchanged: it reads the VMM's DTB, prints through the
 // emulated UART, takes VS timer interrupts, and answers shell commands typed at its console.
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createVmm } from '../../core/vmm/entry';
 import { HART_RESULT, type Vmm } from '../../core/vmm/vmm';
 import { HartHyp } from './support/hart-hyp';
+import { domainInfo } from '../../core/vmm/domain-builder';
 
 function boot(config: string, harts = 1): { vmm: Vmm; hyp: HartHyp; dom: number; until: (text: string, maxRounds?: number) => string } {
   const hyp = new HartHyp(64 * 1024 * 1024, 8192, 20_000, harts);
@@ -75,5 +77,26 @@ describe('labOS under the VMM on the real hart', () => {
     expect(until('SELFTEST')).toContain('selftest: smp: IPI and remote fence answered by 1 other hart(s)');
     const harts = new Set([...ranOn].map((k) => k.split(':')[0]));
     expect(harts).toEqual(new Set(['0', '1']));
+  });
+
+  it('on the bare host, a patch with the VMM\'s p2m steals the key labOS keeps on its own page', () => {
+    const { vmm, hyp, dom, until } = boot('memory=16');
+    until('labos> ');
+    // What a patch sees through patchApi.domains(): the VMM's own p2m for the domain.
+    const d = vmm.domains.get(dom);
+    if (d === undefined) throw new Error('no domain');
+    const info = domainInfo(d);
+    vmm.consoleInput(dom, new TextEncoder().encode('secret where\r'));
+    const where = /SECRET where va 0xf0000000 pa 0x([0-9a-f]{8}) len 32/.exec(until('len 32'));
+    const gpa = parseInt(where?.[1] ?? '0', 16);
+    const machine = info.translate(gpa);
+    expect(machine).not.toBe(0);
+    const stolen = hyp.mem.read(machine, 32);
+    vmm.consoleInput(dom, new TextEncoder().encode('secret\r'));
+    const line = /SECRET fingerprint ([0-9a-f]{16}) counter (\d+)/.exec(until('store memory'));
+    const counter = Buffer.alloc(8);
+    counter.writeBigUInt64BE(BigInt(line?.[2] ?? '0'));
+    const mac = createHmac('sha256', stolen).update(counter).digest('hex').slice(0, 16);
+    expect(mac).toBe(line?.[1]);
   });
 });

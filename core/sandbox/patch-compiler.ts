@@ -76,6 +76,8 @@ const PATCH_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.ts$/;
 export class PatchCompiler {
   private readonly libDir = dirname(ts.getDefaultLibFilePath(OPTIONS));
   private readonly fixed = new Map<string, ts.SourceFile>();
+  /** The previous program: TypeScript reuses its unchanged files' structure. */
+  private last: ts.Program | undefined;
 
   constructor(options: PatchCompilerOptions) {
     this.fixed.set(HYP_FILE, ts.createSourceFile(HYP_FILE, options.hypSource, ts.ScriptTarget.ES2020, true));
@@ -95,7 +97,13 @@ export class PatchCompiler {
     }
     const path = PATCH_DIR + fileName;
     const patchFile = ts.createSourceFile(path, source, ts.ScriptTarget.ES2020, true);
-    const program = ts.createProgram({ rootNames: [path, GLOBALS_FILE, ...this.declarationPaths()], options: OPTIONS, host: this.host(patchFile) });
+    const program = ts.createProgram({
+      rootNames: [path, GLOBALS_FILE, ...this.declarationPaths()],
+      options: OPTIONS,
+      host: this.host(patchFile),
+      ...(this.last === undefined ? {} : { oldProgram: this.last }),
+    });
+    this.last = program;
     const diagnostics = [
       ...program.getOptionsDiagnostics(),
       ...program.getGlobalDiagnostics(),

@@ -136,7 +136,6 @@ void proc_kill_current(const char *why, uint32_t pc, uint32_t addr);
 void proc_interrupt(void);
 int vm_user_fault(struct proc *p, uint32_t va, int write);
 int user_range_ok(struct proc *p, uint32_t va, uint32_t len, int write);
-const char *user_prog_list(void);
 
 /* syscall.c */
 void syscall_dispatch(struct trapframe *tf);

@@ -27,8 +27,6 @@ static int next_pid = 1;
 
 struct proc *myproc(void) { return current; }
 
-const char *user_prog_list(void) { return "shell crash spin"; }
-
 void proc_init(void) {
   for (int i = 0; i < NPROC; i++) procs[i].kstack = kstacks[i];
 }

@@ -106,6 +106,13 @@ describe('web mode in Chromium', () => {
       expect(await page.locator(':focus').getAttribute('data-testid')).toBe('run');
       expect(await terminalText(page, 'demo')).not.toContain('[17~'); // F6's escape sequence never reached the guest
 
+      // Find in the console searches xterm's buffer: the typed line and its echo.
+      await page.getByTestId('console-find').fill('hello lab');
+      await expect.poll(() => page.getByTestId('console-find-results').textContent()).toMatch(/^[12] of 2$/);
+      await page.getByTestId('console-find').fill('no such text anywhere');
+      await expect.poll(() => page.getByTestId('console-find-results').textContent()).toBe('no matches');
+      await page.getByTestId('console-find').fill('');
+
       // The event log recorded the state changes the controls caused.
       await expect.poll(() => page.getByTestId('event-entries').textContent()).toContain('host is paused');
 

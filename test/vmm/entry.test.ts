@@ -105,6 +105,30 @@ describe('the VMM bundle inside the QuickJS engine', () => {
     expect(outcome.ok ? 'installed' : outcome.fault.error.message).toMatch(/no VMM hook 'exits'; hooks: exit, sbi/);
   });
 
+  it('patches load and unload live: a wrapper applies while installed and is gone after uninstall', async () => {
+    const { engine, hyp } = await boot();
+    engine.call('vmmToolstack', 'create name=q kernel=kernel.elf memory=4');
+    const js = await transform(`export default definePatch({
+      name: 'shout',
+      install(vmm) {
+        vmm.wrap('console.flush', (original, dom, bytes) => original(dom, bytes.map((b) => (b >= 97 && b <= 122 ? b - 32 : b))));
+      },
+    });`, { loader: 'ts', format: 'esm', sourcemap: 'external', sourcefile: 'shout.ts' });
+    const vcpu = [...hyp.vcpus.keys()][0] ?? 0;
+    const say = (text: string): string => {
+      const exits: Exit[] = [...text].map((ch) => ({ kind: 'mmio-store', gpa: 0x1000_0000, width: 1, value: ch.charCodeAt(0) }) as Exit);
+      hyp.script(vcpu, () => exits.shift() ?? { kind: 'quantum' });
+      engine.callNumbers('vmmHart', 0);
+      const drained = engine.call('vmmDrain') as { console: { data: string }[] };
+      return Buffer.from(drained.console[0]?.data ?? '', 'base64').toString();
+    };
+    const info = engine.loadPatch({ fileName: 'shout.ts', js: js.code, sourceMap: js.map });
+    expect(engine.installPatch(info.id)).toEqual({ ok: true });
+    expect(say('hello')).toBe('HELLO');
+    expect(engine.uninstallPatch(info.id)).toEqual({ ok: true });
+    expect(say('hello')).toBe('hello');
+  });
+
   it('boots labOS on the real hart with lazily populated memory, the whole VMM running in the engine', async () => {
     const hyp = new HartHyp(64 * 1024 * 1024, 4096);
     const engine = await engineFor(hyp, { exfiltrate: () => undefined, log: () => undefined });

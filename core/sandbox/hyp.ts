@@ -240,6 +240,13 @@ export interface PatchDefinition {
 
 export type DefinePatch = (definition: PatchDefinition) => PatchDefinition;
 
+/** The engine's globals for the VMM bundle and patches (frozen; nothing else of the host exists). */
+export interface EngineGlobals {
+  readonly hyp: Hyp;
+  readonly lab: LabChannel;
+  readonly definePatch: DefinePatch;
+}
+
 /** What the VMM bundle exports for the engine: `patchApi` for patches, plus its entry points. */
 export interface VmmBundleExports {
   readonly patchApi?: VmmApi;

@@ -56,6 +56,10 @@ export class VmmEngine {
 
   private constructor(module: QuickJSWASMModule, private readonly options: VmmEngineOptions) {
     this.limits = resolveLimits(options.limits);
+    const harts = options.backend.harts;
+    if (!Number.isInteger(harts) || harts < 1 || harts > 32) {
+      throw new EngineError('bad-input', `backend.harts must be an integer in [1, 32] (a 32-bit hart mask), got ${String(harts)}`);
+    }
     this.budget = new InterruptBudget(this.limits.interruptBudget);
     this.runtime = module.newRuntime();
     // No Date (the engine's only clock is hyp.timer) and, unless asked, no RegExp (see regExp).
@@ -190,6 +194,10 @@ export class VmmEngine {
 
   /** Runs the patch's install(vmm, hyp); a throw disables it and comes back as a fault. */
   installPatch(id: number): PatchOutcome {
+    const state = this.patchState(id);
+    if (state !== 'loaded' && state !== 'uninstalled') {
+      throw new EngineError('bad-input', `patch '${this.patchById(id).name}' is ${state}; load it again to reinstall`);
+    }
     return this.patchCall(id, 'installPatch', 'install');
   }
 

@@ -72,6 +72,7 @@ describe('patches in the engine', () => {
     expect(info).toEqual({ id: 1, name: 'steal the secret', fileName: 'steal.ts' });
     expect(t.engine.patchState(info.id)).toBe('loaded');
     expect(t.engine.installPatch(info.id)).toEqual({ ok: true });
+    expect(() => t.engine.installPatch(info.id)).toThrow(/patch 'steal the secret' is installed/);
     const vcpu = t.engine.callNumbers('boot');
     expect(t.engine.call('step', vcpu)).toBe('handled');
     expect(t.lab.exfiltrated).toEqual([{ label: 'secret?', bytes: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) }]);

@@ -82,7 +82,7 @@ static const char *check_entry(int i) {
   const struct labfs_entry *e = &dir[i];
   if (all_zero((const uint8_t *)e, sizeof *e)) return NULL;
   if (e->entry_crc != crc32(e, 60)) return "entry checksum mismatch";
-  if (!(e->flags & 1)) return "non-zero free entry";
+  if (e->flags != 1) return e->flags & 1 ? "unknown flags" : "non-zero free entry";
   if (!valid_name(e->name) || e->name[sizeof e->name - 1]) return "invalid name";
   if (e->size > LABFS_MAX_FILE || e->nblocks != (e->size + LABFS_BLOCK - 1) / LABFS_BLOCK)
     return "invalid size";

@@ -22,6 +22,9 @@ export const VIRT_BOARD_MAP = {
   DRAM: 0x8000_0000,
 } as const;
 
+/** menvcfgh/henvcfgh.STCE (Sstc enable, bit 63 of the 64-bit register). */
+const STCE = 1 << 31;
+
 /** Longest run of a lone hart between interrupt polls when no timer deadline is nearer. */
 const SINGLE_HART_CHUNK = 100_000;
 
@@ -97,7 +100,9 @@ export class VirtBoard {
     this.bus = new PhysicalBus(this.ram);
     // Time includes the running hart's progress in its current chunk, so it reads exactly.
     this.clock = { now: () => Math.floor((this.elapsed + (this.running === null ? 0 : this.running.retired - this.runningFrom)) / this.ipt) };
-    for (let i = 0; i < harts; i++) this.harts.push(new Hart(i, this.bus, this.clock));
+    // The harts' time CSR is the CLINT's mtime (as QEMU's rdtime), so writing mtime moves it too.
+    const mtime: Clock = { now: () => this.aclint.mtime() };
+    for (let i = 0; i < harts; i++) this.harts.push(new Hart(i, this.bus, mtime));
     const output = options.onOutput ?? (() => undefined);
     this.uart = new UartNs16550a((b) => output(Uint8Array.of(b)), this.log);
     const lines = this.harts.map((h) => ({
@@ -239,20 +244,35 @@ export class VirtBoard {
     return this.instructions - start;
   }
 
-  /** Earliest timer deadline (CLINT mtimecmp, Sstc stimecmp) in board ticks, or Infinity. */
+  /**
+   * Earliest future timer deadline (CLINT mtimecmp, Sstc stimecmp and vstimecmp) in board
+   * ticks, or Infinity. Deadlines already passed are pending interrupts, not future events.
+   */
   private nextDeadline(): number {
-    let deadline = this.aclint.nextDeadline();
+    const now = Math.floor(this.elapsed / this.ipt);
+    let deadline = Infinity;
+    const consider = (t: number): void => {
+      if (t > now && t < deadline) deadline = t;
+    };
+    for (let i = 0; i < this.harts.length; i++) consider(this.aclint.deadline(i));
+    // Sstc compares against mtime, which is the board clock plus the CLINT's offset.
+    const offset = this.aclint.mtime() - this.clock.now();
     for (const h of this.harts) {
       const c = h.csr;
-      if (((c[SLOT.MENVCFGH] ?? 0) & (1 << 31)) !== 0) deadline = Math.min(deadline, ((c[SLOT.STIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.STIMECMP] ?? 0) >>> 0));
+      if (((c[SLOT.MENVCFGH] ?? 0) & STCE) === 0) continue;
+      consider(((c[SLOT.STIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.STIMECMP] ?? 0) >>> 0) - offset);
+      if (((c[SLOT.HENVCFGH] ?? 0) & STCE) !== 0) {
+        // vstimecmp compares against time + htimedelta: its deadline in board time is shifted back.
+        const delta = (c[SLOT.HTIMEDELTAH] ?? 0) * 0x1_0000_0000 + ((c[SLOT.HTIMEDELTA] ?? 0) >>> 0);
+        consider(((c[SLOT.VSTIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.VSTIMECMP] ?? 0) >>> 0) - delta - offset);
+      }
     }
     return deadline;
   }
 
   /**
    * A single hart runs up to the next timer deadline (capped), so timer interrupts are taken
-   * at the exact instruction without polling. vstimecmp is not included: it fires at most one
-   * chunk late, like every interrupt with several harts.
+   * at the exact instruction without polling.
    */
   private untilDeadline(): number {
     const remaining = Math.ceil(this.nextDeadline() * this.ipt - this.elapsed);

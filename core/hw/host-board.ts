@@ -111,6 +111,8 @@ export class HostBoard {
   resets = 0;
   private boot: BootStage | null = null;
   private dirty = false;
+  /** A reset requested by a store in a hart's block waits until that hart's run returns. */
+  private resetPending = false;
   private readonly uartListeners = new Set<OutputListener>();
   private readonly monitorListeners = new Set<OutputListener>();
 
@@ -125,7 +127,9 @@ export class HostBoard {
     this.ram = new Ram(desc.ram.base, desc.ram.size);
     this.bus = new PhysicalBus(this.ram);
     this.scheduler = new HartScheduler(this.harts, () => this.aclint, options.instructionsPerTick ?? 100, options.quantum ?? 1000);
-    for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, this.bus, this.clock));
+    // The harts' time CSR is the ACLINT's mtime (as QEMU's rdtime), so writing mtime moves it too.
+    const mtime = { now: () => this.aclint.mtime() };
+    for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, this.bus, mtime));
     this.finisher = new TestFinisher((e) => this.onFinisher(e), this.log);
     this.aclint = new Aclint(this.clock, this.harts.map((h) => ({
       setSoftware: (level: boolean) => h.setInterruptLine(MIP.MSIP, level),
@@ -216,8 +220,9 @@ export class HostBoard {
   private onFinisher(e: FinisherEvent): void {
     if (e.kind === 'exit') this.powerOff({ reason: 'finisher', code: e.code });
     else {
+      // The storing hart would write its pc back over the reset one: reset between hart runs.
+      this.resetPending = true;
       this.stopAll();
-      this.reset();
     }
   }
 
@@ -305,6 +310,17 @@ export class HostBoard {
   run(maxInstructions: number): number {
     if (this.boot === null) throw new Error('host board: run before powerOn');
     if (!Number.isFinite(maxInstructions) || maxInstructions < 0) throw new RangeError(`maxInstructions must be a non-negative number, got ${maxInstructions}`);
-    return this.scheduler.run(Math.floor(maxInstructions), () => this.exit !== null);
+    if (this.resetPending) this.afterHart();
+    return this.scheduler.run(Math.floor(maxInstructions), {
+      stopped: () => this.exit !== null,
+      afterHart: () => this.afterHart(),
+    });
+  }
+
+  private afterHart(): boolean {
+    if (!this.resetPending) return false;
+    this.resetPending = false;
+    this.reset();
+    return true;
   }
 }

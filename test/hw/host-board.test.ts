@@ -104,6 +104,8 @@ describe('HostBoard', () => {
     b.run(10);
     b.bus.store(0x8000_0100, 4, 0x1234_5678);
     b.bus.store(VIRT_MEMMAP.TEST.base, 4, 0x7777);
+    expect(b.resets).toBe(1); // a reset waits until no hart is inside its run
+    b.run(0);
     expect(b.resets).toBe(2);
     expect(b.bus.load(0x8000_0100, 4)).toBe(0);
     expect(b.harts[0]!.pc >>> 0).toBe(0x8000_0000);

@@ -42,8 +42,6 @@ const MEDELEG = [
 const MIDELEG = MIP.SSIP | MIP.STIP | MIP.SEIP;
 /** PMP entry 0: NAPOT over all memory, RWX (the model has no RAM footprint to protect). */
 const PMP_NAPOT_RWX = 0x1f;
-/** sfence ranges above this many pages are done as a full flush (always correct). */
-const MAX_PAGE_FLUSHES = 64;
 
 export interface FirmwareState {
   readonly hsm: HsmSavedState;
@@ -219,8 +217,8 @@ export class PlatformFirmware implements SbiServices {
     return [readCsr(h, CSR.MVENDORID), readCsr(h, CSR.MARCHID), readCsr(h, CSR.MIMPID)];
   }
 
-  setTimer(h: Hart, when: number): void {
-    this.writeTimecmp(h.id, when % 0x1_0000_0000, Math.floor(when / 0x1_0000_0000));
+  setTimer(h: Hart, lo: number, hi: number): void {
+    this.writeTimecmp(h.id, lo, hi);
     h.csr[SLOT.MIP_SW] = (h.csr[SLOT.MIP_SW] ?? 0) & ~MIP.STIP;
     h.csr[SLOT.MIE] = (h.csr[SLOT.MIE] ?? 0) | MIP.MTIP;
   }
@@ -232,14 +230,11 @@ export class PlatformFirmware implements SbiServices {
 
   /**
    * Our hart's instruction fetch is coherent with stores (a write drops decoded code), so a
-   * remote FENCE.I has nothing left to do; the TLB fences flush the target's software TLB.
+   * remote FENCE.I has nothing left to do. TLB fences flush the target's whole software TLB:
+   * over-fencing (any range, any ASID/VMID) is always allowed (SBI v2.0 ch. 8).
    */
-  remoteFence(h: Hart, fid: number, start: number, size: number): void {
-    const sfence = fid === SBI_RFENCE.REMOTE_SFENCE_VMA || fid === SBI_RFENCE.REMOTE_SFENCE_VMA_ASID;
-    if (sfence && size !== 0xffff_ffff && !(start === 0 && size === 0) && size <= MAX_PAGE_FLUSHES * 4096) {
-      // Our TLB has no ASID tags: fencing the range for every ASID over-fences, which is allowed.
-      for (let va = start & ~0xfff; va < start + size; va += 4096) h.flushTlbPage(va >>> 12);
-    } else if (fid !== SBI_RFENCE.REMOTE_FENCE_I) h.flushTlb();
+  remoteFence(h: Hart, fid: number): void {
+    if (fid !== SBI_RFENCE.REMOTE_FENCE_I) h.flushTlb();
   }
 
   hartStart(id: number, startAddr: number, opaque: number): number {

@@ -37,10 +37,11 @@ export interface SbiServices {
   readonly harts: readonly Hart[];
   /** mvendorid, marchid, mimpid of the hart. */
   machineIds(hart: Hart): readonly [number, number, number];
-  setTimer(hart: Hart, when: number): void;
+  /** The 64-bit deadline as its two halves (a double cannot hold every 64-bit value). */
+  setTimer(hart: Hart, lo: number, hi: number): void;
   /** Deliver work to a hart through its ACLINT MSIP (the target handles it on its MSI). */
   signal(target: number, work: number): void;
-  remoteFence(target: Hart, fid: number, start: number, size: number): void;
+  remoteFence(target: Hart, fid: number): void;
   hartStart(hartid: number, startAddr: number, opaque: number): number;
   hartStop(hart: Hart): SbiOutcome;
   /** Only the default retentive type is supported, so resume_addr and opaque are not needed. */
@@ -58,8 +59,6 @@ type Handler = (s: SbiServices, hart: Hart, fid: number, a: readonly number[]) =
 
 const ok = (value = 0): SbiRet => ({ error: SBI_ERR.SUCCESS, value });
 const err = (error: number): SbiRet => ({ error, value: 0 });
-
-const u64 = (lo: number, hi: number): number => (hi >>> 0) * 0x1_0000_0000 + (lo >>> 0);
 
 /** The harts named by hart_mask/hart_mask_base (ch. 3.2), or null when one is invalid. */
 export function decodeHartMask(count: number, mask: number, base: number): number[] | null {
@@ -95,7 +94,7 @@ const base: Handler = (s, hart, fid, a) => {
 
 const time: Handler = (s, hart, fid, a) => {
   if (fid !== 0) return err(SBI_ERR.NOT_SUPPORTED);
-  s.setTimer(hart, u64(a[0] ?? 0, a[1] ?? 0));
+  s.setTimer(hart, (a[0] ?? 0) >>> 0, (a[1] ?? 0) >>> 0);
   return ok();
 };
 
@@ -116,7 +115,7 @@ const rfence: Handler = (s, _hart, fid, a) => {
   if (fid !== SBI_RFENCE.REMOTE_FENCE_I && size !== 0xffff_ffff && start + size > 0x1_0000_0000) return err(SBI_ERR.INVALID_ADDRESS);
   for (const t of targets) {
     const h = s.harts[t];
-    if (h !== undefined && live(s, t)) s.remoteFence(h, fid, start, size);
+    if (h !== undefined && live(s, t)) s.remoteFence(h, fid);
   }
   return ok();
 };
@@ -184,7 +183,7 @@ const dbcn: Handler = (s, _hart, fid, a) => {
 const legacy: Handler = (s, hart, eid, a) => {
   switch (eid) {
     case SBI_EXT.LEGACY_SET_TIMER:
-      s.setTimer(hart, u64(a[0] ?? 0, a[1] ?? 0));
+      s.setTimer(hart, (a[0] ?? 0) >>> 0, (a[1] ?? 0) >>> 0);
       return ok();
     case SBI_EXT.LEGACY_CONSOLE_PUTCHAR:
       s.consoleWrite((a[0] ?? 0) & 0xff);

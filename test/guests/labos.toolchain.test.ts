@@ -297,7 +297,7 @@ describe('labOS robustness on QEMU', () => {
       expect(out).toMatch(/^run: crash \(pid \d+\) exited with status -1$/m);
     }
     expect(await s.command('run spin 50')).toMatch(
-      /^spin: done after 50 ms\nrun: spin \(pid \d+\) exited with status 0\n$/,
+      /^spin: spinning for 50 ms\nspin: done after 50 ms\nrun: spin \(pid \d+\) exited with status 0\n$/,
     );
     expect(await s.command('run crash badptr')).toMatch(
       /^crash: 17 of 17 bad system calls refused\nrun: crash \(pid \d+\) exited with status 0\n$/,
@@ -314,7 +314,7 @@ describe('labOS robustness on QEMU', () => {
     await s.waitFor(PROMPT);
     const from = s.output.length;
     s.send('run spin 1000000\n');
-    await s.waitFor('run spin 1000000\n', 20_000, from);
+    await s.waitFor('spin: spinning for 1000000 ms\n', 20_000, from); // running: ^C now has a target
     s.send('\x03');
     await s.waitFor('^C\nrun: spin (pid 2) exited with status -1\n', 20_000, from);
     expect(await s.command('selftest')).toMatch(/^SELFTEST ok$/m);

@@ -36,6 +36,7 @@ int main(const char *arg) {
     printf("spin: bad duration '%s' (a number of ms, or pair)\n", arg);
     return 2;
   }
+  printf("spin: spinning for %u ms\n", ms);
   busy(ms);
   printf("spin: done after %u ms\n", ms);
   return 0;

@@ -3,26 +3,8 @@
 // interrupts, and a host-disk write + read back by DMA with its completion interrupt.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createElfMachine } from '../../core/hw/boot-elf';
 import { MemoryDiskBacking } from '../../core/hw/devices/disk-backing';
-
-export const BOARD_TEST_DIR = new URL('../../assets/tests/board/', import.meta.url);
-const BUDGET = 20_000_000;
-
-/** Runs a board-test image to its power-off, typing `hello` when it asks for a line. */
-export function runBoardTest(elf: Uint8Array, sbi: boolean, disk?: MemoryDiskBacking): { output: string; exit: unknown } {
-  let out = '';
-  const { board } = createElfMachine(elf, { sbi, ramSize: 16 * 1024 * 1024, ...(disk ? { disk } : {}), onOutput: (b) => (out += Buffer.from(b).toString('latin1')) });
-  let typed = false;
-  while (board.exit === null && board.instructions < BUDGET) {
-    board.run(100_000);
-    if (!typed && out.includes('type a line')) {
-      board.uart.receive(new TextEncoder().encode('hello\n'));
-      typed = true;
-    }
-  }
-  return { output: out.replace(/\r/g, ''), exit: board.exit };
-}
+import { BOARD_TEST_DIR, runBoardTest } from './board-test-run';
 
 describe('assets/tests/board on the host board', () => {
   it('runs under the SBI firmware with a host disk: SBI, PLIC-routed UART input, disk DMA and its interrupt', () => {

@@ -219,6 +219,17 @@ export class VmmEngine {
     return { hostCalls: this.binding.calls, lastCallTicks: this.budget.used };
   }
 
+  /** The engine heap as QuickJS accounts it (what the memory limit applies to). */
+  memoryUsage(): { readonly usedBytes: number; readonly limitBytes: number } {
+    return this.run(() => {
+      using usage = this.runtime.computeMemoryUsage();
+      const raw: unknown = this.context.dump(usage);
+      const used = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)['memory_used_size'] : undefined;
+      if (typeof used !== 'number') throw new EngineError('bad-input', 'QuickJS reported no memory usage');
+      return { usedBytes: used, limitBytes: this.limits.memoryBytes };
+    });
+  }
+
   get alive(): boolean {
     return !this.disposed;
   }

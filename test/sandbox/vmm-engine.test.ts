@@ -157,6 +157,15 @@ export function handle(sector: number): number {
       .toThrow(/stuck\.js: its top-level await never settles/);
   });
 
+  it('reports its heap use against the memory limit', async () => {
+    t = await testEngine({ memoryBytes: 32 * 1024 * 1024 }, 'let keep = []; export function grow(n) { for (let i = 0; i < n; i++) keep.push({ i }); }');
+    const before = t.engine.memoryUsage();
+    t.engine.call('grow', 20000);
+    const after = t.engine.memoryUsage();
+    expect(before.limitBytes).toBe(32 * 1024 * 1024);
+    expect(after.usedBytes - before.usedBytes).toBeGreaterThan(20000 * 16);
+  });
+
   it('refuses misuse with clear errors', async () => {
     t = await testEngine({}, BUNDLE);
     expect(() => t.engine.call('missing')).toThrow(/exports no function 'missing'/);

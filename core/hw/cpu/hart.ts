@@ -193,13 +193,15 @@ export class Hart {
     this.xTag.fill(-1);
   }
 
-  /** Flush the TLB slots that could hold virtual page `vpn` (SFENCE/HFENCE with an address). */
+  /**
+   * Fence the translation of virtual page `vpn`. The TLB holds 4 KiB pieces of superpages, so
+   * other pieces of the same leaf may be cached anywhere: this flushes everything (allowed).
+   */
   flushTlbPage(vpn: number): void {
-    const i = vpn & (TLB_SIZE - 1);
-    this.rTag[i] = -1;
-    this.wTag[i] = -1;
-    this.xTag[i] = -1;
+    if (!Number.isInteger(vpn)) throw new RangeError(`bad virtual page number ${vpn}`);
+    this.flushTlb();
   }
+
 
   private contextId(priv: number, virt: number): number {
     const c = this.csr;

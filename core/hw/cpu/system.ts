@@ -94,14 +94,12 @@ function privileged(h: Hart, insn: number): void {
   }
   if ((insn & 0x0000_7f80) !== 0) return illegal(h, insn);
   const f7 = insn >>> 25;
-  const rs1 = (insn >>> 15) & 31;
-  const addr = h.x[rs1] ?? 0;
   if (f7 === 0x09) {
     // SFENCE.VMA: with V=1 it fences VS-stage translations (ours are flushed together).
     if (priv === 0) return virt ? virtualInsn(h, insn) : illegal(h, insn);
     if (priv === 1 && !virt && (mstatus & MSTATUS.TVM) !== 0) return illegal(h, insn);
     if (virt && (hstatus & HSTATUS.VTVM) !== 0) return virtualInsn(h, insn);
-    fence(h, rs1, addr);
+    fence(h);
     next(h);
     return;
   }
@@ -110,17 +108,18 @@ function privileged(h: Hart, insn: number): void {
     if (virt) return virtualInsn(h, insn);
     if (priv === 0) return illegal(h, insn);
     if (f7 === 0x31 && priv === 1 && (mstatus & MSTATUS.TVM) !== 0) return illegal(h, insn);
-    // GVMA's rs1 is a guest physical address >> 2: any cached page may derive from it.
-    fence(h, f7 === 0x11 ? rs1 : 0, addr);
+    fence(h);
     next(h);
     return;
   }
   illegal(h, insn);
 }
 
-function fence(h: Hart, rs1: number, addr: number): void {
-  if (rs1 === 0) h.flushTlb();
-  else h.flushTlbPage(addr >>> 12);
+function fence(h: Hart): void {
+  // The TLB caches 4 KiB pieces of superpages, so an address-specific fence could leave other
+  // pieces of the same (changed) leaf behind: every SFENCE/HFENCE flushes everything instead,
+  // which the spec allows (a fence may always do more).
+  h.flushTlb();
 }
 
 /** HLV.B/BU/H/HU/W, HLVX.HU/WU, HSV.B/H/W (priv 1.12 section 8.3.2). */

@@ -61,11 +61,20 @@ export function createMachine(boot: BootSpec, config: MachineConfig): ElfMachine
 }
 
 /** The machine bootElf runs (exported for callers that drive it step by step). */
-export function createElfMachine(elf: Uint8Array, options: Omit<BootElfOptions, 'maxInstructions'> = {}): ElfMachine {
-  const description = hostBoardDescription(options.harts ?? 1, options.ramSize ?? 128 * 1024 * 1024, { disk: options.disk !== undefined });
+export function createElfMachine(
+  elf: Uint8Array,
+  options: Omit<BootElfOptions, 'maxInstructions'> = {},
+): ElfMachine {
+  const description = hostBoardDescription(options.harts ?? 1, options.ramSize ?? 128 * 1024 * 1024, {
+    disk: options.disk !== undefined,
+  });
   const machine = createMachine(
     { mode: options.sbi === true ? 'sbi' : 'bare', elf },
-    { description, seed: options.seed ?? DEFAULT_BOOT_SEED, ...(options.disk !== undefined ? { disk: options.disk } : {}) },
+    {
+      description,
+      seed: options.seed ?? DEFAULT_BOOT_SEED,
+      ...(options.disk !== undefined ? { disk: options.disk } : {}),
+    },
   );
   if (options.onOutput !== undefined) machine.board.onOutput(options.onOutput);
   return machine;
@@ -73,13 +82,18 @@ export function createElfMachine(elf: Uint8Array, options: Omit<BootElfOptions, 
 
 export function bootElf(elf: Uint8Array, options: BootElfOptions = {}): BootElfResult {
   const max = options.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;
-  if (!Number.isFinite(max) || max < 0) throw new RangeError(`maxInstructions must be a non-negative number, got ${max}`);
+  if (!Number.isFinite(max) || max < 0)
+    throw new RangeError(`maxInstructions must be a non-negative number, got ${max}`);
   const chunks: Uint8Array[] = [];
   const { board } = createElfMachine(elf, options);
   board.onOutput((b) => chunks.push(b));
   board.run(Math.floor(max));
   const output = Buffer.concat(chunks);
-  const base = { output: new Uint8Array(output.buffer, output.byteOffset, output.length), instructions: board.instructions, failure: board.failure };
+  const base = {
+    output: new Uint8Array(output.buffer, output.byteOffset, output.length),
+    instructions: board.instructions,
+    failure: board.failure,
+  };
   const exit = board.exit;
   if (exit === null) return { ...base, exitCode: BUDGET_EXIT_CODE, reason: 'budget' };
   return { ...base, exitCode: exit.code, reason: exit.reason };

@@ -62,9 +62,15 @@ const QEMU_FW_DYN_INFO = 0x1028;
  * The default description without virtio-mmio slots (the host has none: the VMM gives virtio to
  * guests) and, unless asked for, without the host disk (it needs a backing).
  */
-export function hostBoardDescription(harts = 1, ramSize = 128 * 1024 * 1024, options: { disk?: boolean } = {}): BoardDescription {
+export function hostBoardDescription(
+  harts = 1,
+  ramSize = 128 * 1024 * 1024,
+  options: { disk?: boolean } = {},
+): BoardDescription {
   const d = defaultBoardDescription(harts, ramSize);
-  const devices = d.devices.filter((x) => x.kind !== 'virtio-mmio' && (x.kind !== 'host-disk' || options.disk === true));
+  const devices = d.devices.filter(
+    (x) => x.kind !== 'virtio-mmio' && (x.kind !== 'host-disk' || options.disk === true),
+  );
   return validateBoardDescription({ ...d, devices });
 }
 
@@ -117,8 +123,11 @@ export class HostBoard {
   private readonly monitorListeners = new Set<OutputListener>();
 
   constructor(options: HostBoardOptions) {
-    const desc = validateBoardDescription(options.description ?? hostBoardDescription(1, undefined, { disk: options.disk !== undefined }));
-    if (desc.devices.some((d) => d.kind === 'virtio-mmio')) throw new Error('host board: virtio-mmio devices are not part of the host (use hostBoardDescription)');
+    const desc = validateBoardDescription(
+      options.description ?? hostBoardDescription(1, undefined, { disk: options.disk !== undefined }),
+    );
+    if (desc.devices.some((d) => d.kind === 'virtio-mmio'))
+      throw new Error('host board: virtio-mmio devices are not part of the host (use hostBoardDescription)');
     this.description = desc;
     this.seed = typeof options.seed === 'string' ? options.seed : options.seed.slice();
     this.log = options.log ?? new CollectingLog();
@@ -126,27 +135,62 @@ export class HostBoard {
     this.random = new BoardRandom(root);
     this.ram = new Ram(desc.ram.base, desc.ram.size);
     this.bus = new PhysicalBus(this.ram);
-    this.scheduler = new HartScheduler(this.harts, () => this.aclint, options.instructionsPerTick ?? 100, options.quantum ?? 1000);
+    this.scheduler = new HartScheduler(
+      this.harts,
+      () => this.aclint,
+      options.instructionsPerTick ?? 100,
+      options.quantum ?? 1000,
+    );
     // The harts' time CSR is the ACLINT's mtime (as QEMU's rdtime), so writing mtime moves it too.
     const mtime = { now: () => this.aclint.mtime() };
     for (let i = 0; i < desc.harts; i++) this.harts.push(new Hart(i, this.bus, mtime));
     this.finisher = new TestFinisher((e) => this.onFinisher(e), this.log);
-    this.aclint = new Aclint(this.clock, this.harts.map((h) => ({
-      setSoftware: (level: boolean) => h.setInterruptLine(MIP.MSIP, level),
-      setTimer: (level: boolean) => h.setInterruptLine(MIP.MTIP, level),
-    })), this.log);
-    this.plic = new Plic(desc.harts, (ctx, level) => this.harts[ctx >> 1]?.setInterruptLine((ctx & 1) === 0 ? MIP.MEIP : MIP.SEIP, level), this.log);
+    this.aclint = new Aclint(
+      this.clock,
+      this.harts.map((h) => ({
+        setSoftware: (level: boolean) => h.setInterruptLine(MIP.MSIP, level),
+        setTimer: (level: boolean) => h.setInterruptLine(MIP.MTIP, level),
+      })),
+      this.log,
+    );
+    this.plic = new Plic(
+      desc.harts,
+      (ctx, level) => this.harts[ctx >> 1]?.setInterruptLine((ctx & 1) === 0 ? MIP.MEIP : MIP.SEIP, level),
+      this.log,
+    );
     const uart0 = required(desc, 'uart');
-    this.uart = new UartNs16550a((b) => this.emit(this.uartListeners, b), this.log, this.plic.irqLine(irqOf(uart0)), 'uart0');
+    this.uart = new UartNs16550a(
+      (b) => this.emit(this.uartListeners, b),
+      this.log,
+      this.plic.irqLine(irqOf(uart0)),
+      'uart0',
+    );
     const mon = required(desc, 'monitor-uart');
-    this.monitorUart = new UartNs16550a((b) => this.emit(this.monitorListeners, b), this.log, this.plic.irqLine(irqOf(mon)), 'monitor-uart');
+    this.monitorUart = new UartNs16550a(
+      (b) => this.emit(this.monitorListeners, b),
+      this.log,
+      this.plic.irqLine(irqOf(mon)),
+      'monitor-uart',
+    );
     const iommuDev = required(desc, 'iommu');
     this.iommu = new Iommu(this.bus, desc.ram, this.plic.irqLine(irqOf(iommuDev)), this.log);
     const diskDev = desc.devices.find((d) => d.kind === 'host-disk');
     if ((diskDev === undefined) !== (options.disk === undefined))
-      throw new Error(diskDev === undefined ? 'host board: a disk backing was given but the description has no host-disk' : 'host board: the description has a host-disk but no disk backing was given');
+      throw new Error(
+        diskDev === undefined
+          ? 'host board: a disk backing was given but the description has no host-disk'
+          : 'host board: the description has a host-disk but no disk backing was given',
+      );
     this.diskBacking = options.disk ?? null;
-    this.hostDisk = diskDev === undefined || options.disk === undefined ? null : new HostDisk(options.disk, this.iommu.port(VIRT_IOMMU_DEVICE_ID.HOST_DISK), this.plic.irqLine(irqOf(diskDev)), this.log);
+    this.hostDisk =
+      diskDev === undefined || options.disk === undefined
+        ? null
+        : new HostDisk(
+            options.disk,
+            this.iommu.port(VIRT_IOMMU_DEVICE_ID.HOST_DISK),
+            this.plic.irqLine(irqOf(diskDev)),
+            this.log,
+          );
     const ca = options.manufacturer ?? new ManufacturerCa(this.random.fork('manufacturer'));
     this.tpmRandom = this.random.fork('tpm');
     this.tpm = Tpm.manufacture(this.tpmRandom, ca, this.clock);
@@ -170,7 +214,8 @@ export class HostBoard {
     const r = this.ram;
     const top = Math.min(r.base + r.size, 0xc000_0000);
     const at = Math.floor((top - this.dtb.length) / 0x20_0000) * 0x20_0000;
-    if (at < r.base) throw new Error(`host board: RAM of ${r.size} bytes is too small for the ${this.dtb.length}-byte DTB`);
+    if (at < r.base)
+      throw new Error(`host board: RAM of ${r.size} bytes is too small for the ${this.dtb.length}-byte DTB`);
     return at;
   }
 
@@ -245,7 +290,8 @@ export class HostBoard {
     this.dirty = true;
     r.u8.set(this.dtb, this.dtbAddress - r.base);
     this.bus.codeWritten(0, r.size);
-    for (const d of [this.uart, this.monitorUart, this.aclint, this.plic, this.iommu, this.finisher]) d.reset();
+    for (const d of [this.uart, this.monitorUart, this.aclint, this.plic, this.iommu, this.finisher])
+      d.reset();
     this.hostDisk?.reset();
     this.htif?.tohost.reset();
     this.htif?.fromhost.reset();
@@ -261,9 +307,13 @@ export class HostBoard {
     for (const s of image.segments) {
       if (s.memsz === 0) continue;
       if (!r.contains(s.paddr, s.memsz))
-        throw new RangeError(`segment at 0x${s.paddr.toString(16)} (+0x${s.memsz.toString(16)}) is outside RAM 0x${r.base.toString(16)}..0x${(r.base + r.size).toString(16)}`);
+        throw new RangeError(
+          `segment at 0x${s.paddr.toString(16)} (+0x${s.memsz.toString(16)}) is outside RAM 0x${r.base.toString(16)}..0x${(r.base + r.size).toString(16)}`,
+        );
       if (s.paddr < this.dtbAddress + this.dtb.length && this.dtbAddress < s.paddr + s.memsz)
-        throw new RangeError(`segment at 0x${s.paddr.toString(16)} overlaps the DTB at 0x${this.dtbAddress.toString(16)}`);
+        throw new RangeError(
+          `segment at 0x${s.paddr.toString(16)} overlaps the DTB at 0x${this.dtbAddress.toString(16)}`,
+        );
     }
     for (const s of image.segments) {
       if (s.memsz === 0) continue;
@@ -289,18 +339,23 @@ export class HostBoard {
   private attachHtif(image: ElfImage): void {
     const to = image.symbols.get('tohost');
     if (to === undefined) return;
-    if (to % 8 !== 0 || !this.ram.contains(to, 8)) throw new RangeError(`tohost at 0x${to.toString(16)} must be an 8-byte aligned RAM address`);
-    this.htif = new Htif({
-      exit: (code) => this.powerOff({ reason: 'tohost', code }),
-      output: (bytes) => {
-        for (const b of bytes) this.emit(this.uartListeners, b);
+    if (to % 8 !== 0 || !this.ram.contains(to, 8))
+      throw new RangeError(`tohost at 0x${to.toString(16)} must be an 8-byte aligned RAM address`);
+    this.htif = new Htif(
+      {
+        exit: (code) => this.powerOff({ reason: 'tohost', code }),
+        output: (bytes) => {
+          for (const b of bytes) this.emit(this.uartListeners, b);
+        },
+        readPhysical: (pa, length) => this.bus.readBytes(pa, length),
+        writePhysical: (pa, bytes) => this.bus.writeBytes(pa, bytes),
       },
-      readPhysical: (pa, length) => this.bus.readBytes(pa, length),
-      writePhysical: (pa, bytes) => this.bus.writeBytes(pa, bytes),
-    }, this.log);
+      this.log,
+    );
     this.bus.addDevice(to, this.htif.tohost);
     const from = image.symbols.get('fromhost');
-    if (from !== undefined && from % 8 === 0 && this.ram.contains(from, 8)) this.bus.addDevice(from, this.htif.fromhost);
+    if (from !== undefined && from % 8 === 0 && this.ram.contains(from, 8))
+      this.bus.addDevice(from, this.htif.fromhost);
   }
 
   /**
@@ -309,7 +364,8 @@ export class HostBoard {
    */
   run(maxInstructions: number): number {
     if (this.boot === null) throw new Error('host board: run before powerOn');
-    if (!Number.isFinite(maxInstructions) || maxInstructions < 0) throw new RangeError(`maxInstructions must be a non-negative number, got ${maxInstructions}`);
+    if (!Number.isFinite(maxInstructions) || maxInstructions < 0)
+      throw new RangeError(`maxInstructions must be a non-negative number, got ${maxInstructions}`);
     if (this.resetPending) this.afterHart();
     return this.scheduler.run(Math.floor(maxInstructions), {
       stopped: () => this.exit !== null,

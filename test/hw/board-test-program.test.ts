@@ -9,11 +9,17 @@ import { BOARD_TEST_DIR, runBoardTest } from './board-test-run';
 describe('assets/tests/board on the host board', () => {
   it('runs under the SBI firmware with a host disk: SBI, PLIC-routed UART input, disk DMA and its interrupt', () => {
     const disk = new MemoryDiskBacking(64 * 512);
-    const r = runBoardTest(new Uint8Array(readFileSync(new URL('board-test.elf', BOARD_TEST_DIR))), true, disk);
+    const r = runBoardTest(
+      new Uint8Array(readFileSync(new URL('board-test.elf', BOARD_TEST_DIR))),
+      true,
+      disk,
+    );
     expect(r.exit).toEqual({ reason: 'finisher', code: 0 });
     expect(r.output).toContain('board-test: hart 0, SBI spec 0x02000000\n');
     expect(r.output).toContain('probe 0x4442434e = 1\nprobe 0x12345678 = 0\n');
-    expect(r.output).toContain('hsm status self = 0/0\nhsm status 99 = -3\nhsm suspend type 2 = -3\nunknown extension = -2\n');
+    expect(r.output).toContain(
+      'hsm status self = 0/0\nhsm status 99 = -3\nhsm suspend type 2 = -3\nunknown extension = -2\n',
+    );
     expect(r.output).toContain('ipi self = 0, SSIP seen\nset_timer +1 ms = 0, STIP seen, cleared = 1\n');
     expect(r.output).toContain('uart: got "hello" through PLIC interrupts\n');
     expect(r.output).toContain('disk: magic 0x4b534944, 64 sectors of 512 bytes, irq 12\n');

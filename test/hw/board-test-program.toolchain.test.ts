@@ -14,8 +14,25 @@ const elf = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(na
 
 /** Runs labfw-board-test.elf on QEMU, typing `hello` when asked; resolves with the console. */
 function runOnQemu(): Promise<string> {
-  const args = ['30', 'qemu-system-riscv32', '-M', 'virt', '-cpu', 'rv32,c=false,f=false,d=false,v=false,h=true', '-m', '16M',
-    '-bios', 'none', '-kernel', fileURLToPath(new URL('labfw-board-test.elf', BOARD_TEST_DIR)), '-nographic', '-monitor', 'none', '-serial', 'stdio'];
+  const args = [
+    '30',
+    'qemu-system-riscv32',
+    '-M',
+    'virt',
+    '-cpu',
+    'rv32,c=false,f=false,d=false,v=false,h=true',
+    '-m',
+    '16M',
+    '-bios',
+    'none',
+    '-kernel',
+    fileURLToPath(new URL('labfw-board-test.elf', BOARD_TEST_DIR)),
+    '-nographic',
+    '-monitor',
+    'none',
+    '-serial',
+    'stdio',
+  ];
   const child = spawn('timeout', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let typed = false;
@@ -29,7 +46,11 @@ function runOnQemu(): Promise<string> {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('exit', (code) => (code === 0 ? resolve(out.replace(/\r/g, '')) : reject(new Error(`QEMU exited with ${String(code)}:\n${out}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(out.replace(/\r/g, ''))
+        : reject(new Error(`QEMU exited with ${String(code)}:\n${out}`)),
+    );
   });
 }
 
@@ -57,7 +78,9 @@ describe('assets/tests/board on QEMU and on the host board', () => {
     const src = fileURLToPath(BOARD_TEST_DIR);
     cpSync(src, join(dir, 'tests', 'board'), { recursive: true });
     cpSync(fileURLToPath(new URL('../../guests/', BOARD_TEST_DIR)), join(dir, 'guests'), { recursive: true });
-    const make = spawnSync('timeout', ['120', 'make', '-B', '-s', '-C', join(dir, 'tests', 'board')], { encoding: 'utf8' });
+    const make = spawnSync('timeout', ['120', 'make', '-B', '-s', '-C', join(dir, 'tests', 'board')], {
+      encoding: 'utf8',
+    });
     expect(make.status, make.stderr).toBe(0);
     for (const name of ['board-test.elf', 'labfw-board-test.elf']) {
       expect(readFileSync(join(dir, 'tests', 'board', name)).equals(Buffer.from(elf(name))), name).toBe(true);

@@ -7,9 +7,18 @@ export const BOARD_TEST_DIR = new URL('../../assets/tests/board/', import.meta.u
 const BUDGET = 20_000_000;
 
 /** Runs a board-test image to its power-off, typing `hello` when it asks for a line. */
-export function runBoardTest(elf: Uint8Array, sbi: boolean, disk?: MemoryDiskBacking): { output: string; exit: unknown } {
+export function runBoardTest(
+  elf: Uint8Array,
+  sbi: boolean,
+  disk?: MemoryDiskBacking,
+): { output: string; exit: unknown } {
   let out = '';
-  const { board } = createElfMachine(elf, { sbi, ramSize: 16 * 1024 * 1024, ...(disk ? { disk } : {}), onOutput: (b) => (out += Buffer.from(b).toString('latin1')) });
+  const { board } = createElfMachine(elf, {
+    sbi,
+    ramSize: 16 * 1024 * 1024,
+    ...(disk ? { disk } : {}),
+    onOutput: (b) => (out += Buffer.from(b).toString('latin1')),
+  });
   let typed = false;
   while (board.exit === null && board.instructions < BUDGET) {
     board.run(100_000);
@@ -20,4 +29,3 @@ export function runBoardTest(elf: Uint8Array, sbi: boolean, disk?: MemoryDiskBac
   }
   return { output: out.replace(/\r/g, ''), exit: board.exit };
 }
-

@@ -18,7 +18,10 @@ const STEP_BUDGET = 40_000_000;
 /** Types each command at the next prompt on our board, then `halt`; returns the console. */
 function runOnBoard(elf: Uint8Array, sbi: boolean): { output: string; exit: unknown } {
   let out = '';
-  const { board } = createElfMachine(elf, { sbi, onOutput: (b) => (out += Buffer.from(b).toString('latin1').replace(/\r/g, '')) });
+  const { board } = createElfMachine(elf, {
+    sbi,
+    onOutput: (b) => (out += Buffer.from(b).toString('latin1').replace(/\r/g, '')),
+  });
   const until = (done: () => boolean, what: string): void => {
     const limit = board.instructions + STEP_BUDGET;
     while (!done() && board.exit === null && board.instructions < limit) board.run(200_000);
@@ -67,7 +70,7 @@ describe('bootElf on the host board and QEMU', () => {
     expect(sbi.output).toMatch(/^UPTIME \d+\.\d{3} s$/m);
   }, 240_000);
 
-  it('labfw + labOS bare on the board print QEMU\'s boot banner up to the first prompt', async () => {
+  it("labfw + labOS bare on the board print QEMU's boot banner up to the first prompt", async () => {
     const qemu = QemuSession.start({ memMiB: 128, dtb: boardDtbFile() });
     let reference: string;
     try {

@@ -76,9 +76,20 @@ describe('HostBoard', () => {
   });
 
   it('checks the disk backing against the description and refuses virtio-mmio slots', () => {
-    expect(() => new HostBoard({ description: hostBoardDescription(1, 16 * MiB), seed: 's', disk: new MemoryDiskBacking(512) })).toThrow(/no host-disk/);
-    expect(() => new HostBoard({ description: hostBoardDescription(1, 16 * MiB, { disk: true }), seed: 's' })).toThrow(/no disk backing/);
-    expect(() => new HostBoard({ description: defaultBoardDescription(1, 16 * MiB), seed: 's' })).toThrow(/virtio-mmio/);
+    expect(
+      () =>
+        new HostBoard({
+          description: hostBoardDescription(1, 16 * MiB),
+          seed: 's',
+          disk: new MemoryDiskBacking(512),
+        }),
+    ).toThrow(/no host-disk/);
+    expect(
+      () => new HostBoard({ description: hostBoardDescription(1, 16 * MiB, { disk: true }), seed: 's' }),
+    ).toThrow(/no disk backing/);
+    expect(() => new HostBoard({ description: defaultBoardDescription(1, 16 * MiB), seed: 's' })).toThrow(
+      /virtio-mmio/,
+    );
     const b = board(1, true);
     expect(b.hostDisk).not.toBeNull();
     expect(b.bus.load(VIRT_MEMMAP.HOST_DISK.base, 4)).toBe(0x4b53_4944);

@@ -44,9 +44,14 @@ export class HartScheduler {
   ) {
     if (!(instructionsPerTick > 0) || !Number.isFinite(instructionsPerTick))
       throw new RangeError(`instructionsPerTick must be positive, got ${instructionsPerTick}`);
-    if (!Number.isInteger(quantum) || quantum < 1) throw new RangeError(`quantum must be a positive integer, got ${quantum}`);
+    if (!Number.isInteger(quantum) || quantum < 1)
+      throw new RangeError(`quantum must be a positive integer, got ${quantum}`);
     this.clock = {
-      now: () => Math.floor((this.elapsed + (this.running === null ? 0 : this.running.retired - this.runningFrom)) / this.instructionsPerTick),
+      now: () =>
+        Math.floor(
+          (this.elapsed + (this.running === null ? 0 : this.running.retired - this.runningFrom)) /
+            this.instructionsPerTick,
+        ),
     };
   }
 
@@ -60,7 +65,10 @@ export class HartScheduler {
       let allWaiting = true;
       for (const h of this.harts) {
         if (hooks.stopped()) break;
-        const budget = Math.min(this.harts.length === 1 ? this.untilDeadline() : this.quantum, limit - this.instructions);
+        const budget = Math.min(
+          this.harts.length === 1 ? this.untilDeadline() : this.quantum,
+          limit - this.instructions,
+        );
         if (budget <= 0) break;
         this.running = h;
         this.runningFrom = h.retired;
@@ -89,14 +97,19 @@ export class HartScheduler {
     const consider = (t: number): void => {
       if (t > now && t < deadline) deadline = t;
     };
-    for (let i = 0; i < this.harts.length; i++) consider(u64(a.read(ACLINT.MTIMECMP + 8 * i + 4, 4), a.read(ACLINT.MTIMECMP + 8 * i, 4)) - offset);
+    for (let i = 0; i < this.harts.length; i++)
+      consider(u64(a.read(ACLINT.MTIMECMP + 8 * i + 4, 4), a.read(ACLINT.MTIMECMP + 8 * i, 4)) - offset);
     for (const h of this.harts) {
       const c = h.csr;
       if (((c[SLOT.MENVCFGH] ?? 0) & ENVCFG.STCE_H) === 0) continue;
       consider(u64(c[SLOT.STIMECMPH] ?? 0, c[SLOT.STIMECMP] ?? 0) - offset);
       if (((c[SLOT.HENVCFGH] ?? 0) & ENVCFG.STCE_H) === 0) continue;
       // vstimecmp compares against time + htimedelta: its deadline in board time is shifted back.
-      consider(u64(c[SLOT.VSTIMECMPH] ?? 0, c[SLOT.VSTIMECMP] ?? 0) - u64(c[SLOT.HTIMEDELTAH] ?? 0, c[SLOT.HTIMEDELTA] ?? 0) - offset);
+      consider(
+        u64(c[SLOT.VSTIMECMPH] ?? 0, c[SLOT.VSTIMECMP] ?? 0) -
+          u64(c[SLOT.HTIMEDELTAH] ?? 0, c[SLOT.HTIMEDELTA] ?? 0) -
+          offset,
+      );
     }
     return deadline;
   }
@@ -122,7 +135,8 @@ export class HartScheduler {
   loadState(state: SchedulerState): void {
     for (const k of ['elapsed', 'instructions'] as const) {
       const v = state[k];
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new Error(`scheduler state: ${k} must be a non-negative integer`);
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+        throw new Error(`scheduler state: ${k} must be a non-negative integer`);
     }
     this.elapsed = state.elapsed;
     this.instructions = state.instructions;

@@ -24,7 +24,12 @@ export class HartStateManager {
   private readonly harts: { state: HsmState; startAddr: number; opaque: number; pending: number }[];
 
   constructor(count: number) {
-    this.harts = Array.from({ length: count }, () => ({ state: HSM_STATE.STOPPED as HsmState, startAddr: 0, opaque: 0, pending: 0 }));
+    this.harts = Array.from({ length: count }, () => ({
+      state: HSM_STATE.STOPPED as HsmState,
+      startAddr: 0,
+      opaque: 0,
+      pending: 0,
+    }));
   }
 
   get count(): number {
@@ -76,7 +81,8 @@ export class HartStateManager {
   }
 
   reset(bootHart: number): void {
-    for (const e of this.harts) Object.assign(e, { state: HSM_STATE.STOPPED, startAddr: 0, opaque: 0, pending: 0 });
+    for (const e of this.harts)
+      Object.assign(e, { state: HSM_STATE.STOPPED, startAddr: 0, opaque: 0, pending: 0 });
     this.entry(bootHart).state = HSM_STATE.STARTED;
   }
 
@@ -86,11 +92,13 @@ export class HartStateManager {
 
   /** Validates everything before changing anything. */
   loadState(saved: HsmSavedState): void {
-    if (!Array.isArray(saved.harts) || saved.harts.length !== this.harts.length) throw new Error(`hsm state: expected ${this.harts.length} harts`);
+    if (!Array.isArray(saved.harts) || saved.harts.length !== this.harts.length)
+      throw new Error(`hsm state: expected ${this.harts.length} harts`);
     for (const h of saved.harts) {
       if (!STATES.has(h.state)) throw new Error(`hsm state: invalid state ${String(h.state)}`);
       for (const k of ['startAddr', 'opaque', 'pending'] as const) {
-        if (!Number.isInteger(h[k]) || h[k] < 0 || h[k] > 0xffff_ffff) throw new Error(`hsm state: invalid ${k}`);
+        if (!Number.isInteger(h[k]) || h[k] < 0 || h[k] > 0xffff_ffff)
+          throw new Error(`hsm state: invalid ${k}`);
       }
     }
     saved.harts.forEach((h, i) => Object.assign(this.entry(i), h));

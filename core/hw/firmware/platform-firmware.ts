@@ -175,7 +175,9 @@ export class PlatformFirmware implements SbiServices {
   private onException(h: Hart, cause: number): void {
     const mpp = ((h.csr[SLOT.MSTATUS] ?? 0) & MSTATUS.MPP) >>> MSTATUS.MPP_SHIFT;
     if (mpp === PRIV.M) {
-      this.board.fail(`firmware: exception ${cause} in M-mode on hart ${h.id} (mepc 0x${((h.csr[SLOT.MEPC] ?? 0) >>> 0).toString(16)})`);
+      this.board.fail(
+        `firmware: exception ${cause} in M-mode on hart ${h.id} (mepc 0x${((h.csr[SLOT.MEPC] ?? 0) >>> 0).toString(16)})`,
+      );
       return;
     }
     if (cause === CAUSE.ECALL_FROM_HS) {
@@ -240,7 +242,12 @@ export class PlatformFirmware implements SbiServices {
   hartStart(id: number, startAddr: number, opaque: number): number {
     const target = this.harts[id];
     if (target === undefined) return SBI_ERR.INVALID_PARAM;
-    if ((startAddr & 3) !== 0 || !this.board.ram.contains(startAddr, 4) || !target.pmp.check(startAddr, 4, 4, PRIV.S)) return SBI_ERR.INVALID_ADDRESS;
+    if (
+      (startAddr & 3) !== 0 ||
+      !this.board.ram.contains(startAddr, 4) ||
+      !target.pmp.check(startAddr, 4, 4, PRIV.S)
+    )
+      return SBI_ERR.INVALID_ADDRESS;
     if (!this.hsm.requestStart(id, startAddr, opaque)) return SBI_ERR.ALREADY_AVAILABLE;
     this.board.aclint.write(ACLINT.MSIP + 4 * id, 4, 1);
     return SBI_ERR.SUCCESS;
@@ -268,7 +275,12 @@ export class PlatformFirmware implements SbiServices {
   }
 
   systemReset(type: number, reason: number): SbiOutcome {
-    const value = type === SBI_SRST.SHUTDOWN ? (reason === SBI_SRST.REASON_NONE ? FINISHER.PASS : (1 << 16) | FINISHER.FAIL) : FINISHER.RESET;
+    const value =
+      type === SBI_SRST.SHUTDOWN
+        ? reason === SBI_SRST.REASON_NONE
+          ? FINISHER.PASS
+          : (1 << 16) | FINISHER.FAIL
+        : FINISHER.RESET;
     // Through the board's own power controller (the sifive,test device), as labfw and OpenSBI do.
     this.board.finisher.write(0, 4, value);
     return SBI_NO_RETURN;

@@ -81,14 +81,22 @@ function live(s: SbiServices, id: number): boolean {
 const base: Handler = (s, hart, fid, a) => {
   const [mvendorid, marchid, mimpid] = s.machineIds(hart);
   switch (fid) {
-    case SBI_BASE.GET_SPEC_VERSION: return ok(SBI_SPEC_VERSION_2_0);
-    case SBI_BASE.GET_IMPL_ID: return ok(FIRMWARE_IMPL_ID);
-    case SBI_BASE.GET_IMPL_VERSION: return ok(FIRMWARE_IMPL_VERSION);
-    case SBI_BASE.PROBE_EXTENSION: return ok(SUPPORTED.has((a[0] ?? 0) >>> 0) ? 1 : 0);
-    case SBI_BASE.GET_MVENDORID: return ok(mvendorid);
-    case SBI_BASE.GET_MARCHID: return ok(marchid);
-    case SBI_BASE.GET_MIMPID: return ok(mimpid);
-    default: return err(SBI_ERR.NOT_SUPPORTED);
+    case SBI_BASE.GET_SPEC_VERSION:
+      return ok(SBI_SPEC_VERSION_2_0);
+    case SBI_BASE.GET_IMPL_ID:
+      return ok(FIRMWARE_IMPL_ID);
+    case SBI_BASE.GET_IMPL_VERSION:
+      return ok(FIRMWARE_IMPL_VERSION);
+    case SBI_BASE.PROBE_EXTENSION:
+      return ok(SUPPORTED.has((a[0] ?? 0) >>> 0) ? 1 : 0);
+    case SBI_BASE.GET_MVENDORID:
+      return ok(mvendorid);
+    case SBI_BASE.GET_MARCHID:
+      return ok(marchid);
+    case SBI_BASE.GET_MIMPID:
+      return ok(mimpid);
+    default:
+      return err(SBI_ERR.NOT_SUPPORTED);
   }
 };
 
@@ -107,12 +115,14 @@ const ipi: Handler = (s, _hart, fid, a) => {
 };
 
 const rfence: Handler = (s, _hart, fid, a) => {
-  if (fid < SBI_RFENCE.REMOTE_FENCE_I || fid > SBI_RFENCE.REMOTE_HFENCE_VVMA) return err(SBI_ERR.NOT_SUPPORTED);
+  if (fid < SBI_RFENCE.REMOTE_FENCE_I || fid > SBI_RFENCE.REMOTE_HFENCE_VVMA)
+    return err(SBI_ERR.NOT_SUPPORTED);
   const targets = decodeHartMask(s.hartCount, a[0] ?? 0, a[1] ?? 0);
   if (targets === null) return err(SBI_ERR.INVALID_PARAM);
   const start = (a[2] ?? 0) >>> 0;
   const size = (a[3] ?? 0) >>> 0;
-  if (fid !== SBI_RFENCE.REMOTE_FENCE_I && size !== 0xffff_ffff && start + size > 0x1_0000_0000) return err(SBI_ERR.INVALID_ADDRESS);
+  if (fid !== SBI_RFENCE.REMOTE_FENCE_I && size !== 0xffff_ffff && start + size > 0x1_0000_0000)
+    return err(SBI_ERR.INVALID_ADDRESS);
   for (const t of targets) {
     const h = s.harts[t];
     if (h !== undefined && live(s, t)) s.remoteFence(h, fid);
@@ -147,7 +157,11 @@ const srst: Handler = (s, _hart, fid, a) => {
   const type = (a[0] ?? 0) >>> 0;
   const reason = (a[1] ?? 0) >>> 0;
   // Types 3..0xEFFFFFFF and reasons 2..0xDFFFFFFF are reserved (SBI v2.0 tables 10.1, 10.2).
-  if ((type > SBI_SRST.WARM_REBOOT && type < 0xf000_0000) || (reason > SBI_SRST.REASON_SYSTEM_FAILURE && reason < 0xe000_0000)) return err(SBI_ERR.INVALID_PARAM);
+  if (
+    (type > SBI_SRST.WARM_REBOOT && type < 0xf000_0000) ||
+    (reason > SBI_SRST.REASON_SYSTEM_FAILURE && reason < 0xe000_0000)
+  )
+    return err(SBI_ERR.INVALID_PARAM);
   if (type >= 0xf000_0000) return err(SBI_ERR.NOT_SUPPORTED);
   return s.systemReset(type, reason);
 };
@@ -207,8 +221,15 @@ const EXTENSIONS = {
   [SBI_EXT.DBCN]: dbcn,
 } satisfies Record<number, Handler>;
 
-const LEGACY: ReadonlySet<number> = new Set<number>([SBI_EXT.LEGACY_SET_TIMER, SBI_EXT.LEGACY_CONSOLE_PUTCHAR, SBI_EXT.LEGACY_CONSOLE_GETCHAR, SBI_EXT.LEGACY_SHUTDOWN]);
-const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>(Object.entries(EXTENSIONS).map(([k, v]) => [Number(k), v]));
+const LEGACY: ReadonlySet<number> = new Set<number>([
+  SBI_EXT.LEGACY_SET_TIMER,
+  SBI_EXT.LEGACY_CONSOLE_PUTCHAR,
+  SBI_EXT.LEGACY_CONSOLE_GETCHAR,
+  SBI_EXT.LEGACY_SHUTDOWN,
+]);
+const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>(
+  Object.entries(EXTENSIONS).map(([k, v]) => [Number(k), v]),
+);
 const SUPPORTED: ReadonlySet<number> = new Set<number>([...HANDLERS.keys(), ...LEGACY]);
 
 /**

@@ -20,13 +20,20 @@ export function saveAclintState(a: Aclint, harts: number): AclintState {
   return { msip, mtimecmp, mtime: [a.read(ACLINT.MTIME, 4) >>> 0, a.read(ACLINT.MTIME + 4, 4) >>> 0] };
 }
 
-const u32 = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff_ffff;
+const u32 = (v: unknown): boolean =>
+  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff_ffff;
 
 export function validateAclintState(s: AclintState, harts: number): void {
-  if (!Array.isArray(s.msip) || s.msip.length !== harts || !s.msip.every((m) => m === 0 || m === 1)) throw new Error(`aclint state: msip must be ${harts} bits`);
-  if (!Array.isArray(s.mtimecmp) || s.mtimecmp.length !== harts || !s.mtimecmp.every((p) => Array.isArray(p) && p.length === 2 && u32(p[0]) && u32(p[1])))
+  if (!Array.isArray(s.msip) || s.msip.length !== harts || !s.msip.every((m) => m === 0 || m === 1))
+    throw new Error(`aclint state: msip must be ${harts} bits`);
+  if (
+    !Array.isArray(s.mtimecmp) ||
+    s.mtimecmp.length !== harts ||
+    !s.mtimecmp.every((p) => Array.isArray(p) && p.length === 2 && u32(p[0]) && u32(p[1]))
+  )
     throw new Error(`aclint state: mtimecmp must be ${harts} [lo, hi] pairs`);
-  if (!Array.isArray(s.mtime) || s.mtime.length !== 2 || !u32(s.mtime[0]) || !u32(s.mtime[1])) throw new Error('aclint state: mtime must be [lo, hi]');
+  if (!Array.isArray(s.mtime) || s.mtime.length !== 2 || !u32(s.mtime[0]) || !u32(s.mtime[1]))
+    throw new Error('aclint state: mtime must be [lo, hi]');
 }
 
 export function loadAclintState(a: Aclint, s: AclintState, harts: number): void {

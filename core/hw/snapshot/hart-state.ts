@@ -48,9 +48,17 @@ export function validateHartState(s: HartState): void {
     [s.pmpCfg instanceof Uint8Array && s.pmpCfg.length === 16, 'pmpCfg'],
     [s.pmpAddr instanceof Int32Array && s.pmpAddr.length === 16, 'pmpAddr'],
   ] as const;
-  for (const [good, name] of arrays) if (!good) throw new Error(`hart state: ${name} has the wrong type or length`);
-  if (!Number.isInteger(s.pc) || ![0, 1, 3].includes(s.priv) || ![0, 1].includes(s.virt) || (s.priv === 3 && s.virt === 1)) throw new Error('hart state: invalid pc/priv/virt');
-  if (typeof s.waiting !== 'boolean' || typeof s.resValid !== 'boolean' || !Number.isInteger(s.resAddr)) throw new Error('hart state: invalid waiting/reservation');
+  for (const [good, name] of arrays)
+    if (!good) throw new Error(`hart state: ${name} has the wrong type or length`);
+  if (
+    !Number.isInteger(s.pc) ||
+    ![0, 1, 3].includes(s.priv) ||
+    ![0, 1].includes(s.virt) ||
+    (s.priv === 3 && s.virt === 1)
+  )
+    throw new Error('hart state: invalid pc/priv/virt');
+  if (typeof s.waiting !== 'boolean' || typeof s.resValid !== 'boolean' || !Number.isInteger(s.resAddr))
+    throw new Error('hart state: invalid waiting/reservation');
   if (!Number.isSafeInteger(s.retired) || s.retired < 0) throw new Error('hart state: invalid retired count');
 }
 
@@ -64,7 +72,13 @@ export function loadHartState(h: Hart, s: HartState): void {
   for (let i = 0; i < 16; i++) h.pmp.writeAddr(i, s.pmpAddr[i] ?? 0);
   for (let r = 0; r < 4; r++) {
     const b = r * 4;
-    h.pmp.writeCfg(r, (s.pmpCfg[b] ?? 0) | ((s.pmpCfg[b + 1] ?? 0) << 8) | ((s.pmpCfg[b + 2] ?? 0) << 16) | ((s.pmpCfg[b + 3] ?? 0) << 24));
+    h.pmp.writeCfg(
+      r,
+      (s.pmpCfg[b] ?? 0) |
+        ((s.pmpCfg[b + 1] ?? 0) << 8) |
+        ((s.pmpCfg[b + 2] ?? 0) << 16) |
+        ((s.pmpCfg[b + 3] ?? 0) << 24),
+    );
   }
   h.priv = s.priv;
   h.virt = s.virt;

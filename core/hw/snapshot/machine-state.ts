@@ -42,7 +42,10 @@ export interface MachineState {
 
 export function captureMachine(m: ElfMachine): MachineState {
   const b = m.board;
-  if (b.htif !== null) throw new Error('snapshot: machines using HTIF tohost/fromhost cannot be saved (HTIF has no saved state)');
+  if (b.htif !== null)
+    throw new Error(
+      'snapshot: machines using HTIF tohost/fromhost cannot be saved (HTIF has no saved state)',
+    );
   const backing = b.diskBacking;
   return {
     ram: b.ram.u8.slice(),
@@ -75,15 +78,20 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** Checks the parts this module owns against the machine before anything is applied. */
 function validate(m: ElfMachine, s: MachineState): void {
   const b = m.board;
-  if (!(s.ram instanceof Uint8Array) || s.ram.length !== b.ram.size) throw new Error(`snapshot: RAM is ${String(s.ram?.length)} bytes, the board has ${b.ram.size}`);
-  if (!(s.dtb instanceof Uint8Array) || !equalBytes(s.dtb, b.dtb) || s.dtbAddress !== b.dtbAddress) throw new Error('snapshot: the rebuilt board generated a different DTB (seed or description mismatch)');
-  if (!Array.isArray(s.harts) || s.harts.length !== b.harts.length) throw new Error(`snapshot: ${String(s.harts?.length)} harts saved, the board has ${b.harts.length}`);
+  if (!(s.ram instanceof Uint8Array) || s.ram.length !== b.ram.size)
+    throw new Error(`snapshot: RAM is ${String(s.ram?.length)} bytes, the board has ${b.ram.size}`);
+  if (!(s.dtb instanceof Uint8Array) || !equalBytes(s.dtb, b.dtb) || s.dtbAddress !== b.dtbAddress)
+    throw new Error('snapshot: the rebuilt board generated a different DTB (seed or description mismatch)');
+  if (!Array.isArray(s.harts) || s.harts.length !== b.harts.length)
+    throw new Error(`snapshot: ${String(s.harts?.length)} harts saved, the board has ${b.harts.length}`);
   s.harts.forEach(validateHartState);
   validateAclintState(s.aclint, b.harts.length);
   validateUartState(s.uart);
   validateUartState(s.monitorUart);
-  if ((s.hostDisk === null) !== (b.hostDisk === null)) throw new Error('snapshot: host disk presence differs from the board');
-  if ((s.firmware === null) !== (m.firmware === null)) throw new Error('snapshot: firmware presence differs from the machine');
+  if ((s.hostDisk === null) !== (b.hostDisk === null))
+    throw new Error('snapshot: host disk presence differs from the board');
+  if ((s.firmware === null) !== (m.firmware === null))
+    throw new Error('snapshot: firmware presence differs from the machine');
   if (!Number.isInteger(s.resets) || s.resets < 0) throw new Error('snapshot: invalid reset count');
 }
 

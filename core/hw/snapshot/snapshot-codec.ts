@@ -33,8 +33,16 @@ type Tagged = { $t: 'u8' | 'i32' | 'f64'; b64: string };
 
 function replacer(_key: string, v: unknown): unknown {
   if (v instanceof Uint8Array) return { $t: 'u8', b64: Buffer.from(v).toString('base64') } satisfies Tagged;
-  if (v instanceof Int32Array) return { $t: 'i32', b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') } satisfies Tagged;
-  if (v instanceof Float64Array) return { $t: 'f64', b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') } satisfies Tagged;
+  if (v instanceof Int32Array)
+    return {
+      $t: 'i32',
+      b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'),
+    } satisfies Tagged;
+  if (v instanceof Float64Array)
+    return {
+      $t: 'f64',
+      b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'),
+    } satisfies Tagged;
   return v;
 }
 
@@ -72,7 +80,14 @@ export function encodeSnapshot(m: ElfMachine): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(rest, replacer));
   const payload = deflateSync(Buffer.concat([u32le(json.length), json, packRam(ram)]), { level: 1 });
   const head = new TextEncoder().encode(JSON.stringify(header));
-  const body = Buffer.concat([new TextEncoder().encode(SNAPSHOT_MAGIC), u32le(SNAPSHOT_VERSION), u32le(head.length), head, u32le(payload.length), payload]);
+  const body = Buffer.concat([
+    new TextEncoder().encode(SNAPSHOT_MAGIC),
+    u32le(SNAPSHOT_VERSION),
+    u32le(head.length),
+    head,
+    u32le(payload.length),
+    payload,
+  ]);
   const digest = createHash('sha256').update(body).digest();
   return new Uint8Array(Buffer.concat([body, digest]));
 }
@@ -100,8 +115,18 @@ function checkHeader(raw: unknown): SnapshotHeader {
   const h = raw as Record<string, unknown>;
   const description = validateBoardDescription(h['description']);
   const seed = h['seed'] as Record<string, unknown> | undefined;
-  if (typeof seed !== 'object' || seed === null || (typeof seed['text'] !== 'string' && typeof seed['base64'] !== 'string')) throw new SnapshotError('snapshot header: bad seed');
-  if (typeof h['instructionsPerTick'] !== 'number' || !Number.isInteger(h['quantum']) || (h['bootMode'] !== 'bare' && h['bootMode'] !== 'sbi') || typeof h['instructions'] !== 'number')
+  if (
+    typeof seed !== 'object' ||
+    seed === null ||
+    (typeof seed['text'] !== 'string' && typeof seed['base64'] !== 'string')
+  )
+    throw new SnapshotError('snapshot header: bad seed');
+  if (
+    typeof h['instructionsPerTick'] !== 'number' ||
+    !Number.isInteger(h['quantum']) ||
+    (h['bootMode'] !== 'bare' && h['bootMode'] !== 'sbi') ||
+    typeof h['instructions'] !== 'number'
+  )
     throw new SnapshotError('snapshot header: bad scheduling or boot mode');
   return { ...(h as unknown as SnapshotHeader), description };
 }
@@ -109,16 +134,23 @@ function checkHeader(raw: unknown): SnapshotHeader {
 /** Checks the container (magic, version, lengths, checksum) and decompresses the state. */
 export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
   const magic = new TextEncoder().encode(SNAPSHOT_MAGIC);
-  if (bytes.length < magic.length + 8 || !magic.every((c, i) => bytes[i] === c)) throw new SnapshotError('not a CloudVisor Lab machine snapshot (bad magic)');
+  if (bytes.length < magic.length + 8 || !magic.every((c, i) => bytes[i] === c))
+    throw new SnapshotError('not a CloudVisor Lab machine snapshot (bad magic)');
   const version = readU32(bytes, 8, 'version');
-  if (version !== SNAPSHOT_VERSION) throw new SnapshotError(`snapshot format version ${version} is not supported (this build reads version ${SNAPSHOT_VERSION})`);
+  if (version !== SNAPSHOT_VERSION)
+    throw new SnapshotError(
+      `snapshot format version ${version} is not supported (this build reads version ${SNAPSHOT_VERSION})`,
+    );
   const headLen = readU32(bytes, 12, 'header length');
   const payloadLen = readU32(bytes, 16 + headLen, 'payload length');
   const end = 20 + headLen + payloadLen;
-  if (bytes.length < end + DIGEST) throw new SnapshotError(`snapshot is truncated: ${bytes.length} bytes, ${end + DIGEST} expected`);
-  if (bytes.length > end + DIGEST) throw new SnapshotError(`snapshot has ${bytes.length - end - DIGEST} trailing bytes`);
+  if (bytes.length < end + DIGEST)
+    throw new SnapshotError(`snapshot is truncated: ${bytes.length} bytes, ${end + DIGEST} expected`);
+  if (bytes.length > end + DIGEST)
+    throw new SnapshotError(`snapshot has ${bytes.length - end - DIGEST} trailing bytes`);
   const digest = createHash('sha256').update(bytes.subarray(0, end)).digest();
-  if (!digest.equals(Buffer.from(bytes.subarray(end, end + DIGEST)))) throw new SnapshotError('snapshot is corrupted (SHA-256 checksum mismatch)');
+  if (!digest.equals(Buffer.from(bytes.subarray(end, end + DIGEST))))
+    throw new SnapshotError('snapshot is corrupted (SHA-256 checksum mismatch)');
   const header = checkHeader(parseJson(bytes.subarray(16, 16 + headLen), 'header', false));
   let payload: Uint8Array;
   try {
@@ -152,18 +184,24 @@ export function restoreSnapshot(bytes: Uint8Array, options: RestoreOptions = {})
   const hasDisk = header.description.devices.some((d) => d.kind === 'host-disk');
   let disk: DiskBacking | undefined = options.disk;
   if (state.memoryDisk !== null) disk = MemoryDiskBacking.loadState(state.memoryDisk);
-  if (hasDisk && disk === undefined) throw new SnapshotError('snapshot: the machine had a file-backed host disk; pass it in options.disk');
-  if (!(state.boot?.elf instanceof Uint8Array)) throw new SnapshotError('snapshot: the boot image is missing');
-  const seed = 'text' in header.seed ? header.seed.text : new Uint8Array(Buffer.from(header.seed.base64, 'base64'));
+  if (hasDisk && disk === undefined)
+    throw new SnapshotError('snapshot: the machine had a file-backed host disk; pass it in options.disk');
+  if (!(state.boot?.elf instanceof Uint8Array))
+    throw new SnapshotError('snapshot: the boot image is missing');
+  const seed =
+    'text' in header.seed ? header.seed.text : new Uint8Array(Buffer.from(header.seed.base64, 'base64'));
   let machine: ElfMachine;
   try {
-    machine = createMachine({ mode: header.bootMode, elf: state.boot.elf }, {
-      description: header.description,
-      seed,
-      instructionsPerTick: header.instructionsPerTick,
-      quantum: header.quantum,
-      ...(hasDisk && disk !== undefined ? { disk } : {}),
-    });
+    machine = createMachine(
+      { mode: header.bootMode, elf: state.boot.elf },
+      {
+        description: header.description,
+        seed,
+        instructionsPerTick: header.instructionsPerTick,
+        quantum: header.quantum,
+        ...(hasDisk && disk !== undefined ? { disk } : {}),
+      },
+    );
     applyMachine(machine, state);
   } catch (e) {
     if (e instanceof SnapshotError) throw e;

@@ -19,11 +19,15 @@ export interface UartState {
 
 const BYTE_FIELDS = ['ier', 'lcr', 'mcr', 'scr', 'fcr', 'dll', 'dlm'] as const;
 
-type UartFields = { -readonly [K in keyof UartState]: K extends 'rx' ? number[] : UartState[K] } & { update(): void };
+type UartFields = { -readonly [K in keyof UartState]: K extends 'rx' ? number[] : UartState[K] } & {
+  update(): void;
+};
 
 function view(uart: UartNs16550a): UartFields {
   const v = uart as unknown as Record<string, unknown>;
-  for (const k of BYTE_FIELDS) if (typeof v[k] !== 'number') throw new Error(`uart snapshot: ${uart.name} has no numeric field ${k} (the UART model changed)`);
+  for (const k of BYTE_FIELDS)
+    if (typeof v[k] !== 'number')
+      throw new Error(`uart snapshot: ${uart.name} has no numeric field ${k} (the UART model changed)`);
   if (typeof v['thrIpending'] !== 'boolean' || !Array.isArray(v['rx']) || typeof v['update'] !== 'function')
     throw new Error(`uart snapshot: ${uart.name} lacks thrIpending/rx/update (the UART model changed)`);
   return uart as unknown as UartFields;
@@ -31,7 +35,17 @@ function view(uart: UartNs16550a): UartFields {
 
 export function saveUartState(uart: UartNs16550a): UartState {
   const v = view(uart);
-  return { ier: v.ier, lcr: v.lcr, mcr: v.mcr, scr: v.scr, fcr: v.fcr, dll: v.dll, dlm: v.dlm, thrIpending: v.thrIpending, rx: [...v.rx] };
+  return {
+    ier: v.ier,
+    lcr: v.lcr,
+    mcr: v.mcr,
+    scr: v.scr,
+    fcr: v.fcr,
+    dll: v.dll,
+    dlm: v.dlm,
+    thrIpending: v.thrIpending,
+    rx: [...v.rx],
+  };
 }
 
 export function validateUartState(s: UartState): void {
@@ -40,7 +54,8 @@ export function validateUartState(s: UartState): void {
     if (!Number.isInteger(x) || x < 0 || x > 0xff) throw new Error(`uart state: ${k} must be a byte`);
   }
   if (typeof s.thrIpending !== 'boolean') throw new Error('uart state: thrIpending must be a boolean');
-  if (!Array.isArray(s.rx) || !s.rx.every((b) => Number.isInteger(b) && b >= 0 && b <= 0xff)) throw new Error('uart state: rx must be bytes');
+  if (!Array.isArray(s.rx) || !s.rx.every((b) => Number.isInteger(b) && b >= 0 && b <= 0xff))
+    throw new Error('uart state: rx must be bytes');
 }
 
 export function loadUartState(uart: UartNs16550a, s: UartState): void {

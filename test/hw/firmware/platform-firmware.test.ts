@@ -18,7 +18,10 @@ const PAYLOAD = imageOf([A.ecall(), A.jal(0, 0)], ENTRY);
 const PAYLOAD_BYTES = new TextEncoder().encode('payload image bytes');
 
 function machine(harts = 1): { board: HostBoard; fw: PlatformFirmware; out: number[] } {
-  const board = new HostBoard({ description: hostBoardDescription(harts, 16 * 1024 * 1024), seed: 'sbi-test' });
+  const board = new HostBoard({
+    description: hostBoardDescription(harts, 16 * 1024 * 1024),
+    seed: 'sbi-test',
+  });
   const fw = new PlatformFirmware(board);
   const out: number[] = [];
   board.onOutput((b) => out.push(...b));
@@ -27,7 +30,13 @@ function machine(harts = 1): { board: HostBoard; fw: PlatformFirmware; out: numb
 }
 
 /** One SBI call from hart `hart` (in S-mode at the payload): returns a0, a1 as signed/unsigned. */
-function call(board: HostBoard, eid: number, fid: number, args: number[] = [], hart = 0): { error: number; value: number } {
+function call(
+  board: HostBoard,
+  eid: number,
+  fid: number,
+  args: number[] = [],
+  hart = 0,
+): { error: number; value: number } {
   const h = board.harts[hart]!;
   h.pc = ENTRY;
   h.x[17] = eid;
@@ -179,7 +188,12 @@ describe('platform firmware: SBI v2.0', () => {
     board.bus.write32(0x8030_0000, 0xffff_ffff);
     h.pc = 0x8030_0000;
     h.run(1);
-    expect([h.priv, h.pc >>> 0, h.csr[SLOT.SCAUSE], h.csr[SLOT.SEPC]! >>> 0]).toEqual([1, ENTRY + 4, 2, 0x8030_0000]);
+    expect([h.priv, h.pc >>> 0, h.csr[SLOT.SCAUSE], h.csr[SLOT.SEPC]! >>> 0]).toEqual([
+      1,
+      ENTRY + 4,
+      2,
+      0x8030_0000,
+    ]);
     expect(h.csr[SLOT.STVAL]! >>> 0).toBe(0xffff_ffff);
   });
 
@@ -188,7 +202,10 @@ describe('platform firmware: SBI v2.0', () => {
     const fw = new PlatformFirmware(board);
     const layer = new TextEncoder().encode('monitor v1');
     board.powerOn(() => fw.handOffToModelledHs(layer));
-    expect(board.harts.map((h) => [h.priv, h.virt])).toEqual([[1, 0], [1, 0]]);
+    expect(board.harts.map((h) => [h.priv, h.virt])).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
     const pcr4 = board.tpm.execute({ command: 'PCR_Read', locality: 0, pcrs: [4] });
     if (!pcr4.ok) throw new Error(pcr4.message);
     expect(pcr4.values[0]).toEqual(sha256(new Uint8Array(32), sha256(layer)));

@@ -3,7 +3,13 @@
 // harts, time, console); a snapshot taken mid-run and restored into a fresh machine continues
 // exactly like the run that never stopped; bad snapshots fail with a clear error.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeSnapshot, encodeSnapshot, restoreSnapshot, SnapshotError, SNAPSHOT_VERSION } from '../../../core/hw/snapshot/snapshot-codec';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  restoreSnapshot,
+  SnapshotError,
+  SNAPSHOT_VERSION,
+} from '../../../core/hw/snapshot/snapshot-codec';
 import { saveUartState } from '../../../core/hw/snapshot/uart-state';
 import { LABOS, Workload, type Typed } from './workload';
 

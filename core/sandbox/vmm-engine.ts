@@ -280,7 +280,7 @@ export class VmmEngine {
       });
       return { ok: true };
     } catch (error) {
-      if (!(error instanceof EngineError) || error.kind === 'disposed' || error.kind === 'reentrant') throw error;
+      if (!(error instanceof EngineError) || ['disposed', 'reentrant', 'aborted', 'bad-input'].includes(error.kind)) throw error;
       this.disablePatch(patch);
       error.patch = patch;
       return { ok: false, fault: this.recordFault({ patch, phase, error }) };

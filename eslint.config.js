@@ -11,7 +11,8 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'out/**', 'release/**', 'test-artifacts/**', 'assets/**/build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  ...vue.configs['flat/recommended'],
+  // 'essential' (not 'recommended'): layout is Prettier's job, and the two disagree on templates.
+  ...vue.configs['flat/essential'],
   {
     files: ['**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },

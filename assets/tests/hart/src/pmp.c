@@ -155,6 +155,22 @@ int main(void) {
     probe("NAPOT rw", m, BASE + 0x5000);
     probe("no match", m, BASE + 0x7000);
   }
+  /* PMP changes after code has run: grant X on the NAPOT RW region, run there from S, revoke it
+     and SFENCE.VMA (priv 3.7.2): the same code must now fault */
+  set_cfg(4, A_NAPOT | R | W | X);
+  asm volatile("sfence.vma" ::: "memory");
+  probe("NAPOT rwx", MODE_S, BASE + 0x5000);
+  set_cfg(4, A_NAPOT | R | W);
+  asm volatile("sfence.vma" ::: "memory");
+  probe("NAPOT x revoked", MODE_S, BASE + 0x5000);
+  /* and the reverse: a region that was denied becomes readable */
+  set_cfg(4, A_NAPOT);
+  asm volatile("sfence.vma" ::: "memory");
+  probe("NAPOT all revoked", MODE_U, BASE + 0x5000);
+  set_cfg(4, A_NAPOT | R | W);
+  asm volatile("sfence.vma" ::: "memory");
+  probe("NAPOT rw again", MODE_U, BASE + 0x5000);
+
   /* MPRV: M's loads/stores checked with MPP's (U's) permissions; fetches are not */
   u32 v = 0;
   MARK(mprv_ld);

@@ -31,6 +31,12 @@ static u32 ld_sfence_addr(u32 va) {
   asm volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
   return *(volatile u32 *)va;
 }
+/* call the code at va (a "ret" word) */
+static u32 run_at(u32 va) {
+  asm volatile("jalr ra, 0(%0)\n" LABEL(hf_back) ::"r"(va) : "ra", "memory");
+  return 0x600d;
+}
+
 static u32 hfence_gvma_all(u32 x) {
   asm volatile("hfence.gvma zero, zero" ::: "memory");
   return x;
@@ -102,6 +108,29 @@ int main(void) {
   vl0[3] = PTE(GPA_WIN, VRW);
   show("after sfence addr in VS", run_mode(MODE_VS, ld_sfence_addr, VA_WIN + 0x3000));
   show_trap("fences");
+
+  /* execute permission changes after the code has run: G-stage X revoked + HFENCE.GVMA, then
+     VS-stage X revoked + HFENCE.VVMA; each must take effect (priv 8.3.1) */
+  extern char hf_back[];
+  *(volatile u32 *)(SCRATCH + 7 * 4096) = 0x00008067;
+  asm volatile("fence.i" ::: "memory");
+  gl0[3] = PTE(SCRATCH + 7 * 4096, V | R | X | U | A | D);
+  vl0[3] = PTE(GPA_WIN + 0x3000, V | R | X | A | D);
+  asm volatile("hfence.gvma\n hfence.vvma" ::: "memory");
+  show("exec page 3", run_mode(MODE_VS, run_at, VA_WIN + 0x3000));
+  gl0[3] = PTE(SCRATCH + 7 * 4096, V | R | U | A | D);
+  asm volatile("hfence.gvma zero, zero" ::: "memory");
+  resume_pc = (u32)hf_back;
+  run_mode(MODE_VS, run_at, VA_WIN + 0x3000);
+  show_trap("exec after G-stage X revoked");
+  gl0[3] = PTE(SCRATCH + 7 * 4096, V | R | X | U | A | D);
+  asm volatile("hfence.gvma zero, zero" ::: "memory");
+  show("exec with G-stage X back", run_mode(MODE_VS, run_at, VA_WIN + 0x3000));
+  vl0[3] = PTE(GPA_WIN + 0x3000, V | R | A | D);
+  run_mode(MODE_S, hfence_vvma_all, 0);
+  resume_pc = (u32)hf_back;
+  run_mode(MODE_VS, run_at, VA_WIN + 0x3000);
+  show_trap("exec after VS-stage X revoked");
   csr_write(vsatp, 0);
   csr_write(hgatp, 0);
   return 0;

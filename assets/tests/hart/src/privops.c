@@ -121,6 +121,13 @@ int main(void) {
   asm volatile("la t0, 1f\n csrw mepc, t0\n mret\n1: csrr %0, mstatus" : "=r"(st) :: "t0");
   show("after mret M->M", st & (MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV));
   csr_clear(mstatus, MSTATUS_MIE);
+  /* MRET with MPP=M ignores MPV (stays in M, V=0); report what MPV reads afterwards */
+  csr_set(mstatus, MSTATUS_MPP);
+  csr_set(mstatush, MSTATUSH_MPV);
+  asm volatile("la t0, 1f\n csrw mepc, t0\n mret\n1: csrr %0, mstatush" : "=r"(st) :: "t0");
+  show("mstatush.MPV after mret M->M", (st & MSTATUSH_MPV) != 0);
+  show("still M (mscratch readable)", csr_read(mscratch) != 0);
+  csr_clear(mstatush, MSTATUSH_MPV);
   /* MRET to S clears MPRV (priv 3.1.6.3) */
   csr_set(mstatus, MSTATUS_MPRV);
   run_mode(MODE_S, f_sfence, 0);

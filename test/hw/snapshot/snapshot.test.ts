@@ -2,7 +2,10 @@
 // SBI firmware) with a command typed into UART0 at a fixed instruction count are identical (RAM,
 // harts, time, console); a snapshot taken mid-run and restored into a fresh machine continues
 // exactly like the run that never stopped; bad snapshots fail with a clear error.
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createElfMachine } from '../../../core/hw/boot-elf';
+import { MemoryDiskBacking } from '../../../core/hw/devices/disk-backing';
 import {
   decodeSnapshot,
   encodeSnapshot,
@@ -11,7 +14,8 @@ import {
   SNAPSHOT_VERSION,
 } from '../../../core/hw/snapshot/snapshot-codec';
 import { saveUartState } from '../../../core/hw/snapshot/uart-state';
-import { LABOS, Workload, type Typed } from './workload';
+import { BOARD_TEST_DIR } from '../board-test-run';
+import { LABOS, RAM_SIZE, Workload, type Typed } from './workload';
 
 /** Measured: the labOS prompt appears after about 3.3M instructions on this board. */
 const SNAP_AT = 3_400_000;
@@ -81,4 +85,35 @@ describe('machine determinism and snapshots (labOS under the SBI firmware)', () 
     expect(header.bootMode).toBe('sbi');
     expect(header.instructions).toBe(SNAP_AT);
   });
+});
+
+describe('snapshots with a memory-backed host disk (the board test program)', () => {
+  it('restores the disk contents and the controller, and continues to the same result', () => {
+    const elf = new Uint8Array(readFileSync(new URL('board-test.elf', BOARD_TEST_DIR)));
+    const machine = createElfMachine(elf, {
+      sbi: true,
+      ramSize: RAM_SIZE,
+      disk: new MemoryDiskBacking(64 * 512),
+    });
+    machine.board.diskBacking?.write(5, new Uint8Array(512).fill(0xa5));
+    let out = '';
+    machine.board.onOutput((b) => (out += Buffer.from(b).toString('latin1')));
+    while (!out.includes('type a line') && machine.board.instructions < 10_000_000) machine.board.run(50_000);
+    const snap = encodeSnapshot(machine);
+    const restored = restoreSnapshot(snap);
+    const outputs = [machine, restored].map((m) => {
+      let tail = '';
+      m.board.onOutput((b) => (tail += Buffer.from(b).toString('latin1')));
+      m.board.uart.receive(new TextEncoder().encode('hello\n'));
+      m.board.run(5_000_000);
+      expect(m.board.exit).toEqual({ reason: 'finisher', code: 0 });
+      return tail;
+    });
+    expect(outputs[1]).toBe(outputs[0]);
+    expect(outputs[0]).toContain('disk: write ok, read ok, data matches, completed 2');
+    const disks = [machine, restored].map((m) => (m.board.diskBacking as MemoryDiskBacking).contents());
+    expect(disks[1]).toEqual(disks[0]);
+    expect(disks[1]?.[5 * 512]).toBe(0xa5);
+    expect(restored.board.hostDisk?.saveState()).toEqual(machine.board.hostDisk?.saveState());
+  }, 60_000);
 });

@@ -244,6 +244,17 @@ describe('labOS on QEMU with a virtio-blk disk', () => {
     expect(Buffer.from(readFileSync(disk)).equals(Buffer.from(image))).toBe(true);
   });
 
+  it('does not format a blank read-only disk', async () => {
+    const s = QemuSession.start({ disk: blankDisk('readonly.img'), diskReadOnly: true });
+    sessions.push(s);
+    await s.waitFor('labOS ready');
+    expect(s.output).toContain(
+      'fs: mount failed: the disk is blank and read-only; continuing without a file system',
+    );
+    expect(await s.command('selftest')).toMatch(/^SELFTEST FAIL fs-mount$/m);
+    expect(await s.finish('halt')).toBe(0);
+  });
+
   it('refuses a disk that is not labfs without writing to it', async () => {
     const disk = join(work, 'garbage.img');
     const garbage = new Uint8Array(1 << 20).map((_, i) => (i * 131 + 7) & 0xff);

@@ -15,6 +15,8 @@ export interface QemuOptions {
   readonly memMiB?: number | undefined;
   /** Adds a virtio-rng device (a second entropy source for the secret). */
   readonly rng?: boolean | undefined;
+  /** Attach the disk read-only (virtio-blk then offers VIRTIO_BLK_F_RO). */
+  readonly diskReadOnly?: boolean | undefined;
   /** A device tree to pass instead of QEMU's own (-dtb). */
   readonly dtb?: string | undefined;
 }
@@ -66,7 +68,7 @@ export class QemuSession {
     if (opts.disk !== undefined) {
       args.push(
         '-drive',
-        `file=${opts.disk},if=none,format=raw,id=hd0`,
+        `file=${opts.disk},if=none,format=raw,id=hd0${opts.diskReadOnly === true ? ',readonly=on' : ''}`,
         '-device',
         'virtio-blk-device,drive=hd0',
       );

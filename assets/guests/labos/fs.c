@@ -103,9 +103,13 @@ void fs_mount(void) {
   } else if (vblk_rw(0, blk, 0)) {
     snfmt(state, sizeof state, "mount failed: cannot read the superblock");
   } else if (all_zero(blk, sizeof blk)) {
-    kprintf("fs: blank disk, formatting labfs (%u blocks)\n", dev);
-    if (format(dev)) snfmt(state, sizeof state, "mount failed: format error");
-    else mounted = 1;
+    if (vblk_readonly()) {
+      snfmt(state, sizeof state, "mount failed: the disk is blank and read-only");
+    } else {
+      kprintf("fs: blank disk, formatting labfs (%u blocks)\n", dev);
+      if (format(dev)) snfmt(state, sizeof state, "mount failed: format error (disk I/O)");
+      else mounted = 1;
+    }
   } else {
     const char *why = check_super(dev);
     if (!why && vblk_rw(sb.dir_start, blk, 0)) why = "cannot read the directory";

@@ -143,6 +143,7 @@ void syscall_dispatch(struct trapframe *tf);
 /* virtio_blk.c */
 int vblk_init(void);            /* 0 if a virtio-blk device was found and set up */
 int vblk_present(void);
+int vblk_readonly(void);
 uint32_t vblk_blocks(void);     /* capacity in 4 KiB blocks */
 int vblk_rw(uint32_t block, void *buf, int write); /* one 4 KiB block; 0 or negative error */
 

@@ -35,6 +35,7 @@ int vblk_init(void) {
 }
 
 int vblk_present(void) { return dev.base != 0; }
+int vblk_readonly(void) { return dev.base != 0 && readonly; }
 uint32_t vblk_blocks(void) { return nblocks; }
 
 int vblk_rw(uint32_t block, void *buf, int write) {

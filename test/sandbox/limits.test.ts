@@ -19,6 +19,7 @@ export function bigString() { return 'x'.repeat(2 ** 28).length; }
 function deep(n) { return deep(n + 1) + 1; }
 export function recurse() { return deep(0); }
 export function add(a, b) { return a + b; }
+export function work(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s > 0 ? 1 : 0; }
 export function bigRead() { return hyp.mem.read(${RAM_BASE}, 2 ** 30).length; }
 `;
 
@@ -47,6 +48,13 @@ describe('engine limits', () => {
     expect(failure(() => t.engine.call('spinCaught')).kind).toBe('unresponsive');
     expect(failure(() => t.engine.call('spinOnHost')).kind).toBe('unresponsive');
     expect(t.engine.callNumbers('add', 1, 1)).toBe(2);
+  });
+
+  it('gives every call its own budget rather than a running total', async () => {
+    t = await testEngine({ interruptBudget: 40 }, BUNDLE);
+    for (let i = 0; i < 6; i++) expect(t.engine.callNumbers('work', 100_000)).toBe(1);
+    expect(t.engine.stats.lastCallTicks).toBeGreaterThan(5);
+    expect(failure(() => t.engine.callNumbers('work', 1_000_000)).kind).toBe('unresponsive');
   });
 
   it('stops the same code at the same point every time', async () => {

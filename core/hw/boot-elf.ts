@@ -22,7 +22,9 @@ export interface BootElfOptions {
   onOutput?: (bytes: Uint8Array) => void;
 }
 
-export interface BootElfResult extends RunElfResult {
+export interface BootElfResult extends Omit<RunElfResult, 'reason'> {
+  /** As runElf's, plus 'failure' when the firmware stopped the machine (see `failure`). */
+  reason: RunElfResult['reason'] | 'failure';
   /** Set when the firmware found the machine in a state it cannot continue from. */
   failure: string | null;
 }

@@ -30,9 +30,13 @@ import { Ram } from './memory/ram';
 import { SeededRandom } from './seeded-random';
 import { ManufacturerCa } from './tpm/manufacturer-ca';
 import { Tpm } from './tpm/tpm';
-import { CollectingLog, type BoardExit } from './virt-board';
+import { CollectingLog } from './virt-board';
 
-export type { BoardExit } from './virt-board';
+/** Why the machine stopped for good: a program exit (finisher, HTIF) or a fatal firmware state. */
+export interface BoardExit {
+  readonly reason: 'finisher' | 'tohost' | 'failure';
+  readonly code: number;
+}
 
 export interface HostBoardOptions {
   /** Defaults to hostBoardDescription(1, 128 MiB, { disk: options.disk !== undefined }). */
@@ -258,7 +262,7 @@ export class HostBoard {
   /** Record a fatal machine state (e.g. firmware found no way to continue) and stop. */
   fail(message: string): void {
     this.failure ??= message;
-    this.exit ??= { reason: 'finisher', code: 1 };
+    this.exit ??= { reason: 'failure', code: 1 };
     this.stopAll();
   }
 

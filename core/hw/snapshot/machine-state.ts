@@ -93,6 +93,14 @@ function validate(m: ElfMachine, s: MachineState): void {
   if ((s.firmware === null) !== (m.firmware === null))
     throw new Error('snapshot: firmware presence differs from the machine');
   if (!Number.isInteger(s.resets) || s.resets < 0) throw new Error('snapshot: invalid reset count');
+  const e: unknown = s.exit;
+  const exitOk =
+    e === null ||
+    (typeof e === 'object' &&
+      ['finisher', 'tohost', 'failure'].includes(String((e as BoardExit).reason)) &&
+      Number.isInteger((e as BoardExit).code));
+  if (!exitOk || (s.failure !== null && typeof s.failure !== 'string'))
+    throw new Error('snapshot: invalid exit state');
 }
 
 /** Loads `s` into a freshly built machine of the same configuration; throws before changing RAM on bad parts. */

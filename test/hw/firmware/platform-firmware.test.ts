@@ -197,6 +197,19 @@ describe('platform firmware: SBI v2.0', () => {
     expect(h.csr[SLOT.STVAL]! >>> 0).toBe(0xffff_ffff);
   });
 
+  it('stops the machine with a clear failure on a machine interrupt it does not own', () => {
+    const { board } = machine();
+    const h = board.harts[0]!;
+    h.csr[SLOT.MIE] = (h.csr[SLOT.MIE] ?? 0) | MIP.MEIP;
+    board.bus.store(0x0c00_0000 + 4 * 10, 4, 1); // PLIC: UART0 priority 1, enabled for hart 0's M context
+    board.bus.store(0x0c00_2000, 4, 1 << 10);
+    board.bus.store(0x1000_0001, 1, 1); // UART IER: received data
+    board.uart.receive(Uint8Array.of(0x41));
+    board.run(10);
+    expect(board.exit).toEqual({ reason: 'failure', code: 1 });
+    expect(board.failure).toMatch(/unexpected machine interrupt 11 on hart 0/);
+  });
+
   it('hands HS-mode to a modelled layer after measuring it', () => {
     const board = new HostBoard({ description: hostBoardDescription(2, 16 * 1024 * 1024), seed: 'hs' });
     const fw = new PlatformFirmware(board);

@@ -3,6 +3,7 @@
 // the hart one instruction at a time through step(); a detached hart runs full blocks.
 import type { Hart } from './hart';
 import { csrExists, readCsr, writeCsr } from './csr-file';
+import { fetchSlow } from './hart-memory';
 
 export interface TraceEntry {
   readonly pc: number;
@@ -53,7 +54,7 @@ export class HartDebug {
     const virt = h.virt;
     let insn = 0;
     if (this.tracing) {
-      insn = h.fetchSlow(pc);
+      insn = fetchSlow(h, pc);
       h.excCause = -1;
     }
     const steps = h.run(1);

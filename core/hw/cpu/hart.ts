@@ -12,21 +12,16 @@ import { COUNTER_SLOT, COUNTER_SLOT_COUNT, SLOT, SLOT_COUNT } from './csr-slots'
 import { branchOffset, branchTaken, decodeInto, decodeCacheOf, type DecodeCache } from './decode';
 import { mulh, mulhsu, mulhu } from './mul-div';
 import { Pmp } from './pmp';
-import { ACCESS, CAUSE, COUNTER, ENVCFG, MIP, MSTATUS, MSTATUSH } from './riscv-bits';
-import { accessFaultCause, pmpBit, translate } from './mmu';
+import { COUNTER, ENVCFG, MIP, MSTATUS, MSTATUSH } from './riscv-bits';
 import { selectInterrupt, takeTrap } from './trap';
 import { execSystem } from './system';
+import { amo, fetchPage, loadSlow, storeSlow } from './hart-memory';
 import type { HartDebug } from './hart-debug';
 
 const TLB_SIZE = 256;
 /** f3 of LB LH LW LBU LHU by decoded kind - 11. */
 const LOAD_F3 = [0, 1, 2, 4, 5] as const;
 const CTX_LIMIT = 2040;
-
-/** Whether PMP page permissions (-1: the page is split between entries) allow `bit` page-wide. */
-function pageAllows(perms: number, bit: number): boolean {
-  return perms >= 0 && (perms & bit) !== 0;
-}
 
 /** A copy of everything architectural in one hart (registers, CSRs, counters, PMP, mode, pc). */
 export interface HartState {
@@ -100,11 +95,11 @@ export class Hart {
   private readonly scratch = new Int32Array(2048);
   /** Instruction fetched by fetchPage from a page that is not cached (MMIO). */
   fInsn = 0;
-  private readonly m8: Int8Array;
-  private readonly u8: Uint8Array;
-  private readonly m16: Int16Array;
-  private readonly u16: Uint16Array;
-  private readonly m32: Int32Array;
+  readonly m8: Int8Array;
+  readonly u8: Uint8Array;
+  readonly m16: Int16Array;
+  readonly u16: Uint16Array;
+  readonly m32: Int32Array;
 
   constructor(id: number, bus: PhysicalBus, clock: Clock) {
     this.id = id;
@@ -410,7 +405,7 @@ export class Hart {
     loop: while (n < budget) {
       const i = (pc & 0xfff) >> 1;
       if ((pc & -4096) !== fpage) {
-        const page = this.fetchPage(pc);
+        const page = fetchPage(this, pc);
         if (page >= 0) {
           ops = cache.page(page);
           fpage = pc & -4096;
@@ -530,7 +525,7 @@ export class Hart {
               continue loop;
             }
           }
-          const v = this.loadSlow(va, LOAD_F3[kind - 11]!, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
+          const v = loadSlow(this, va, LOAD_F3[kind - 11]!, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
           if (this.excCause >= 0) {
             exit = 2;
             n--;
@@ -571,7 +566,7 @@ export class Hart {
               continue loop;
             }
           }
-          this.storeSlow(va, kind - 16, v, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
+          storeSlow(this, va, kind - 16, v, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
           if (this.excCause >= 0) {
             exit = 2;
             n--;
@@ -690,7 +685,7 @@ export class Hart {
           break;
         case 48: {
           // LR.W SC.W AMO*.W
-          this.amo(ops[i + 1]!);
+          amo(this, ops[i + 1]!);
           if (this.excCause >= 0) {
             exit = 2;
             n--;
@@ -735,265 +730,6 @@ export class Hart {
     return n;
   }
 
-  // ---- memory slow paths ----
-
   /** RAM offset of the page the last fetchPage located (RAM index = pc + fOff). */
   fOff = 0;
-
-  /**
-   * Locate the page holding `pc` for execution: its RAM page index (with fOff set, fetch TLB
-   * refilled), -1 when it is not cacheable RAM (fInsn holds the fetched word), or -2 after
-   * recording a fetch fault.
-   */
-  fetchPage(pc: number): number {
-    const vpn = pc >>> 12;
-    const ti = vpn & 255;
-    if (this.xTag[ti] === (vpn | this.fctx)) {
-      this.fOff = this.xOff[ti]!;
-      return (((pc & -4096) + this.fOff) | 0) >>> 12;
-    }
-    const pa = translate(this, pc, ACCESS.FETCH, this.priv, this.virt, false);
-    if (pa < 0) return -2;
-    if (pa >= 0x1_0000_0000 || !this.pmp.check(pa, 4, 4, this.priv)) {
-      this.raise(CAUSE.INSTRUCTION_ACCESS_FAULT, pc);
-      this.excGva = this.virt;
-      return -2;
-    }
-    const ramPage = this.bus.ramPage(Math.floor(pa / 4096));
-    if (ramPage >= 0 && pageAllows(this.pmp.pagePerms(pa - (pa % 4096), this.priv), 4)) {
-      const off = ((ramPage << 12) - (pc & -4096)) | 0;
-      this.xTag[ti] = vpn | this.fctx;
-      this.xOff[ti] = off;
-      this.fOff = off;
-      return ramPage;
-    }
-    const insn = this.bus.load(pa, 4);
-    if (this.bus.busError) {
-      this.raise(CAUSE.INSTRUCTION_ACCESS_FAULT, pc);
-      this.excGva = this.virt;
-      return -2;
-    }
-    this.fInsn = insn | 0;
-    return -1;
-  }
-
-  /** The instruction word at `pc` in the current mode (debugger and traces), or 0 after a fault. */
-  fetchSlow(pc: number): number {
-    const page = this.fetchPage(pc);
-    if (page >= 0) return this.m32[(pc + this.fOff) >> 2]!;
-    return page === -1 ? this.fInsn : 0;
-  }
-
-  /**
-   * Physical address for a data access of `size` bytes at `va` (already known not to cross a
-   * page), with translation, PMP and, when `fill`, a TLB refill. -1 after recording a fault.
-   */
-  dataPa(va: number, size: number, acc: number, priv: number, virt: number, hlvx: boolean, fill: boolean): number {
-    const pa = translate(this, va, acc, priv, virt, hlvx);
-    if (pa < 0) return -1;
-    if (pa >= 0x1_0000_0000 || !this.pmp.check(pa, size, pmpBit(acc), priv)) {
-      this.raise(accessFaultCause(acc), va);
-      this.excGva = virt;
-      return -1;
-    }
-    if (fill) {
-      const ramPage = this.bus.ramPage(Math.floor(pa / 4096));
-      if (ramPage >= 0 && pageAllows(this.pmp.pagePerms(pa - (pa % 4096), priv), pmpBit(acc))) {
-        const vpn = va >>> 12;
-        const ti = vpn & 255;
-        const off = ((ramPage << 12) - (va & -4096)) | 0;
-        if (acc === ACCESS.LOAD) {
-          this.rTag[ti] = vpn | this.dctx;
-          this.rOff[ti] = off;
-        } else if (this.ram.codePages[ramPage] === 0) {
-          this.wTag[ti] = vpn | this.dctx;
-          this.wOff[ti] = off;
-        }
-      }
-    }
-    return pa;
-  }
-
-  /**
-   * A load of 1 << (f3 & 3) bytes; misaligned loads are performed (as QEMU does), each page
-   * translated before any byte is read; a fault on the second page reports that page's base.
-   */
-  loadSlow(va: number, f3: number, insn: number): number {
-    if (f3 === 3 || f3 > 5) {
-      this.raise(CAUSE.ILLEGAL_INSTRUCTION, insn);
-      return 0;
-    }
-    return this.loadAs(va, f3, this.dPriv, this.dVirt, false, insn, true);
-  }
-
-  /** Load with an explicit effective mode (also used by HLV/HLVX). */
-  loadAs(va: number, f3: number, priv: number, virt: number, hlvx: boolean, insn: number, fill: boolean): number {
-    const size = 1 << (f3 & 3);
-    const signed = f3 < 4;
-    let value: number;
-    if ((va & (size - 1)) === 0) {
-      const pa = this.dataPa(va, size, ACCESS.LOAD, priv, virt, hlvx, fill);
-      if (pa < 0) return this.guestFault(va, insn);
-      value = this.bus.load(pa, size as 1 | 2 | 4);
-      if (this.bus.busError) {
-        this.raise(CAUSE.LOAD_ACCESS_FAULT, va);
-        this.excGva = virt;
-        return 0;
-      }
-    } else {
-      value = this.misaligned(va, size, ACCESS.LOAD, priv, virt, hlvx, insn, 0);
-      if (this.excCause >= 0) return 0;
-    }
-    if (size === 4) return value | 0;
-    if (signed) return size === 1 ? (value << 24) >> 24 : (value << 16) >> 16;
-    return value;
-  }
-
-  storeSlow(va: number, f3: number, value: number, insn: number): void {
-    if (f3 > 2) {
-      this.raise(CAUSE.ILLEGAL_INSTRUCTION, insn);
-      return;
-    }
-    this.storeAs(va, f3, value, this.dPriv, this.dVirt, insn, true);
-  }
-
-  storeAs(va: number, f3: number, value: number, priv: number, virt: number, insn: number, fill: boolean): void {
-    const size = 1 << f3;
-    if ((va & (size - 1)) === 0) {
-      const pa = this.dataPa(va, size, ACCESS.STORE, priv, virt, false, fill);
-      if (pa < 0) {
-        this.guestFault(va, insn);
-        return;
-      }
-      if (!this.bus.store(pa, size as 1 | 2 | 4, value)) {
-        this.raise(CAUSE.STORE_AMO_ACCESS_FAULT, va);
-        this.excGva = virt;
-      }
-      return;
-    }
-    this.misaligned(va, size, ACCESS.STORE, priv, virt, false, insn, value);
-  }
-
-  /** Byte-wise misaligned access, both pages translated (and checked) before any byte moves. */
-  private misaligned(va: number, size: number, acc: number, priv: number, virt: number, hlvx: boolean, insn: number, value: number): number {
-    const firstLen = Math.min(size, 4096 - (va & 0xfff));
-    const pa0 = this.dataPa(va, firstLen, acc, priv, virt, hlvx, false);
-    if (pa0 < 0) return this.guestFault(va, insn);
-    let pa1 = 0;
-    if (firstLen < size) {
-      const va1 = (va + firstLen) | 0;
-      pa1 = this.dataPa(va1, size - firstLen, acc, priv, virt, hlvx, false);
-      if (pa1 < 0) return this.guestFault(va, insn);
-    }
-    let result = 0;
-    for (let i = 0; i < size; i++) {
-      const pa = i < firstLen ? pa0 + i : pa1 + (i - firstLen);
-      if (acc === ACCESS.LOAD) {
-        const b = this.bus.load(pa, 1);
-        if (this.bus.busError) {
-          this.raise(CAUSE.LOAD_ACCESS_FAULT, va);
-          this.excGva = virt;
-          return 0;
-        }
-        result |= b << (8 * i);
-      } else if (!this.bus.store(pa, 1, (value >>> (8 * i)) & 0xff)) {
-        this.raise(CAUSE.STORE_AMO_ACCESS_FAULT, va);
-        this.excGva = virt;
-        return 0;
-      }
-    }
-    return result >>> 0;
-  }
-
-  /**
-   * Complete a guest-page fault from an explicit access: htinst/mtinst get the transformed
-   * instruction (priv 1.12 section 8.6.3: immediate/offset fields zero, rs1 field = faulting
-   * address minus the original address), unless the walk already stored a pseudo-instruction.
-   */
-  private guestFault(va: number, insn: number): number {
-    const cause = this.excCause;
-    if ((cause === 21 || cause === 23) && this.excTinst === 0 && insn !== 0) {
-      const offset = ((this.excTval - va) & 31) << 15;
-      const op = insn & 0x7f;
-      if (op === 0x03) this.excTinst = (insn & 0x7fff) | offset;
-      else if (op === 0x23) this.excTinst = (insn & 0x01f0_707f) | offset;
-      else this.excTinst = (insn & ~(31 << 15)) | offset;
-    }
-    return 0;
-  }
-
-  /** LR.W, SC.W and the AMOs (unprivileged spec chapter 8; misaligned AMO/SC -> cause 6, LR -> 4). */
-  amo(insn: number): void {
-    const f5 = insn >>> 27;
-    const rd = (insn >>> 7) & 31;
-    const va = this.x[(insn >>> 15) & 31]!;
-    const src = this.x[(insn >>> 20) & 31]!;
-    if ((insn & 0x7000) !== 0x2000 || (f5 === 2 && ((insn >>> 20) & 31) !== 0)) {
-      this.raise(CAUSE.ILLEGAL_INSTRUCTION, insn);
-      return;
-    }
-    if (f5 === 2) {
-      if ((va & 3) !== 0) {
-        this.raise(CAUSE.LOAD_ADDRESS_MISALIGNED, va);
-        this.excGva = this.dVirt;
-        return;
-      }
-      const v = this.loadAs(va, 2, this.dPriv, this.dVirt, false, insn, true);
-      if (this.excCause >= 0) return;
-      this.resValid = true;
-      this.resAddr = va;
-      if (rd !== 0) this.x[rd] = v;
-      return;
-    }
-    if (f5 !== 3 && f5 !== 0 && f5 !== 1 && f5 !== 4 && f5 !== 8 && f5 !== 12 && f5 !== 16 && f5 !== 20 && f5 !== 24 && f5 !== 28) {
-      this.raise(CAUSE.ILLEGAL_INSTRUCTION, insn);
-      return;
-    }
-    if ((va & 3) !== 0) {
-      this.raise(CAUSE.STORE_AMO_ADDRESS_MISALIGNED, va);
-      this.excGva = this.dVirt;
-      return;
-    }
-    if (f5 === 3) {
-      const ok = this.resValid && this.resAddr === va;
-      this.resValid = false;
-      if (ok) {
-        this.storeAs(va, 2, src, this.dPriv, this.dVirt, insn, true);
-        if (this.excCause >= 0) return;
-      }
-      if (rd !== 0) this.x[rd] = ok ? 0 : 1;
-      return;
-    }
-    const pa = this.dataPa(va, 4, ACCESS.STORE, this.dPriv, this.dVirt, false, false);
-    if (pa < 0) {
-      this.guestFault(va, insn);
-      return;
-    }
-    if (!this.pmp.check(pa, 4, 1, this.dPriv)) {
-      this.raise(CAUSE.STORE_AMO_ACCESS_FAULT, va);
-      this.excGva = this.dVirt;
-      return;
-    }
-    const old = this.bus.load(pa, 4) | 0;
-    if (this.bus.busError) {
-      this.raise(CAUSE.STORE_AMO_ACCESS_FAULT, va);
-      this.excGva = this.dVirt;
-      return;
-    }
-    let v: number;
-    switch (f5) {
-      case 1: v = src; break;
-      case 0: v = (old + src) | 0; break;
-      case 4: v = old ^ src; break;
-      case 12: v = old & src; break;
-      case 8: v = old | src; break;
-      case 16: v = old < src ? old : src; break;
-      case 20: v = old > src ? old : src; break;
-      case 24: v = old >>> 0 < src >>> 0 ? old : src; break;
-      default: v = old >>> 0 > src >>> 0 ? old : src; break;
-    }
-    this.bus.store(pa, 4, v);
-    if (rd !== 0) this.x[rd] = old;
-  }
-
 }

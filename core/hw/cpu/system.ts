@@ -10,6 +10,7 @@ import { accessCheck, readCsr, redirect, writeCsr } from './csr-file';
 import { SLOT } from './csr-slots';
 import { CSR } from './csr-numbers';
 import { CAUSE, HSTATUS, MIP, MSTATUS } from './riscv-bits';
+import { loadAs, storeAs } from './hart-memory';
 import { mret, sret } from './trap';
 
 function illegal(h: Hart, insn: number): void {
@@ -148,9 +149,9 @@ function hypervisorLoadStore(h: Hart, insn: number): void {
   const priv = (hstatus & HSTATUS.SPVP) !== 0 ? 1 : 0;
   const va = h.x[(insn >>> 15) & 31] ?? 0;
   // HLVX.WU zero-extends like an unsigned load; on RV32 a word is the whole register.
-  if (store) h.storeAs(va, f3, h.x[rs2] ?? 0, priv, 1, insn, false);
+  if (store) storeAs(h, va, f3, h.x[rs2] ?? 0, priv, 1, insn, false);
   else {
-    const v = h.loadAs(va, f3, priv, 1, hlvx, insn, false);
+    const v = loadAs(h, va, f3, priv, 1, hlvx, insn, false);
     if (h.excCause < 0 && rd !== 0) h.x[rd] = v;
   }
   if (h.excCause >= 0) {

@@ -295,7 +295,7 @@ describe('PMP and the TLB', () => {
     enter.forEach((w, k) => poke(board, BASE + 4 * k, w));
     h.reset(BASE);
     writeCsr(h, CSR.PMPADDR0, code >>> 2);
-    writeCsr(h, CSR.PMPADDR1, -1);
+    writeCsr(h, CSR.PMPADDR0 + 1, -1);
     writeCsr(h, CSR.PMPCFG0, (0x10 | 4) | ((0x18 | 3) << 8)); // NA4 X at code, then NAPOT RW
     writeCsr(h, CSR.MTVEC, HANDLER);
     board.run(8);

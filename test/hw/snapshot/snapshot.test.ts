@@ -15,7 +15,7 @@ import {
 } from '../../../core/hw/snapshot/snapshot-codec';
 import { saveUartState } from '../../../core/hw/snapshot/uart-state';
 import { BOARD_TEST_DIR } from '../board-test-run';
-import { LABOS, RAM_SIZE, Workload, type Typed } from './workload';
+import { LABFW_LABOS, LABOS, RAM_SIZE, Workload, type Typed } from './workload';
 
 /** Measured: the labOS prompt appears after about 3.3M instructions on this board. */
 const SNAP_AT = 3_400_000;
@@ -115,5 +115,18 @@ describe('snapshots with a memory-backed host disk (the board test program)', ()
     expect(disks[1]).toEqual(disks[0]);
     expect(disks[1]?.[5 * 512]).toBe(0xa5);
     expect(restored.board.hostDisk?.saveState()).toEqual(machine.board.hostDisk?.saveState());
+  }, 60_000);
+});
+
+describe('determinism of labfw + labOS booted bare (labfw is the M-mode firmware)', () => {
+  it('two runs with `help` typed at the same instruction give the same machine and console', () => {
+    const runs = [0, 1].map(() => {
+      const w = Workload.boot(LABFW_LABOS, false);
+      w.runTo(4_500_000, [{ at: 3_800_000, text: 'help\n' }]);
+      return w;
+    });
+    expect(runs[0]?.output).toContain('list the commands');
+    expect(runs[1]?.digest()).toBe(runs[0]?.digest());
+    expect(runs[1]?.output).toBe(runs[0]?.output);
   }, 60_000);
 });

@@ -67,12 +67,17 @@ function runOnQemu(elf: Uint8Array, dir: string): { seconds: number; output: str
 
 export const hartMips: Bench = async () => {
   const elf = benchElf();
-  runOnHart(withIterations(elf, 4));
   const small = runOnHart(withIterations(elf, 4));
-  const main = runOnHart(withIterations(elf, 40));
-  const hart = main.instructions / main.seconds / 1e6;
-  const lines = [`hart  sv32 on, S-mode  ${hart.toFixed(1)} MIPS  (${main.instructions} instructions in ${main.seconds.toFixed(2)} CPU s)`];
-  const metrics: Record<string, number> = { hartMips: hart };
+  // One full run lets V8 tier the interpreter up; the figure is the median of the next five.
+  runOnHart(withIterations(elf, 40));
+  const runs = Array.from({ length: 5 }, () => runOnHart(withIterations(elf, 40)));
+  const rates = runs.map((r) => r.instructions / r.seconds / 1e6).sort((a, b) => a - b);
+  const main = runs[0]!;
+  const hart = rates[2]!;
+  const lines = [
+    `hart  sv32 on, S-mode  ${hart.toFixed(1)} MIPS  (median of 5 runs of ${main.instructions} instructions; best ${rates[4]!.toFixed(1)}, CPU time)`,
+  ];
+  const metrics: Record<string, number> = { hartMips: hart, hartBestMips: rates[4]! };
   if (existsSync(QEMU)) {
     const perIteration = (main.instructions - small.instructions) / 36;
     const base = small.instructions - 4 * perIteration;

@@ -52,7 +52,8 @@ void fw_boot_main(uint32_t hart, const void *dtb) {
   fw_enter_smode(hart, (uint32_t)(uintptr_t)dtb, PAYLOAD_ADDR);
 }
 
-/* Forwards an exception to S-mode as if medeleg had delegated it (Privileged 4.1.1). */
+/* Forwards an exception to S-mode as if medeleg had delegated it (Privileged 4.1.1), for traps
+ * from V=0 (fw_trap refuses V=1: the payload is a plain S-mode kernel, not a hypervisor). */
 static void redirect_to_s(uint32_t cause, uint32_t tval) {
   uint32_t ms = csr_read(mstatus);
   csr_write(scause, cause);
@@ -105,5 +106,6 @@ void fw_trap(struct mregs *r) {
     return;
   }
   if (cause == CAUSE_ILLEGAL_INSTRUCTION && emulate_time(r, csr_read(mtval))) return;
+  if (csr_read(mstatush) & (1u << 7)) fatal("exception from V=1 (labfw forwards only to a plain S-mode payload)", cause);
   redirect_to_s(cause, csr_read(mtval));
 }

@@ -2,6 +2,7 @@
 // hart, and, where QEMU is installed, the same ELF on qemu-system-riscv32. QEMU's rate is
 // measured between two sizes of the same program, so its start-up does not count; instruction
 // counts come from our hart (the program is deterministic) and the checksums must agree.
+
 // Both sides are timed in CPU seconds (this process's for the hart, the child's for QEMU), so
 // other work on a shared machine does not skew the ratio.
 import { spawnSync } from 'node:child_process';

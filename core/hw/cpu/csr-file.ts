@@ -2,6 +2,7 @@
 // instruction, counter gating, TVM/VTVM, Sstc gating), and each register's WARL behaviour
 // (priv spec 1.12 chapters 2, 3, 4, 8; Sstc 1.0). readCsr/writeCsr apply no privilege rule,
 // so the debugger uses them directly; accessCheck decides traps for CSR instructions.
+
 // WARL choices: misa read-only; hpm counters/events hardwired 0; mtvec/stvec/vstvec writes with
 // MODE >= 2 are ignored (as QEMU 7.2); xepc[1:0] read 0 (IALIGN=32); MPP=2 writes keep the old MPP;
 // mstatus.VS is writable with no vector unit and SD reports VS=Dirty (optional in priv 1.12 3.1.6.6, as QEMU 7.2).

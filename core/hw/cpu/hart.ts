@@ -1,9 +1,7 @@
-// One RV32IMA_Zicsr_Zifencei hart with M/S/U and the H extension (HS/VS/VU), executing
-// straight from RAM. Owns the register file, CSR storage (typed arrays, one copy per
-// snapshot), the software TLBs and the interpreter loop. The hot loop allocates nothing and
-// throws nothing: guest faults are data (exc* fields) taken between blocks. SYSTEM-opcode
-// instructions end a block and run in execSystem, so CSR effects, traps, interrupts and
-// translation-context changes are always handled with the loop's locals reloaded.
+// One RV32IMA_Zicsr_Zifencei hart with M/S/U and the H extension (HS/VS/VU): register file,
+// CSR storage (typed arrays, one copy per snapshot), software TLBs and the interpreter loop over
+// pre-decoded pages. The hot loop allocates and throws nothing: guest faults are data (exc*).
+// SYSTEM instructions end a block and run in execSystem, so their effects reload the loop's context.
 // Spec: RISC-V unprivileged 20191213, privileged 1.12 (H extension ch. 8), Sstc.
 import type { Clock } from '../device';
 import type { PhysicalBus } from '../memory/physical-bus';

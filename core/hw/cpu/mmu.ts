@@ -2,6 +2,7 @@
 // VS-stage Sv32 then G-stage Sv32x4 (priv spec 1.12 sections 4.3, 8.5). Implicit VS-stage
 // page-table reads are themselves G-stage translated; a fault there is a guest-page fault of
 // the original access type with the RV32 pseudo-instruction in htinst (table 8.12).
+
 // A/D bits are set by hardware on the walk, as QEMU 7.2 does (both stages); PTEs live in RAM
 // only: a PTE anywhere else, or one PMP denies, is an access fault (spec; QEMU 7.2 gives a
 // page fault for unassigned PTE addresses). Results: a physical address >= 0 or -1 with the

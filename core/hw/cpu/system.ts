@@ -2,6 +2,7 @@
 // HLV/HLVX/HSV (priv spec 1.12 sections 2.8, 3.3, 8.3, 8.4.x; virtual-instruction cases from
 // section 8.6.1). Runs outside the interpreter block with h.pc at the instruction; on success
 // advances or redirects pc, on failure records the exception in the hart.
+
 // Rules chosen where QEMU 7.2 departs from the spec (spec wins): VU-mode SRET/SFENCE/S-CSR
 // accesses and VS-mode satp with VTVM raise virtual instruction; WFI with mstatus.TW=1 is illegal
 // in every mode below M; HLV/HSV faults report the access's own cause and set GVA.

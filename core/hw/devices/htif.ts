@@ -2,6 +2,7 @@
 // ELF's `tohost`/`fromhost` symbols, overlaying RAM. tohost = device<<56 | cmd<<48 | payload:
 // device 0 cmd 0 with an odd payload exits with payload>>1; with an even payload it points at a
 // syscall block (SYS_write 64, SYS_exit 93); device 1 cmd 1 writes one console byte.
+
 // A value is acted on once both 32-bit halves have been written, in either order (an RV32
 // program stores the word as two halves; acting on one half alone could see a torn value).
 import type { AccessWidth, DeviceLog, MmioDevice } from '../device';

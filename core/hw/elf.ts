@@ -55,7 +55,10 @@ export function parseElf(bytes: Uint8Array): ElfImage {
   need(bytes[5] === ELF.DATA_LSB, `EI_DATA is ${bytes[5]}, expected 1 (little-endian)`);
   need(bytes[6] === ELF.VERSION_CURRENT, `EI_VERSION is ${bytes[6]}, expected 1`);
   need(v.getUint16(16, true) === ELF.ET_EXEC, `e_type is ${v.getUint16(16, true)}, expected 2 (ET_EXEC)`);
-  need(v.getUint16(18, true) === ELF.EM_RISCV, `e_machine is ${v.getUint16(18, true)}, expected 243 (RISC-V)`);
+  need(
+    v.getUint16(18, true) === ELF.EM_RISCV,
+    `e_machine is ${v.getUint16(18, true)}, expected 243 (RISC-V)`,
+  );
   need(v.getUint32(20, true) === ELF.VERSION_CURRENT, 'e_version is not 1');
   const entry = v.getUint32(24, true);
   const phoff = v.getUint32(28, true);
@@ -67,7 +70,10 @@ export function parseElf(bytes: Uint8Array): ElfImage {
   const shnum = v.getUint16(48, true);
   need(phnum > 0, 'no program headers (nothing to load)');
   need(phentsize === ELF.PHDR_SIZE, `e_phentsize is ${phentsize}, expected 32`);
-  need(inFile(bytes.length, phoff, phnum * phentsize), `program headers (offset ${phoff}, ${phnum} entries) run past the end of the file`);
+  need(
+    inFile(bytes.length, phoff, phnum * phentsize),
+    `program headers (offset ${phoff}, ${phnum} entries) run past the end of the file`,
+  );
   const segments = readSegments(bytes, v, phoff, phnum);
   need(segments.length > 0, 'no PT_LOAD segment');
   need(
@@ -77,7 +83,10 @@ export function parseElf(bytes: Uint8Array): ElfImage {
   let symbols: ReadonlyMap<string, number> = new Map();
   if (shoff !== 0 && shnum !== 0) {
     need(shentsize === ELF.SHDR_SIZE, `e_shentsize is ${shentsize}, expected 40`);
-    need(inFile(bytes.length, shoff, shnum * shentsize), `section headers (offset ${shoff}, ${shnum} entries) run past the end of the file`);
+    need(
+      inFile(bytes.length, shoff, shnum * shentsize),
+      `section headers (offset ${shoff}, ${shnum} entries) run past the end of the file`,
+    );
     symbols = readSymbols(bytes, v, shoff, shnum);
   }
   return { entry, segments, symbols };
@@ -95,10 +104,16 @@ function readSegments(bytes: Uint8Array, v: DataView, phoff: number, phnum: numb
     const memsz = v.getUint32(o + 20, true);
     const flags = v.getUint32(o + 24, true);
     need(filesz <= memsz, `segment ${i}: p_filesz ${filesz} exceeds p_memsz ${memsz}`);
-    need(inFile(bytes.length, offset, filesz), `segment ${i}: file range ${offset}+${filesz} runs past the end of the file`);
+    need(
+      inFile(bytes.length, offset, filesz),
+      `segment ${i}: file range ${offset}+${filesz} runs past the end of the file`,
+    );
     need(paddr + memsz <= 0x1_0000_0000, `segment ${i}: 0x${paddr.toString(16)}+${memsz} wraps past 4 GiB`);
     for (const s of out) {
-      need(paddr >= s.paddr + s.memsz || s.paddr >= paddr + memsz || memsz === 0, `segment ${i} overlaps an earlier segment at 0x${s.paddr.toString(16)}`);
+      need(
+        paddr >= s.paddr + s.memsz || s.paddr >= paddr + memsz || memsz === 0,
+        `segment ${i} overlaps an earlier segment at 0x${s.paddr.toString(16)}`,
+      );
     }
     out.push({ paddr, vaddr, data: bytes.subarray(offset, offset + filesz), memsz, flags });
   }
@@ -118,7 +133,10 @@ function readSymbols(bytes: Uint8Array, v: DataView, shoff: number, shnum: numbe
     const so = shoff + link * ELF.SHDR_SIZE;
     const strOff = v.getUint32(so + 16, true);
     const strSize = v.getUint32(so + 20, true);
-    need(inFile(bytes.length, strOff, strSize), `string table (section ${link}) runs past the end of the file`);
+    need(
+      inFile(bytes.length, strOff, strSize),
+      `string table (section ${link}) runs past the end of the file`,
+    );
     const decoder = new TextDecoder();
     for (let s = offset; s + ELF.SYM_SIZE <= offset + size; s += ELF.SYM_SIZE) {
       const nameOff = v.getUint32(s, true);

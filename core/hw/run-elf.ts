@@ -24,7 +24,8 @@ export const BUDGET_EXIT_CODE = 3;
 
 export function runElf(elf: Uint8Array, options: RunElfOptions = {}): RunElfResult {
   const max = options.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS;
-  if (!Number.isFinite(max) || max < 0) throw new RangeError(`maxInstructions must be a non-negative number, got ${max}`);
+  if (!Number.isFinite(max) || max < 0)
+    throw new RangeError(`maxInstructions must be a non-negative number, got ${max}`);
   const image = parseElf(elf);
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -46,6 +47,7 @@ export function runElf(elf: Uint8Array, options: RunElfOptions = {}): RunElfResu
     at += c.length;
   }
   const exit = board.exit;
-  if (exit === null) return { exitCode: BUDGET_EXIT_CODE, reason: 'budget', output, instructions: board.instructions };
+  if (exit === null)
+    return { exitCode: BUDGET_EXIT_CODE, reason: 'budget', output, instructions: board.instructions };
   return { exitCode: exit.code, reason: exit.reason, output, instructions: board.instructions };
 }

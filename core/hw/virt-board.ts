@@ -91,15 +91,22 @@ export class VirtBoard {
 
   constructor(options: VirtBoardOptions = {}) {
     const harts = options.harts ?? 1;
-    if (!Number.isInteger(harts) || harts < 1 || harts > 8) throw new RangeError(`harts must be 1..8, got ${harts}`);
+    if (!Number.isInteger(harts) || harts < 1 || harts > 8)
+      throw new RangeError(`harts must be 1..8, got ${harts}`);
     this.ipt = options.instructionsPerTick ?? 100;
     this.quantum = options.quantum ?? 1000;
-    if (!(this.ipt > 0) || !Number.isInteger(this.quantum) || this.quantum < 1) throw new RangeError('instructionsPerTick and quantum must be positive');
+    if (!(this.ipt > 0) || !Number.isInteger(this.quantum) || this.quantum < 1)
+      throw new RangeError('instructionsPerTick and quantum must be positive');
     this.log = options.log ?? new CollectingLog();
     this.ram = new Ram(VIRT_BOARD_MAP.DRAM, options.ramSize ?? 128 * 1024 * 1024);
     this.bus = new PhysicalBus(this.ram);
     // Time includes the running hart's progress in its current chunk, so it reads exactly.
-    this.clock = { now: () => Math.floor((this.elapsed + (this.running === null ? 0 : this.running.retired - this.runningFrom)) / this.ipt) };
+    this.clock = {
+      now: () =>
+        Math.floor(
+          (this.elapsed + (this.running === null ? 0 : this.running.retired - this.runningFrom)) / this.ipt,
+        ),
+    };
     // The harts' time CSR is the CLINT's mtime (as QEMU's rdtime), so writing mtime moves it too.
     const mtime: Clock = { now: () => this.aclint.mtime() };
     for (let i = 0; i < harts; i++) this.harts.push(new Hart(i, this.bus, mtime));
@@ -144,16 +151,20 @@ export class VirtBoard {
     for (const s of image.segments) {
       if (s.memsz === 0) continue;
       if (!r.contains(s.paddr, s.memsz)) {
-        throw new RangeError(`segment at 0x${s.paddr.toString(16)} (+0x${s.memsz.toString(16)}) is outside RAM 0x${r.base.toString(16)}..0x${(r.base + r.size).toString(16)}`);
+        throw new RangeError(
+          `segment at 0x${s.paddr.toString(16)} (+0x${s.memsz.toString(16)}) is outside RAM 0x${r.base.toString(16)}..0x${(r.base + r.size).toString(16)}`,
+        );
       }
     }
     if (dtb !== undefined) {
-      if (dtb.length === 0 || dtb.length > r.size / 2) throw new RangeError(`DTB of ${dtb.length} bytes does not fit`);
+      if (dtb.length === 0 || dtb.length > r.size / 2)
+        throw new RangeError(`DTB of ${dtb.length} bytes does not fit`);
       // QEMU 7.2 riscv_load_fdt: 2 MiB aligned, below min(RAM end, 3 GiB).
       const top = Math.min(r.base + r.size, 0xc000_0000);
       this.dtbAddress = Math.floor((top - dtb.length) / 0x20_0000) * 0x20_0000;
       for (const s of image.segments) {
-        if (s.paddr < this.dtbAddress + dtb.length && this.dtbAddress < s.paddr + s.memsz) throw new RangeError('the program overlaps where the DTB goes');
+        if (s.paddr < this.dtbAddress + dtb.length && this.dtbAddress < s.paddr + s.memsz)
+          throw new RangeError('the program overlaps where the DTB goes');
       }
       this.dtb = dtb;
     }
@@ -166,7 +177,8 @@ export class VirtBoard {
     const to = image.symbols.get('tohost');
     if (to === undefined) return;
     const from = image.symbols.get('fromhost');
-    if (to % 8 !== 0 || !this.ram.contains(to, 8)) throw new RangeError(`tohost at 0x${to.toString(16)} must be an 8-byte aligned RAM address`);
+    if (to % 8 !== 0 || !this.ram.contains(to, 8))
+      throw new RangeError(`tohost at 0x${to.toString(16)} must be an 8-byte aligned RAM address`);
     const host = {
       exit: (code: number) => {
         this.exit = { reason: 'tohost', code };
@@ -178,7 +190,8 @@ export class VirtBoard {
     };
     this.htif = new Htif(host, this.log);
     this.bus.addDevice(to, this.htif.tohost);
-    if (from !== undefined && from % 8 === 0 && this.ram.contains(from, 8)) this.bus.addDevice(from, this.htif.fromhost);
+    if (from !== undefined && from % 8 === 0 && this.ram.contains(from, 8))
+      this.bus.addDevice(from, this.htif.fromhost);
   }
 
   private resetMachine(): void {
@@ -222,7 +235,10 @@ export class VirtBoard {
       let allWaiting = true;
       for (const h of this.harts) {
         if (this.exit !== null) break;
-        const budget = Math.min(this.harts.length === 1 ? this.untilDeadline() : this.quantum, limit - this.instructions);
+        const budget = Math.min(
+          this.harts.length === 1 ? this.untilDeadline() : this.quantum,
+          limit - this.instructions,
+        );
         if (budget <= 0) break;
         this.running = h;
         this.runningFrom = h.retired;
@@ -264,7 +280,12 @@ export class VirtBoard {
       if (((c[SLOT.HENVCFGH] ?? 0) & STCE) !== 0) {
         // vstimecmp compares against time + htimedelta: its deadline in board time is shifted back.
         const delta = (c[SLOT.HTIMEDELTAH] ?? 0) * 0x1_0000_0000 + ((c[SLOT.HTIMEDELTA] ?? 0) >>> 0);
-        consider(((c[SLOT.VSTIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.VSTIMECMP] ?? 0) >>> 0) - delta - offset);
+        consider(
+          ((c[SLOT.VSTIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 +
+            ((c[SLOT.VSTIMECMP] ?? 0) >>> 0) -
+            delta -
+            offset,
+        );
       }
     }
     return deadline;

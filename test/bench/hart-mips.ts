@@ -15,10 +15,22 @@ import { VirtBoard } from '../../core/hw/virt-board';
 import type { Bench } from './report';
 
 const QEMU = '/usr/bin/qemu-system-riscv32';
-const QEMU_ARGS = ['-M', 'virt', '-cpu', 'rv32,c=false,f=false,d=false,v=false,h=true', '-bios', 'none', '-nographic', '-kernel'];
+const QEMU_ARGS = [
+  '-M',
+  'virt',
+  '-cpu',
+  'rv32,c=false,f=false,d=false,v=false,h=true',
+  '-bios',
+  'none',
+  '-nographic',
+  '-kernel',
+];
 
 function benchElf(): Uint8Array {
-  const candidates = [resolve('assets/bench/bench.elf'), fileURLToPath(new URL('../../assets/bench/bench.elf', import.meta.url))];
+  const candidates = [
+    resolve('assets/bench/bench.elf'),
+    fileURLToPath(new URL('../../assets/bench/bench.elf', import.meta.url)),
+  ];
   for (const path of candidates) if (existsSync(path)) return new Uint8Array(readFileSync(path));
   throw new Error('assets/bench/bench.elf not found (run from the repository root)');
 }
@@ -49,7 +61,8 @@ function runOnHart(elf: Uint8Array): HartRun {
   board.run(4e9);
   const used = process.cpuUsage(started);
   const seconds = (used.user + used.system) / 1e6;
-  if (board.exit?.code !== 0) throw new Error(`benchmark failed on the hart: ${JSON.stringify(board.exit)} ${output}`);
+  if (board.exit?.code !== 0)
+    throw new Error(`benchmark failed on the hart: ${JSON.stringify(board.exit)} ${output}`);
   return { instructions: board.instructions, seconds, output };
 }
 
@@ -85,10 +98,16 @@ export const hartMips: Bench = async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cvl-bench-'));
     try {
       const check = runOnQemu(withIterations(elf, 40), dir);
-      if (check.output.trim() !== main.output.trim()) throw new Error(`QEMU printed ${JSON.stringify(check.output)}, the hart ${JSON.stringify(main.output)}`);
+      if (check.output.trim() !== main.output.trim())
+        throw new Error(
+          `QEMU printed ${JSON.stringify(check.output)}, the hart ${JSON.stringify(main.output)}`,
+        );
       const a = runOnQemu(withIterations(elf, 40), dir);
       const b = runOnQemu(withIterations(elf, 400), dir);
-      const qemu = (base + 400 * perIteration - (base + 40 * perIteration)) / Math.max(b.seconds - a.seconds, 1e-6) / 1e6;
+      const qemu =
+        (base + 400 * perIteration - (base + 40 * perIteration)) /
+        Math.max(b.seconds - a.seconds, 1e-6) /
+        1e6;
       metrics.qemuMips = qemu;
       metrics.ratio = qemu / hart;
       lines.push(`qemu  same ELF           ${qemu.toFixed(1)} MIPS  (between 40 and 400 iterations)`);

@@ -37,7 +37,11 @@ describe('parseElf', () => {
     ['program headers past the end', mutate((v) => v.setUint32(28, 0xffff_fff0, true)), /program headers/],
     ['odd phentsize', mutate((v) => v.setUint16(42, 56, true)), /e_phentsize/],
     ['filesz > memsz', mutate((v) => v.setUint32(firstLoad(v) + 20, 0, true)), /p_filesz/],
-    ['segment data past the end', mutate((v) => v.setUint32(firstLoad(v) + 4, 0x7fff_0000, true)), /runs past the end/],
+    [
+      'segment data past the end',
+      mutate((v) => v.setUint32(firstLoad(v) + 4, 0x7fff_0000, true)),
+      /runs past the end/,
+    ],
     ['entry outside code', mutate((v) => v.setUint32(24, 0x1000, true)), /entry point/],
     ['section headers past the end', mutate((v) => v.setUint32(32, 0x7fff_0000, true)), /section headers/],
     ['truncated file', good.subarray(0, 200), /past the end/],

@@ -11,7 +11,7 @@ const bench = new Uint8Array(readFileSync(new URL('../../assets/bench/bench.elf'
 const QEMU_OUTPUT = 'bench eccd188b\n';
 
 describe('runElf', () => {
-  it('runs the Sv32 benchmark to the test finisher with QEMU\'s output', () => {
+  it("runs the Sv32 benchmark to the test finisher with QEMU's output", () => {
     const chunks: number[] = [];
     const r = runElf(bench, { onOutput: (b) => chunks.push(...b) });
     expect(r.reason).toBe('finisher');

@@ -30,7 +30,10 @@ describe('benchmark program against its sources and QEMU', () => {
     // Symbol names of the compiler's temporary files differ per build; what loads must not.
     const loaded = (elf: Uint8Array) => {
       const image = parseElf(elf);
-      return { entry: image.entry, segments: image.segments.map((s) => ({ paddr: s.paddr, memsz: s.memsz, data: [...s.data] })) };
+      return {
+        entry: image.entry,
+        segments: image.segments.map((s) => ({ paddr: s.paddr, memsz: s.memsz, data: [...s.data] })),
+      };
     };
     expect(loaded(new Uint8Array(readFileSync(join(dir, 'src', 'bench.elf'))))).toEqual(loaded(committed));
   });
@@ -40,7 +43,23 @@ describe('benchmark program against its sources and QEMU', () => {
       const elf = withIterations(committed, n);
       const path = join(dir, `bench-${n}.elf`);
       writeFileSync(path, elf);
-      const q = spawnSync('timeout', ['60', 'qemu-system-riscv32', '-M', 'virt', '-cpu', 'rv32,c=false,f=false,d=false,v=false,h=true', '-bios', 'none', '-nographic', '-kernel', path], { encoding: 'latin1' });
+      const q = spawnSync(
+        'timeout',
+        [
+          '60',
+          'qemu-system-riscv32',
+          '-M',
+          'virt',
+          '-cpu',
+          'rv32,c=false,f=false,d=false,v=false,h=true',
+          '-bios',
+          'none',
+          '-nographic',
+          '-kernel',
+          path,
+        ],
+        { encoding: 'latin1' },
+      );
       expect(q.status).toBe(0);
       const r = runElf(elf);
       expect([r.reason, r.exitCode]).toEqual(['finisher', 0]);

@@ -9,14 +9,21 @@ const MIE_MTIE = 1 << 7;
 const SMALL = 4 * 1024 * 1024;
 
 describe('VirtBoard', () => {
-  it('resets harts like QEMU\'s reset vector and places the DTB 2 MiB-aligned below RAM end', () => {
+  it("resets harts like QEMU's reset vector and places the DTB 2 MiB-aligned below RAM end", () => {
     const board = new VirtBoard({ harts: 2 });
     const dtb = new Uint8Array(100).fill(0xd0);
     board.load(imageOf([A.halt()]), dtb);
     expect(board.dtbAddr).toBe(0x87e0_0000);
     expect(board.bus.readBytes(0x87e0_0000, 100)).toEqual(dtb);
     for (const h of board.harts) {
-      expect([h.x[10], h.x[11]! >>> 0, h.x[12], h.x[5]! >>> 0, h.pc >>> 0, h.priv]).toEqual([h.id, 0x87e0_0000, 0x1028, BASE, BASE, 3]);
+      expect([h.x[10], h.x[11]! >>> 0, h.x[12], h.x[5]! >>> 0, h.pc >>> 0, h.priv]).toEqual([
+        h.id,
+        0x87e0_0000,
+        0x1028,
+        BASE,
+        BASE,
+        3,
+      ]);
     }
   });
 

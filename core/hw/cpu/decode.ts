@@ -7,13 +7,58 @@ import type { PhysicalBus } from '../memory/physical-bus';
 
 /** Decoded instruction kinds; the interpreter's switch uses these numbers as literals. */
 export const OP = {
-  UNDECODED: 0, LUI: 1, AUIPC: 2, JAL: 3, JALR: 4,
-  BEQ: 5, BNE: 6, BLT: 7, BGE: 8, BLTU: 9, BGEU: 10,
-  LB: 11, LH: 12, LW: 13, LBU: 14, LHU: 15, SB: 16, SH: 17, SW: 18,
-  ADDI: 19, SLTI: 20, SLTIU: 21, XORI: 22, ORI: 23, ANDI: 24, SLLI: 25, SRLI: 26, SRAI: 27,
-  ADD: 28, SUB: 29, SLL: 30, SLT: 31, SLTU: 32, XOR: 33, SRL: 34, SRA: 35, OR: 36, AND: 37,
-  MUL: 38, MULH: 39, MULHSU: 40, MULHU: 41, DIV: 42, DIVU: 43, REM: 44, REMU: 45,
-  FENCE: 46, FENCE_I: 47, AMO: 48, SYSTEM: 49, ILLEGAL: 50, BRANCH_MISALIGNED: 51,
+  UNDECODED: 0,
+  LUI: 1,
+  AUIPC: 2,
+  JAL: 3,
+  JALR: 4,
+  BEQ: 5,
+  BNE: 6,
+  BLT: 7,
+  BGE: 8,
+  BLTU: 9,
+  BGEU: 10,
+  LB: 11,
+  LH: 12,
+  LW: 13,
+  LBU: 14,
+  LHU: 15,
+  SB: 16,
+  SH: 17,
+  SW: 18,
+  ADDI: 19,
+  SLTI: 20,
+  SLTIU: 21,
+  XORI: 22,
+  ORI: 23,
+  ANDI: 24,
+  SLLI: 25,
+  SRLI: 26,
+  SRAI: 27,
+  ADD: 28,
+  SUB: 29,
+  SLL: 30,
+  SLT: 31,
+  SLTU: 32,
+  XOR: 33,
+  SRL: 34,
+  SRA: 35,
+  OR: 36,
+  AND: 37,
+  MUL: 38,
+  MULH: 39,
+  MULHSU: 40,
+  MULHU: 41,
+  DIV: 42,
+  DIVU: 43,
+  REM: 44,
+  REMU: 45,
+  FENCE: 46,
+  FENCE_I: 47,
+  AMO: 48,
+  SYSTEM: 49,
+  ILLEGAL: 50,
+  BRANCH_MISALIGNED: 51,
 } as const;
 
 export const SINK = 32;
@@ -30,13 +75,28 @@ export function decodeInto(ops: Int32Array, i: number, insn: number): number {
   let kind: number = OP.ILLEGAL;
   let imm = insn;
   switch (insn & 0x7f) {
-    case 0x37: kind = OP.LUI; imm = insn & -4096; break;
-    case 0x17: kind = OP.AUIPC; imm = insn & -4096; break;
+    case 0x37:
+      kind = OP.LUI;
+      imm = insn & -4096;
+      break;
+    case 0x17:
+      kind = OP.AUIPC;
+      imm = insn & -4096;
+      break;
     case 0x6f:
       kind = OP.JAL;
-      imm = ((insn >> 31) << 20) | (((insn >>> 12) & 0xff) << 12) | (((insn >>> 20) & 1) << 11) | (((insn >>> 21) & 0x3ff) << 1);
+      imm =
+        ((insn >> 31) << 20) |
+        (((insn >>> 12) & 0xff) << 12) |
+        (((insn >>> 20) & 1) << 11) |
+        (((insn >>> 21) & 0x3ff) << 1);
       break;
-    case 0x67: if (f3 === 0) { kind = OP.JALR; imm = insn >> 20; } break;
+    case 0x67:
+      if (f3 === 0) {
+        kind = OP.JALR;
+        imm = insn >> 20;
+      }
+      break;
     case 0x63:
       if (f3 !== 2 && f3 !== 3) {
         kind = [OP.BEQ, OP.BNE, 0, 0, OP.BLT, OP.BGE, OP.BLTU, OP.BGEU][f3] ?? OP.ILLEGAL;
@@ -49,16 +109,33 @@ export function decodeInto(ops: Int32Array, i: number, insn: number): number {
       }
       break;
     case 0x03:
-      if (f3 !== 3 && f3 < 6) { kind = [OP.LB, OP.LH, OP.LW, 0, OP.LBU, OP.LHU][f3] ?? OP.ILLEGAL; imm = insn >> 20; }
+      if (f3 !== 3 && f3 < 6) {
+        kind = [OP.LB, OP.LH, OP.LW, 0, OP.LBU, OP.LHU][f3] ?? OP.ILLEGAL;
+        imm = insn >> 20;
+      }
       break;
     case 0x23:
-      if (f3 < 3) { kind = [OP.SB, OP.SH, OP.SW][f3] ?? OP.ILLEGAL; imm = ((insn >> 25) << 5) | ((insn >>> 7) & 31); }
+      if (f3 < 3) {
+        kind = [OP.SB, OP.SH, OP.SW][f3] ?? OP.ILLEGAL;
+        imm = ((insn >> 25) << 5) | ((insn >>> 7) & 31);
+      }
       break;
     case 0x13:
       imm = insn >> 20;
-      if (f3 === 1) { if (f7 === 0) { kind = OP.SLLI; imm = rs2; } }
-      else if (f3 === 5) { if (f7 === 0) { kind = OP.SRLI; imm = rs2; } else if (f7 === 0x20) { kind = OP.SRAI; imm = rs2; } }
-      else kind = [OP.ADDI, 0, OP.SLTI, OP.SLTIU, OP.XORI, 0, OP.ORI, OP.ANDI][f3] ?? OP.ILLEGAL;
+      if (f3 === 1) {
+        if (f7 === 0) {
+          kind = OP.SLLI;
+          imm = rs2;
+        }
+      } else if (f3 === 5) {
+        if (f7 === 0) {
+          kind = OP.SRLI;
+          imm = rs2;
+        } else if (f7 === 0x20) {
+          kind = OP.SRAI;
+          imm = rs2;
+        }
+      } else kind = [OP.ADDI, 0, OP.SLTI, OP.SLTIU, OP.XORI, 0, OP.ORI, OP.ANDI][f3] ?? OP.ILLEGAL;
       break;
     case 0x33:
       if (f7 === 0) kind = [OP.ADD, OP.SLL, OP.SLT, OP.SLTU, OP.XOR, OP.SRL, OP.OR, OP.AND][f3] ?? OP.ILLEGAL;
@@ -67,10 +144,18 @@ export function decodeInto(ops: Int32Array, i: number, insn: number): number {
       else if (f7 === 0x20 && f3 === 5) kind = OP.SRA;
       imm = 0;
       break;
-    case 0x0f: if (f3 === 0) kind = OP.FENCE; else if (f3 === 1) kind = OP.FENCE_I; break;
-    case 0x2f: kind = OP.AMO; break;
-    case 0x73: kind = OP.SYSTEM; break;
-    default: break;
+    case 0x0f:
+      if (f3 === 0) kind = OP.FENCE;
+      else if (f3 === 1) kind = OP.FENCE_I;
+      break;
+    case 0x2f:
+      kind = OP.AMO;
+      break;
+    case 0x73:
+      kind = OP.SYSTEM;
+      break;
+    default:
+      break;
   }
   if (kind === OP.ILLEGAL) imm = insn;
   const op = kind | regs;
@@ -81,7 +166,12 @@ export function decodeInto(ops: Int32Array, i: number, insn: number): number {
 
 /** The B-type immediate of a branch. */
 export function branchOffset(insn: number): number {
-  return ((insn >> 31) << 12) | (((insn >>> 7) & 1) << 11) | (((insn >>> 25) & 0x3f) << 5) | (((insn >>> 8) & 0xf) << 1);
+  return (
+    ((insn >> 31) << 12) |
+    (((insn >>> 7) & 1) << 11) |
+    (((insn >>> 25) & 0x3f) << 5) |
+    (((insn >>> 8) & 0xf) << 1)
+  );
 }
 
 /** Whether the (valid) branch `insn` is taken with registers `x`. */
@@ -89,12 +179,18 @@ export function branchTaken(x: Int32Array, insn: number): boolean {
   const a = x[(insn >>> 15) & 31] ?? 0;
   const b = x[(insn >>> 20) & 31] ?? 0;
   switch ((insn >>> 12) & 7) {
-    case 0: return a === b;
-    case 1: return a !== b;
-    case 4: return a < b;
-    case 5: return a >= b;
-    case 6: return a >>> 0 < b >>> 0;
-    default: return a >>> 0 >= b >>> 0;
+    case 0:
+      return a === b;
+    case 1:
+      return a !== b;
+    case 4:
+      return a < b;
+    case 5:
+      return a >= b;
+    case 6:
+      return a >>> 0 < b >>> 0;
+    default:
+      return a >>> 0 >= b >>> 0;
   }
 }
 

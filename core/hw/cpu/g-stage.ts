@@ -11,8 +11,7 @@ export interface GStageMemory {
 export type GStageAccess = 'read' | 'write' | 'execute';
 
 export type GStageResult =
-  | { readonly pa: number }
-  | { readonly fault: 'guest-page-fault' | 'access-fault'; readonly gpa: number };
+  { readonly pa: number } | { readonly fault: 'guest-page-fault' | 'access-fault'; readonly gpa: number };
 
 const V = 1;
 const R = 2;
@@ -27,9 +26,16 @@ const D = 128;
  * physical page `rootPpn` (hgatp.PPN, 16 KiB aligned). Returns the host physical address or
  * the fault a hart would raise for that access.
  */
-export function translateGStage(mem: GStageMemory, rootPpn: number, gpa: number, access: GStageAccess): GStageResult {
-  if (!Number.isInteger(gpa) || gpa < 0 || gpa >= 2 ** 34) throw new RangeError(`guest physical address ${gpa} is outside Sv32x4's 34 bits`);
-  if (!Number.isInteger(rootPpn) || rootPpn < 0 || rootPpn >= 2 ** 22 || rootPpn % 4 !== 0) throw new RangeError(`root PPN ${rootPpn} must be a 16 KiB-aligned 22-bit page number`);
+export function translateGStage(
+  mem: GStageMemory,
+  rootPpn: number,
+  gpa: number,
+  access: GStageAccess,
+): GStageResult {
+  if (!Number.isInteger(gpa) || gpa < 0 || gpa >= 2 ** 34)
+    throw new RangeError(`guest physical address ${gpa} is outside Sv32x4's 34 bits`);
+  if (!Number.isInteger(rootPpn) || rootPpn < 0 || rootPpn >= 2 ** 22 || rootPpn % 4 !== 0)
+    throw new RangeError(`root PPN ${rootPpn} must be a 16 KiB-aligned 22-bit page number`);
   const gppn = Math.floor(gpa / 4096);
   const offset = gpa % 4096;
   const vpn1 = Math.floor(gppn / 1024);

@@ -25,7 +25,8 @@ export class HartDebug {
   tracing = false;
 
   constructor(hart: Hart, traceCapacity = 1024) {
-    if (!Number.isInteger(traceCapacity) || traceCapacity < 1) throw new RangeError('trace capacity must be a positive integer');
+    if (!Number.isInteger(traceCapacity) || traceCapacity < 1)
+      throw new RangeError('trace capacity must be a positive integer');
     this.hart = hart;
     this.capacity = traceCapacity;
     this.ring = new Int32Array(traceCapacity * 3);
@@ -93,7 +94,12 @@ export class HartDebug {
     for (let k = 0; k < this.count; k++) {
       const i = ((start + k) % this.capacity) * 3;
       const m = this.ring[i + 2] ?? 0;
-      out.push({ pc: (this.ring[i] ?? 0) >>> 0, insn: (this.ring[i + 1] ?? 0) >>> 0, priv: m & 3, virt: m >>> 2 });
+      out.push({
+        pc: (this.ring[i] ?? 0) >>> 0,
+        insn: (this.ring[i + 1] ?? 0) >>> 0,
+        priv: m & 3,
+        virt: m >>> 2,
+      });
     }
     return out;
   }
@@ -109,7 +115,8 @@ export class HartDebug {
   }
 
   writeRegister(index: number, value: number): void {
-    if (!Number.isInteger(index) || index < 1 || index > 31) throw new RangeError(`register x${index} is not writable`);
+    if (!Number.isInteger(index) || index < 1 || index > 31)
+      throw new RangeError(`register x${index} is not writable`);
     this.hart.x[index] = value;
   }
 

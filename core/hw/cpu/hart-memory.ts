@@ -11,8 +11,6 @@ function pageAllows(perms: number, bit: number): boolean {
   return perms >= 0 && (perms & bit) !== 0;
 }
 
-
-
 /**
  * Locate the page holding `pc` for execution: its RAM page index (with fOff set, fetch TLB
  * refilled), -1 when it is not cacheable RAM (fInsn holds the fetched word), or -2 after
@@ -61,7 +59,16 @@ export function fetchSlow(h: Hart, pc: number): number {
  * Physical address for a data access of `size` bytes at `va` (already known not to cross a
  * page), with translation, PMP and, when `fill`, a TLB refill. -1 after recording a fault.
  */
-export function dataPa(h: Hart, va: number, size: number, acc: number, priv: number, virt: number, hlvx: boolean, fill: boolean): number {
+export function dataPa(
+  h: Hart,
+  va: number,
+  size: number,
+  acc: number,
+  priv: number,
+  virt: number,
+  hlvx: boolean,
+  fill: boolean,
+): number {
   const pa = translate(h, va, acc, priv, virt, hlvx);
   if (pa < 0) return -1;
   if (pa >= 0x1_0000_0000 || !h.pmp.check(pa, size, pmpBit(acc), priv)) {
@@ -100,7 +107,16 @@ export function loadSlow(h: Hart, va: number, f3: number, insn: number): number 
 }
 
 /** Load with an explicit effective mode (also used by HLV/HLVX). */
-export function loadAs(h: Hart, va: number, f3: number, priv: number, virt: number, hlvx: boolean, insn: number, fill: boolean): number {
+export function loadAs(
+  h: Hart,
+  va: number,
+  f3: number,
+  priv: number,
+  virt: number,
+  hlvx: boolean,
+  insn: number,
+  fill: boolean,
+): number {
   const size = 1 << (f3 & 3);
   const signed = f3 < 4;
   let value: number;
@@ -130,7 +146,16 @@ export function storeSlow(h: Hart, va: number, f3: number, value: number, insn: 
   storeAs(h, va, f3, value, h.dPriv, h.dVirt, insn, true);
 }
 
-export function storeAs(h: Hart, va: number, f3: number, value: number, priv: number, virt: number, insn: number, fill: boolean): void {
+export function storeAs(
+  h: Hart,
+  va: number,
+  f3: number,
+  value: number,
+  priv: number,
+  virt: number,
+  insn: number,
+  fill: boolean,
+): void {
   const size = 1 << f3;
   if ((va & (size - 1)) === 0) {
     const pa = dataPa(h, va, size, ACCESS.STORE, priv, virt, false, fill);
@@ -148,7 +173,17 @@ export function storeAs(h: Hart, va: number, f3: number, value: number, priv: nu
 }
 
 /** Byte-wise misaligned access, both pages translated (and checked) before any byte moves. */
-function misaligned(h: Hart, va: number, size: number, acc: number, priv: number, virt: number, hlvx: boolean, insn: number, value: number): number {
+function misaligned(
+  h: Hart,
+  va: number,
+  size: number,
+  acc: number,
+  priv: number,
+  virt: number,
+  hlvx: boolean,
+  insn: number,
+  value: number,
+): number {
   const firstLen = Math.min(size, 4096 - (va & 0xfff));
   const pa0 = dataPa(h, va, firstLen, acc, priv, virt, hlvx, false);
   if (pa0 < 0) return guestFault(h, va, insn);
@@ -218,7 +253,18 @@ export function amo(h: Hart, insn: number): void {
     if (rd !== 0) h.x[rd] = v;
     return;
   }
-  if (f5 !== 3 && f5 !== 0 && f5 !== 1 && f5 !== 4 && f5 !== 8 && f5 !== 12 && f5 !== 16 && f5 !== 20 && f5 !== 24 && f5 !== 28) {
+  if (
+    f5 !== 3 &&
+    f5 !== 0 &&
+    f5 !== 1 &&
+    f5 !== 4 &&
+    f5 !== 8 &&
+    f5 !== 12 &&
+    f5 !== 16 &&
+    f5 !== 20 &&
+    f5 !== 24 &&
+    f5 !== 28
+  ) {
     h.raise(CAUSE.ILLEGAL_INSTRUCTION, insn);
     return;
   }
@@ -255,15 +301,33 @@ export function amo(h: Hart, insn: number): void {
   }
   let v: number;
   switch (f5) {
-    case 1: v = src; break;
-    case 0: v = (old + src) | 0; break;
-    case 4: v = old ^ src; break;
-    case 12: v = old & src; break;
-    case 8: v = old | src; break;
-    case 16: v = old < src ? old : src; break;
-    case 20: v = old > src ? old : src; break;
-    case 24: v = old >>> 0 < src >>> 0 ? old : src; break;
-    default: v = old >>> 0 > src >>> 0 ? old : src; break;
+    case 1:
+      v = src;
+      break;
+    case 0:
+      v = (old + src) | 0;
+      break;
+    case 4:
+      v = old ^ src;
+      break;
+    case 12:
+      v = old & src;
+      break;
+    case 8:
+      v = old | src;
+      break;
+    case 16:
+      v = old < src ? old : src;
+      break;
+    case 20:
+      v = old > src ? old : src;
+      break;
+    case 24:
+      v = old >>> 0 < src >>> 0 ? old : src;
+      break;
+    default:
+      v = old >>> 0 > src >>> 0 ? old : src;
+      break;
   }
   h.bus.store(pa, 4, v);
   if (rd !== 0) h.x[rd] = old;

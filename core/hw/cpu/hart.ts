@@ -145,12 +145,22 @@ export class Hart {
     csr[SLOT.PC] = this.pc;
     const counters = this.counters.slice();
     counters[COUNTER_SLOT.RETIRED] = this.retired;
-    return { x: this.x.slice(0, 32), csr, counters, pmpCfg: this.pmp.cfg.slice(), pmpAddr: this.pmp.addr.slice() };
+    return {
+      x: this.x.slice(0, 32),
+      csr,
+      counters,
+      pmpCfg: this.pmp.cfg.slice(),
+      pmpAddr: this.pmp.addr.slice(),
+    };
   }
 
   /** Restore a state from saveState (of any hart: mhartid stays this hart's). */
   loadState(state: HartState): void {
-    if (state.x.length !== 32 || state.csr.length !== SLOT_COUNT || state.counters.length !== COUNTER_SLOT_COUNT) {
+    if (
+      state.x.length !== 32 ||
+      state.csr.length !== SLOT_COUNT ||
+      state.counters.length !== COUNTER_SLOT_COUNT
+    ) {
       throw new RangeError('hart state has the wrong shape');
     }
     const c = state.csr;
@@ -195,14 +205,14 @@ export class Hart {
     this.flushTlb();
   }
 
-
   private contextId(priv: number, virt: number): number {
     const c = this.csr;
     let key: string;
     if (priv === 3) key = 'M';
     else if (virt === 0) {
       const satp = c[SLOT.SATP] ?? 0;
-      key = satp >= 0 ? `B${priv}` : `S${priv}:${(c[SLOT.MSTATUS] ?? 0) & (MSTATUS.SUM | MSTATUS.MXR)}:${satp}`;
+      key =
+        satp >= 0 ? `B${priv}` : `S${priv}:${(c[SLOT.MSTATUS] ?? 0) & (MSTATUS.SUM | MSTATUS.MXR)}:${satp}`;
     } else {
       const ms = (c[SLOT.MSTATUS] ?? 0) & MSTATUS.MXR;
       const vs = (c[SLOT.VSSTATUS] ?? 0) & (MSTATUS.SUM | MSTATUS.MXR);
@@ -260,15 +270,20 @@ export class Hart {
   /** The effective mip value, with Sstc comparators and hvip folded in. */
   mip(): number {
     const c = this.csr;
-    let v = (c[SLOT.MIP_SW] ?? 0) | (c[SLOT.MIP_HW] ?? 0) | ((c[SLOT.HVIP] ?? 0) & (MIP.VSSIP | MIP.VSTIP | MIP.VSEIP));
+    let v =
+      (c[SLOT.MIP_SW] ?? 0) |
+      (c[SLOT.MIP_HW] ?? 0) |
+      ((c[SLOT.HVIP] ?? 0) & (MIP.VSSIP | MIP.VSTIP | MIP.VSEIP));
     const menvh = c[SLOT.MENVCFGH] ?? 0;
     if ((menvh & ENVCFG.STCE_H) !== 0) {
       const t = this.clock.now();
       v &= ~MIP.STIP;
-      if (t >= ((c[SLOT.STIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.STIMECMP] ?? 0) >>> 0)) v |= MIP.STIP;
+      if (t >= ((c[SLOT.STIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.STIMECMP] ?? 0) >>> 0))
+        v |= MIP.STIP;
       if (((c[SLOT.HENVCFGH] ?? 0) & ENVCFG.STCE_H) !== 0) {
         const vt = t + this.htimedelta();
-        if (vt >= ((c[SLOT.VSTIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.VSTIMECMP] ?? 0) >>> 0)) v |= MIP.VSTIP;
+        if (vt >= ((c[SLOT.VSTIMECMPH] ?? 0) >>> 0) * 0x1_0000_0000 + ((c[SLOT.VSTIMECMP] ?? 0) >>> 0))
+          v |= MIP.VSTIP;
       }
     }
     return v;
@@ -523,7 +538,12 @@ export class Hart {
               continue loop;
             }
           }
-          const v = loadSlow(this, va, LOAD_F3[kind - 11]!, fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!);
+          const v = loadSlow(
+            this,
+            va,
+            LOAD_F3[kind - 11]!,
+            fpage === 1 ? this.fInsn : m32[(pc + foff) >> 2]!,
+          );
           if (this.excCause >= 0) {
             exit = 2;
             n--;
@@ -659,21 +679,21 @@ export class Hart {
         case 43: {
           // DIVU
           const b = x[(op >> 19) & 31]!;
-          x[(op >> 8) & 63] = b === 0 ? -1 : (x[(op >> 14) & 31]! >>> 0) / (b >>> 0) | 0;
+          x[(op >> 8) & 63] = b === 0 ? -1 : ((x[(op >> 14) & 31]! >>> 0) / (b >>> 0)) | 0;
           break;
         }
         case 44: {
           // REM
           const a = x[(op >> 14) & 31]!;
           const b = x[(op >> 19) & 31]!;
-          x[(op >> 8) & 63] = b === 0 ? a : b === -1 ? 0 : a % b | 0;
+          x[(op >> 8) & 63] = b === 0 ? a : b === -1 ? 0 : (a % b) | 0;
           break;
         }
         case 45: {
           // REMU
           const a = x[(op >> 14) & 31]!;
           const b = x[(op >> 19) & 31]!;
-          x[(op >> 8) & 63] = b === 0 ? a : (a >>> 0) % (b >>> 0) | 0;
+          x[(op >> 8) & 63] = b === 0 ? a : ((a >>> 0) % (b >>> 0)) | 0;
           break;
         }
         case 46: // FENCE (every fm/pred/succ, incl. FENCE.TSO and PAUSE)

@@ -55,7 +55,16 @@ function writePte(h: Hart, pa: number, pte: number, orig: number, va: number, gv
  * `orig` is the access kind reported in a fault; `pseudo` is htinst for implicit accesses.
  * Returns the host physical page number or -1.
  */
-export function gStage(h: Hart, gppn: number, off: number, acc: number, hlvx: boolean, va: number, orig: number, pseudo: number): number {
+export function gStage(
+  h: Hart,
+  gppn: number,
+  off: number,
+  acc: number,
+  hlvx: boolean,
+  va: number,
+  orig: number,
+  pseudo: number,
+): number {
   const hgatp = h.csr[SLOT.HGATP] ?? 0;
   if (hgatp >= 0) return gppn;
   const mxr = ((h.csr[SLOT.MSTATUS] ?? 0) & MSTATUS.MXR) !== 0;
@@ -83,7 +92,8 @@ export function gStage(h: Hart, gppn: number, off: number, acc: number, hlvx: bo
     if ((pte & PTE.U) === 0) break;
     let ok: boolean;
     if (acc === ACCESS.FETCH) ok = (pte & PTE.X) !== 0;
-    else if (acc === ACCESS.LOAD) ok = hlvx ? (pte & PTE.X) !== 0 : (pte & PTE.R) !== 0 || (mxr && (pte & PTE.X) !== 0);
+    else if (acc === ACCESS.LOAD)
+      ok = hlvx ? (pte & PTE.X) !== 0 : (pte & PTE.R) !== 0 || (mxr && (pte & PTE.X) !== 0);
     else ok = (pte & PTE.W) !== 0;
     if (!ok) break;
     if (level === 1 && ((pte >>> 10) & 0x3ff) !== 0) break;
@@ -100,7 +110,15 @@ export function gStage(h: Hart, gppn: number, off: number, acc: number, hlvx: bo
 }
 
 /** Sv32 walk (VS-stage when virt): returns the leaf's (guest) physical page number or -1. */
-function stage1(h: Hart, va: number, acc: number, priv: number, virt: number, atp: number, hlvx: boolean): number {
+function stage1(
+  h: Hart,
+  va: number,
+  acc: number,
+  priv: number,
+  virt: number,
+  atp: number,
+  hlvx: boolean,
+): number {
   const c = h.csr;
   const mstatus = c[SLOT.MSTATUS] ?? 0;
   const status = virt !== 0 ? (c[SLOT.VSSTATUS] ?? 0) : mstatus;
@@ -127,7 +145,8 @@ function stage1(h: Hart, va: number, acc: number, priv: number, virt: number, at
     if (acc === ACCESS.FETCH) ok = (pte & PTE.X) !== 0 && (priv === 0 ? user : !user);
     else {
       ok = priv === 0 ? user : !user || sum;
-      if (acc === ACCESS.LOAD) ok &&= hlvx ? (pte & PTE.X) !== 0 : (pte & PTE.R) !== 0 || (mxr && (pte & PTE.X) !== 0);
+      if (acc === ACCESS.LOAD)
+        ok &&= hlvx ? (pte & PTE.X) !== 0 : (pte & PTE.R) !== 0 || (mxr && (pte & PTE.X) !== 0);
       else ok &&= (pte & PTE.W) !== 0;
     }
     if (!ok) break;
@@ -153,7 +172,14 @@ function stage1(h: Hart, va: number, acc: number, priv: number, virt: number, at
  * `virt`. Returns the physical address (may exceed 32 bits: the caller treats that as a bus
  * error) or -1 with the fault recorded in the hart.
  */
-export function translate(h: Hart, va: number, acc: number, priv: number, virt: number, hlvx: boolean): number {
+export function translate(
+  h: Hart,
+  va: number,
+  acc: number,
+  priv: number,
+  virt: number,
+  hlvx: boolean,
+): number {
   const c = h.csr;
   const off = va & 0xfff;
   if (virt === 0) {

@@ -37,7 +37,7 @@ function csrInstruction(h: Hart, insn: number, f3: number): void {
   const csr = insn >>> 20;
   const rd = (insn >>> 7) & 31;
   const rs1 = (insn >>> 15) & 31;
-  const operand = f3 >= 5 ? rs1 : h.x[rs1] ?? 0;
+  const operand = f3 >= 5 ? rs1 : (h.x[rs1] ?? 0);
   const op = f3 & 3;
   const writes = op === 1 || rs1 !== 0;
   const reads = op !== 1 || rd !== 0;
@@ -67,7 +67,16 @@ function privileged(h: Hart, insn: number): void {
   const hstatus = c[SLOT.HSTATUS] ?? 0;
   switch (insn) {
     case 0x0000_0073: // ECALL
-      h.raise(priv === 3 ? CAUSE.ECALL_FROM_M : priv === 1 ? (virt ? CAUSE.ECALL_FROM_VS : CAUSE.ECALL_FROM_HS) : CAUSE.ECALL_FROM_U, 0);
+      h.raise(
+        priv === 3
+          ? CAUSE.ECALL_FROM_M
+          : priv === 1
+            ? virt
+              ? CAUSE.ECALL_FROM_VS
+              : CAUSE.ECALL_FROM_HS
+            : CAUSE.ECALL_FROM_U,
+        0,
+      );
       return;
     case 0x0010_0073: // EBREAK (QEMU 7.2 and the spec allow tval 0)
       h.raise(CAUSE.BREAKPOINT, 0);

@@ -18,7 +18,15 @@ function vector(tvec: number, cause: number, interrupt: boolean): number {
 }
 
 /** Enter the trap handler for `cause` with the pc of the trapping instruction in h.pc. */
-export function takeTrap(h: Hart, cause: number, interrupt: boolean, tval: number, tval2: number, tinst: number, gva: number): void {
+export function takeTrap(
+  h: Hart,
+  cause: number,
+  interrupt: boolean,
+  tval: number,
+  tval2: number,
+  tinst: number,
+  gva: number,
+): void {
   const c = h.csr;
   const priv = h.priv;
   const virt = h.virt;
@@ -34,16 +42,19 @@ export function takeTrap(h: Hart, cause: number, interrupt: boolean, tval: numbe
       toVS = toS && virt !== 0 && ((c[SLOT.HEDELEG] ?? 0) & bit) !== 0;
     }
   }
-  const causeValue = interrupt ? (cause | 0x8000_0000) | 0 : cause;
+  const causeValue = interrupt ? cause | 0x8000_0000 | 0 : cause;
   h.resValid = false;
   if (toVS) {
     // VS interrupts arrive in VS-mode renumbered as the S-level ones (priv 1.12 section 8.6.3).
     const vsCause = interrupt && (cause === 2 || cause === 6 || cause === 10) ? cause - 1 : cause;
     let s = c[SLOT.VSSTATUS] ?? 0;
-    s = (s & ~(MSTATUS.SPP | MSTATUS.SPIE | MSTATUS.SIE)) | (priv === 1 ? MSTATUS.SPP : 0) | ((s & MSTATUS.SIE) !== 0 ? MSTATUS.SPIE : 0);
+    s =
+      (s & ~(MSTATUS.SPP | MSTATUS.SPIE | MSTATUS.SIE)) |
+      (priv === 1 ? MSTATUS.SPP : 0) |
+      ((s & MSTATUS.SIE) !== 0 ? MSTATUS.SPIE : 0);
     c[SLOT.VSSTATUS] = s;
     c[SLOT.VSEPC] = h.pc;
-    c[SLOT.VSCAUSE] = interrupt ? (vsCause | 0x8000_0000) | 0 : vsCause;
+    c[SLOT.VSCAUSE] = interrupt ? vsCause | 0x8000_0000 | 0 : vsCause;
     c[SLOT.VSTVAL] = tval;
     h.pc = vector(c[SLOT.VSTVEC] ?? 0, vsCause, interrupt);
     h.priv = 1;
@@ -54,7 +65,10 @@ export function takeTrap(h: Hart, cause: number, interrupt: boolean, tval: numbe
     if (gva !== 0) hs |= HSTATUS.GVA;
     c[SLOT.HSTATUS] = hs;
     let s = c[SLOT.MSTATUS] ?? 0;
-    s = (s & ~(MSTATUS.SPP | MSTATUS.SPIE | MSTATUS.SIE)) | (priv === 1 ? MSTATUS.SPP : 0) | ((s & MSTATUS.SIE) !== 0 ? MSTATUS.SPIE : 0);
+    s =
+      (s & ~(MSTATUS.SPP | MSTATUS.SPIE | MSTATUS.SIE)) |
+      (priv === 1 ? MSTATUS.SPP : 0) |
+      ((s & MSTATUS.SIE) !== 0 ? MSTATUS.SPIE : 0);
     c[SLOT.MSTATUS] = s;
     c[SLOT.SEPC] = h.pc;
     c[SLOT.SCAUSE] = causeValue;
@@ -70,7 +84,10 @@ export function takeTrap(h: Hart, cause: number, interrupt: boolean, tval: numbe
     if (gva !== 0) sh |= MSTATUSH.GVA;
     c[SLOT.MSTATUSH] = sh;
     let s = c[SLOT.MSTATUS] ?? 0;
-    s = (s & ~(MSTATUS.MPP | MSTATUS.MPIE | MSTATUS.MIE)) | (priv << MSTATUS.MPP_SHIFT) | ((s & MSTATUS.MIE) !== 0 ? MSTATUS.MPIE : 0);
+    s =
+      (s & ~(MSTATUS.MPP | MSTATUS.MPIE | MSTATUS.MIE)) |
+      (priv << MSTATUS.MPP_SHIFT) |
+      ((s & MSTATUS.MIE) !== 0 ? MSTATUS.MPIE : 0);
     c[SLOT.MSTATUS] = s;
     c[SLOT.MEPC] = h.pc;
     c[SLOT.MCAUSE] = causeValue;
@@ -145,7 +162,10 @@ export function sret(h: Hart): void {
   } else {
     let s = c[SLOT.MSTATUS] ?? 0;
     const spp = (s & MSTATUS.SPP) !== 0 ? 1 : 0;
-    s = (s & ~(MSTATUS.SIE | MSTATUS.SPP | MSTATUS.MPRV)) | ((s & MSTATUS.SPIE) !== 0 ? MSTATUS.SIE : 0) | MSTATUS.SPIE;
+    s =
+      (s & ~(MSTATUS.SIE | MSTATUS.SPP | MSTATUS.MPRV)) |
+      ((s & MSTATUS.SPIE) !== 0 ? MSTATUS.SIE : 0) |
+      MSTATUS.SPIE;
     c[SLOT.MSTATUS] = s;
     const hs = c[SLOT.HSTATUS] ?? 0;
     c[SLOT.HSTATUS] = hs & ~HSTATUS.SPV;

@@ -86,7 +86,12 @@ export class Aclint implements MmioDevice {
     const n = this.harts.length;
     const v = value >>> 0;
     if (width === 4 && offset < 4 * n && offset % 4 === 0) this.msip[offset / 4] = v & 1;
-    else if (width === 4 && offset >= ACLINT.MTIMECMP && offset < ACLINT.MTIMECMP + 8 * n && offset % 4 === 0) {
+    else if (
+      width === 4 &&
+      offset >= ACLINT.MTIMECMP &&
+      offset < ACLINT.MTIMECMP + 8 * n &&
+      offset % 4 === 0
+    ) {
       const i = (offset - ACLINT.MTIMECMP) >>> 3;
       if ((offset & 4) !== 0) this.cmpHi[i] = v;
       else this.cmpLo[i] = v;

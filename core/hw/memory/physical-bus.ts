@@ -34,10 +34,13 @@ export class PhysicalBus {
   addDevice(base: number, device: MmioDevice): void {
     const end = base + device.size;
     if (!Number.isInteger(base) || base < 0 || end > 0x1_0000_0000 || device.size <= 0) {
-      throw new RangeError(`device ${device.name}: window 0x${base.toString(16)}+0x${device.size.toString(16)} is outside the 32-bit space`);
+      throw new RangeError(
+        `device ${device.name}: window 0x${base.toString(16)}+0x${device.size.toString(16)} is outside the 32-bit space`,
+      );
     }
     for (const w of this.windows) {
-      if (base < w.end && w.base < end) throw new RangeError(`device ${device.name} overlaps ${w.device.name}`);
+      if (base < w.end && w.base < end)
+        throw new RangeError(`device ${device.name} overlaps ${w.device.name}`);
     }
     this.windows.push({ base, end, device });
     const r = this.ram;
@@ -79,7 +82,13 @@ export class PhysicalBus {
     const a = pa - r.base;
     if (width === 1) return r.u8[a] ?? 0;
     if (width === 2) return (r.u8[a] ?? 0) | ((r.u8[a + 1] ?? 0) << 8);
-    return ((r.u8[a] ?? 0) | ((r.u8[a + 1] ?? 0) << 8) | ((r.u8[a + 2] ?? 0) << 16) | ((r.u8[a + 3] ?? 0) << 24)) >>> 0;
+    return (
+      ((r.u8[a] ?? 0) |
+        ((r.u8[a + 1] ?? 0) << 8) |
+        ((r.u8[a + 2] ?? 0) << 16) |
+        ((r.u8[a + 3] ?? 0) << 24)) >>>
+      0
+    );
   }
 
   /** A store of `width` bytes; returns false on a bus error. */

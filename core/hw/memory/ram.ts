@@ -17,10 +17,13 @@ export class Ram {
   readonly codePages: Uint8Array;
 
   constructor(base: number, size: number) {
-    if (!Number.isInteger(base) || base < 0 || base % PAGE !== 0) throw new RangeError(`RAM base ${base} must be a page-aligned address`);
-    if (!Number.isInteger(size) || size <= 0 || size % PAGE !== 0) throw new RangeError(`RAM size ${size} must be a positive multiple of 4096`);
+    if (!Number.isInteger(base) || base < 0 || base % PAGE !== 0)
+      throw new RangeError(`RAM base ${base} must be a page-aligned address`);
+    if (!Number.isInteger(size) || size <= 0 || size % PAGE !== 0)
+      throw new RangeError(`RAM size ${size} must be a positive multiple of 4096`);
     if (base + size > 0x1_0000_0000) throw new RangeError('RAM must end at or below 4 GiB');
-    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('the emulator needs a little-endian host');
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+      throw new Error('the emulator needs a little-endian host');
     this.base = base;
     this.size = size;
     this.buffer = new ArrayBuffer(size);

@@ -11,9 +11,11 @@ import { UsageError } from '../cli-command';
 
 function positiveInteger(name: string, text: string | undefined, fallback: number, max: number): number {
   if (text === undefined) return fallback;
-  if (!/^[0-9]+(e[0-9]+)?$/i.test(text)) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!/^[0-9]+(e[0-9]+)?$/i.test(text))
+    throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new UsageError(`--${name} must be between 1 and ${max}, got ${text}`);
+  if (!Number.isSafeInteger(value) || value < 1 || value > max)
+    throw new UsageError(`--${name} must be between 1 and ${max}, got ${text}`);
   return value;
 }
 
@@ -21,7 +23,9 @@ function readInput(path: string, what: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (error) {
-    throw new UsageError(`cannot read ${what} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `cannot read ${what} ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -30,7 +34,7 @@ export const runElfCommand: CliCommand = {
   summary: 'run a bare-metal RV32 ELF on the emulated virt board',
   usage:
     'cloudvisor-lab run-elf FILE.elf [--max-instructions N] [--harts N] [--dtb FILE.dtb]\n' +
-    '  exit status: the program\'s own (test finisher or HTIF tohost), 3 when the instruction budget runs out',
+    "  exit status: the program's own (test finisher or HTIF tohost), 3 when the instruction budget runs out",
   async run(args, io) {
     let parsed;
     try {
@@ -48,9 +52,19 @@ export const runElfCommand: CliCommand = {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
     const { values, positionals } = parsed;
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing FILE.elf' : `unexpected argument ${JSON.stringify(positionals[1])}`);
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length === 0
+          ? 'missing FILE.elf'
+          : `unexpected argument ${JSON.stringify(positionals[1])}`,
+      );
     const file = positionals[0] ?? '';
-    const maxInstructions = positiveInteger('max-instructions', values['max-instructions'], DEFAULT_MAX_INSTRUCTIONS, Number.MAX_SAFE_INTEGER);
+    const maxInstructions = positiveInteger(
+      'max-instructions',
+      values['max-instructions'],
+      DEFAULT_MAX_INSTRUCTIONS,
+      Number.MAX_SAFE_INTEGER,
+    );
     const harts = positiveInteger('harts', values.harts, 1, 8);
     const elf = readInput(file, 'ELF file');
     const dtb = values.dtb === undefined ? undefined : readInput(values.dtb, 'DTB file');
@@ -61,10 +75,12 @@ export const runElfCommand: CliCommand = {
         onOutput: (bytes) => io.stdout(bytes),
         ...(dtb === undefined ? {} : { dtb }),
       });
-      if (result.reason === 'budget') io.stderr(`run-elf: instruction budget of ${maxInstructions} spent without an exit\n`);
+      if (result.reason === 'budget')
+        io.stderr(`run-elf: instruction budget of ${maxInstructions} spent without an exit\n`);
       return result.exitCode;
     } catch (error) {
-      if (error instanceof ElfError || error instanceof RangeError) throw new UsageError(`${file}: ${error.message}`);
+      if (error instanceof ElfError || error instanceof RangeError)
+        throw new UsageError(`${file}: ${error.message}`);
       throw error;
     }
   },

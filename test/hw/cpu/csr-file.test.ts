@@ -162,7 +162,9 @@ describe('WARL read-back', () => {
 
 describe('mip read-modify-write', () => {
   it('csrrs on mip does not latch the external SEIP line into the software bit', () => {
-    const r = inMode('M', [A.csrrs(5, CSR.MIP, 0), A.addi(6, 0, 2), A.csrrs(0, CSR.MIP, 6)], {}, 5, (h) => h.setInterruptLine(1 << 9, true));
+    const r = inMode('M', [A.csrrs(5, CSR.MIP, 0), A.addi(6, 0, 2), A.csrrs(0, CSR.MIP, 6)], {}, 5, (h) =>
+      h.setInterruptLine(1 << 9, true),
+    );
     r.h.setInterruptLine(1 << 9, false);
     expect(r.h.x[5]! & (1 << 9)).toBe(1 << 9);
     expect(readCsr(r.h, CSR.MIP) & ((1 << 9) | 2)).toBe(2);

@@ -50,7 +50,13 @@ describe('HartDebug', () => {
 
 describe('hart snapshots', () => {
   it('restoring a saved state replays the same run', () => {
-    const prog = [...li(1, BASE + 0x1000), A.addi(6, 6, 3), A.sw(6, 1, 0), A.csrrs(8, CSR.MINSTRET, 0), A.jal(0, -12)];
+    const prog = [
+      ...li(1, BASE + 0x1000),
+      A.addi(6, 6, 3),
+      A.sw(6, 1, 0),
+      A.csrrs(8, CSR.MINSTRET, 0),
+      A.jal(0, -12),
+    ];
     const board = boardWith(prog);
     const h = board.harts[0]!;
     board.run(50);

@@ -296,7 +296,7 @@ describe('PMP and the TLB', () => {
     h.reset(BASE);
     writeCsr(h, CSR.PMPADDR0, code >>> 2);
     writeCsr(h, CSR.PMPADDR0 + 1, -1);
-    writeCsr(h, CSR.PMPCFG0, (0x10 | 4) | ((0x18 | 3) << 8)); // NA4 X at code, then NAPOT RW
+    writeCsr(h, CSR.PMPCFG0, 0x10 | 4 | ((0x18 | 3) << 8)); // NA4 X at code, then NAPOT RW
     writeCsr(h, CSR.MTVEC, HANDLER);
     board.run(8);
     expect([h.x[6], h.x[7], h.csr[SLOT.MCAUSE], h.csr[SLOT.MTVAL]! >>> 0]).toEqual([1, 0, 1, code + 4]);

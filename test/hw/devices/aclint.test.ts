@@ -5,7 +5,10 @@ import { ACLINT, Aclint } from '../../../core/hw/devices/aclint';
 
 function clint() {
   let now = 0;
-  const lines = [{ sw: false, timer: false }, { sw: false, timer: false }];
+  const lines = [
+    { sw: false, timer: false },
+    { sw: false, timer: false },
+  ];
   const logged: number[] = [];
   const c = new Aclint(
     { now: () => now },

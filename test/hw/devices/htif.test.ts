@@ -62,7 +62,9 @@ describe('TestFinisher', () => {
   it('decodes pass, fail with code, reset; logs anything else', () => {
     const events: FinisherEvent[] = [];
     const logged: number[] = [];
-    const f = new TestFinisher((e) => events.push(e), { unknownAccess: (_d, _k, _o, _w, v) => logged.push(v ?? -1) });
+    const f = new TestFinisher((e) => events.push(e), {
+      unknownAccess: (_d, _k, _o, _w, v) => logged.push(v ?? -1),
+    });
     f.write(0, 4, FINISHER.PASS);
     f.write(0, 4, (7 << 16) | FINISHER.FAIL);
     f.write(0, 4, FINISHER.RESET);

@@ -7,7 +7,11 @@ function uart() {
   const out: number[] = [];
   const logged: string[] = [];
   let irq = false;
-  const u = new UartNs16550a((b) => out.push(b), { unknownAccess: (d, k, o) => logged.push(`${d} ${k} ${o}`) }, (l) => (irq = l));
+  const u = new UartNs16550a(
+    (b) => out.push(b),
+    { unknownAccess: (d, k, o) => logged.push(`${d} ${k} ${o}`) },
+    (l) => (irq = l),
+  );
   u.reset();
   return { u, out, logged, irq: () => irq };
 }

@@ -35,7 +35,17 @@ describe('run-elf command', () => {
   });
 
   it('rejects bad usage and bad files as UsageError', async () => {
-    const bad: string[][] = [[], [BENCH, BENCH], [BENCH, '--harts', '0'], [BENCH, '--harts', '9'], [BENCH, '--max-instructions', 'lots'], [BENCH, '--bogus'], ['/nonexistent.elf'], [fileURLToPath(import.meta.url)]];
-    for (const args of bad) await expect(runElfCommand.run(args, io()), args.join(' ')).rejects.toThrow(UsageError);
+    const bad: string[][] = [
+      [],
+      [BENCH, BENCH],
+      [BENCH, '--harts', '0'],
+      [BENCH, '--harts', '9'],
+      [BENCH, '--max-instructions', 'lots'],
+      [BENCH, '--bogus'],
+      ['/nonexistent.elf'],
+      [fileURLToPath(import.meta.url)],
+    ];
+    for (const args of bad)
+      await expect(runElfCommand.run(args, io()), args.join(' ')).rejects.toThrow(UsageError);
   });
 });

@@ -121,6 +121,7 @@ struct proc {
   struct trapframe *tf;
   struct context ctx;
   const void *chan;
+  uint64_t wake_at; /* time-CSR deadline of a timed sleep, 0 if none */
   uint32_t brk_base, brk;
 };
 struct proc *myproc(void);
@@ -129,6 +130,8 @@ int proc_spawn(const char *prog, const char *arg, int parent);
 void scheduler(void) __attribute__((noreturn));
 void yield(void);
 void sleep_on(const void *chan);
+void sleep_until(const void *chan, uint64_t deadline); /* woken by wakeup(chan) or the deadline */
+void wakeup_expired(uint64_t now);
 void wakeup(const void *chan);
 void proc_exit(int status) __attribute__((noreturn));
 int proc_wait(int pid, int *status);
@@ -146,6 +149,7 @@ int vblk_present(void);
 int vblk_readonly(void);
 uint32_t vblk_blocks(void);     /* capacity in 4 KiB blocks */
 int vblk_rw(uint32_t block, void *buf, int write); /* one 4 KiB block; 0 or negative error */
+int virtio_irq(uint32_t irq); /* 1 if a virtio device owns this PLIC source */
 
 /* virtio_rng.c */
 uint32_t vrng_read(uint8_t *out, uint32_t len);

@@ -23,7 +23,7 @@ void plic_handle(uint32_t hart) {
   uint32_t irq;
   while ((irq = *claim) != 0) {
     if (irq == board.uart_irq) uart_intr();
-    else kprintf("labos: spurious external interrupt %u\n", irq);
+    else if (!virtio_irq(irq)) kprintf("labos: spurious external interrupt %u\n", irq);
     *claim = irq;
   }
 }

@@ -184,6 +184,17 @@ void sleep_on(const void *chan) {
   current->chan = NULL;
 }
 
+void sleep_until(const void *chan, uint64_t deadline) {
+  current->wake_at = deadline;
+  sleep_on(chan);
+  current->wake_at = 0;
+}
+
+void wakeup_expired(uint64_t now) {
+  for (int i = 0; i < NPROC; i++)
+    if (procs[i].state == P_SLEEPING && procs[i].wake_at && procs[i].wake_at <= now) procs[i].state = P_RUNNABLE;
+}
+
 void wakeup(const void *chan) {
   for (int i = 0; i < NPROC; i++)
     if (procs[i].state == P_SLEEPING && procs[i].chan == chan) procs[i].state = P_RUNNABLE;

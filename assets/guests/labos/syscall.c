@@ -5,6 +5,21 @@
 
 typedef int (*syscall_fn)(uint32_t a0, uint32_t a1, uint32_t a2);
 
+/* Disk requests sleep until the device's interrupt, so another process may run meanwhile: one
+ * process at a time in the file system and the disk driver (their buffers are shared). */
+static int disk_busy;
+
+static void disk_lock(void) {
+  while (disk_busy) sleep_on(&disk_busy);
+  disk_busy = 1;
+}
+
+static int disk_unlock(int r) {
+  disk_busy = 0;
+  wakeup(&disk_busy);
+  return r;
+}
+
 static int copy_in_str(uint32_t uaddr, char *dst, uint32_t max) {
   struct proc *p = myproc();
   for (uint32_t i = 0; i < max; i++) {
@@ -95,7 +110,8 @@ static int sys_fs_list(uint32_t index, uint32_t st, uint32_t c) {
   (void)c;
   struct fs_stat ks;
   if (!ucheck(st, sizeof ks, 1)) return -E_FAULT;
-  int r = fs_list(index, &ks);
+  disk_lock();
+  int r = disk_unlock(fs_list(index, &ks));
   if (r == 0) memcpy((void *)(uintptr_t)st, &ks, sizeof ks);
   return r;
 }
@@ -105,7 +121,8 @@ static int sys_fs_read(uint32_t name, uint32_t buf, uint32_t max) {
   int r = copy_in_str(name, kname, sizeof kname);
   if (r < 0) return r;
   if (!ucheck(buf, max, 1)) return -E_FAULT;
-  return fs_read(kname, (void *)(uintptr_t)buf, max);
+  disk_lock();
+  return disk_unlock(fs_read(kname, (void *)(uintptr_t)buf, max));
 }
 
 /* /secret belongs to the kernel: user programs may read it but never replace or remove it. */
@@ -117,14 +134,18 @@ static int sys_fs_write(uint32_t name, uint32_t buf, uint32_t len) {
   if (r < 0) return r;
   if (kernel_owned(kname)) return -E_PERM;
   if (!ucheck(buf, len, 0)) return -E_FAULT;
-  return fs_write(kname, (const void *)(uintptr_t)buf, len);
+  disk_lock();
+  return disk_unlock(fs_write(kname, (const void *)(uintptr_t)buf, len));
 }
 
 static int sys_fs_remove(uint32_t name, uint32_t b, uint32_t c) {
   (void)b, (void)c;
   char kname[FS_NAME_MAX + 2];
   int r = copy_in_str(name, kname, sizeof kname);
-  return r < 0 ? r : kernel_owned(kname) ? -E_PERM : fs_remove(kname);
+  if (r < 0) return r;
+  if (kernel_owned(kname)) return -E_PERM;
+  disk_lock();
+  return disk_unlock(fs_remove(kname));
 }
 
 static int sys_secret(uint32_t where, uint32_t buf, uint32_t max) {
@@ -141,7 +162,8 @@ static int sys_selftest(uint32_t buf, uint32_t max, uint32_t c) {
   (void)c;
   static char out[1024];
   if (!ucheck(buf, max, 1)) return -E_FAULT;
-  int n = selftest_run(out, sizeof out);
+  disk_lock();
+  int n = disk_unlock(selftest_run(out, sizeof out));
   if ((uint32_t)n + 1 > max) return -E_2BIG;
   memcpy((void *)(uintptr_t)buf, out, (uint32_t)n + 1);
   return n;
@@ -151,7 +173,9 @@ static int sys_selftest(uint32_t buf, uint32_t max, uint32_t c) {
 static int sys_bench(uint32_t kind, uint32_t n, uint32_t out) {
   uint32_t res[5];
   if (!ucheck(out, sizeof res, 1)) return -E_FAULT;
-  int r = kind == BENCH_EXIT ? bench_exit(n, res) : kind == BENCH_DISK ? bench_disk(n, res) : -E_INVAL;
+  int r = -E_INVAL;
+  if (kind == BENCH_EXIT) r = bench_exit(n, res);
+  if (kind == BENCH_DISK) disk_lock(), r = disk_unlock(bench_disk(n, res));
   if (r == 0) memcpy((void *)(uintptr_t)out, res, sizeof res);
   return r;
 }

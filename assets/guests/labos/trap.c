@@ -64,6 +64,7 @@ static void timer_interrupt(void) {
       secret_tick();
     }
     wakeup((const void *)&ticks); /* sleepers re-check their deadline */
+    wakeup_expired(now);
   }
 }
 

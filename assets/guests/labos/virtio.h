@@ -35,17 +35,21 @@ struct virtq {
 struct virtio_dev {
   uintptr_t base;
   struct virtq *q;
+  uint32_t irq; /* PLIC source, 0 if none: then completion is polled */
   uint16_t last_used;
 };
 
-/* The address of the first device of this type in the DTB's virtio,mmio list after `after`
- * (0 = from the start), or 0. */
-uintptr_t virtio_find(uint32_t device_id, uintptr_t after);
-/* Resets and initialises the device with queue 0 = q. *features (low 32 bits) holds the
- * device-specific features wanted on entry and those accepted on return. 0 or -step. */
-int virtio_init(struct virtio_dev *d, uintptr_t base, struct virtq *q, uint32_t *features);
+/* The index in board.virtio[] of the first device of this type after index `after` (-1 = from
+ * the start), or -1. */
+int virtio_find(uint32_t device_id, int after);
+/* Resets and initialises device `index` with queue 0 = q and routes its interrupt to the boot
+ * hart. *features (low 32 bits) holds the device-specific features wanted on entry and those
+ * accepted on return. 0 or -step. */
+int virtio_init(struct virtio_dev *d, int index, struct virtq *q, uint32_t *features);
 /* Runs one descriptor chain (descriptors 0..n-1 are filled in by the caller's list) and waits
- * for it; returns the number of bytes the device wrote, or a negative error. */
+ * for it: a process sleeps until the device's interrupt (or the next tick, should the interrupt
+ * never come); boot code, with no process, polls. Returns the number of bytes the device wrote,
+ * or a negative error after 10 s without an answer. */
 int virtio_run(struct virtio_dev *d, const struct virtq_desc *chain, int n);
 uint32_t virtio_config32(const struct virtio_dev *d, uint32_t off);
 void virtio_fail(struct virtio_dev *d);

@@ -1,6 +1,7 @@
 /* virtio-blk (Virtual I/O Device 1.1, 5.2): 4 KiB block reads and writes as three-descriptor
  * requests (header, data through a bounce buffer, status byte) on the shared virtio-mmio
- * transport. A read-only device (VIRTIO_BLK_F_RO) refuses writes with -E_IO. */
+ * transport. A read-only device (VIRTIO_BLK_F_RO) refuses writes with -E_IO. Callers serialise
+ * requests (syscall.c's disk lock; boot code runs alone). */
 #include "kernel.h"
 #include "virtio.h"
 
@@ -19,16 +20,16 @@ static uint8_t bounce[4096] __attribute__((aligned(4096)));
 static uint32_t nblocks, readonly;
 
 int vblk_init(void) {
-  for (uintptr_t b = virtio_find(VIRTIO_ID_BLOCK, 0); b; b = virtio_find(VIRTIO_ID_BLOCK, b)) {
+  for (int i = virtio_find(VIRTIO_ID_BLOCK, -1); i >= 0; i = virtio_find(VIRTIO_ID_BLOCK, i)) {
     uint32_t features = 1u << F_BLK_RO;
-    int r = virtio_init(&dev, b, &vq, &features);
+    int r = virtio_init(&dev, i, &vq, &features);
     if (r == 0) {
       readonly = (features >> F_BLK_RO) & 1;
       uint64_t sectors = virtio_config32(&dev, 0) | ((uint64_t)virtio_config32(&dev, 4) << 32);
       nblocks = sectors / 8 > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)(sectors / 8);
       return 0;
     }
-    kprintf("disk: virtio-blk at 0x%08x unusable (setup step %d failed)\n", (uint32_t)b, -r);
+    kprintf("disk: virtio-blk at 0x%08x unusable (setup step %d failed)\n", (uint32_t)board.virtio[i], -r);
     virtio_fail(&dev);
   }
   return -1;

@@ -1,6 +1,7 @@
 /* virtio-mmio version 2 transport (Virtual I/O Device 1.1, 4.2.2 and 3.1.1) and split virtqueue
  * requests (2.7). Memory is identity-mapped, so the kernel's addresses are the device's DMA
- * addresses (guest-physical when labOS runs under a hypervisor). */
+ * addresses (guest-physical when labOS runs under a hypervisor). Used-buffer interrupts come
+ * through the PLIC to the boot hart and wake the process waiting on the device. */
 #include "kernel.h"
 #include "virtio.h"
 
@@ -32,16 +33,31 @@
 
 static volatile uint32_t *reg(uintptr_t base, uint32_t off) { return (volatile uint32_t *)(base + off); }
 
-uintptr_t virtio_find(uint32_t device_id, uintptr_t after) {
-  for (int i = 0; i < board.nvirtio; i++) {
+static struct virtio_dev *devices[MAX_VIRTIO]; /* by board.virtio[] index, for interrupts */
+
+int virtio_find(uint32_t device_id, int after) {
+  for (int i = after + 1; i < board.nvirtio; i++) {
     uintptr_t b = board.virtio[i];
-    if (b > after && *reg(b, R_MAGIC) == VIRTIO_MAGIC && *reg(b, R_DEVICE_ID) == device_id) return b;
+    if (*reg(b, R_MAGIC) == VIRTIO_MAGIC && *reg(b, R_DEVICE_ID) == device_id) return i;
+  }
+  return -1;
+}
+
+int virtio_irq(uint32_t irq) {
+  for (int i = 0; i < board.nvirtio; i++) {
+    struct virtio_dev *d = devices[i];
+    if (!d || !d->base || d->irq != irq) continue;
+    *reg(d->base, R_INT_ACK) = *reg(d->base, R_INT_STATUS);
+    wakeup(d);
+    return 1;
   }
   return 0;
 }
 
-int virtio_init(struct virtio_dev *d, uintptr_t base, struct virtq *q, uint32_t *features) {
+int virtio_init(struct virtio_dev *d, int index, struct virtq *q, uint32_t *features) {
+  uintptr_t base = board.virtio[index];
   d->base = base, d->q = q, d->last_used = 0;
+  d->irq = board.plic ? board.virtio_irq[index] : 0;
   memset(q, 0, sizeof *q);
   if (*reg(base, R_MAGIC) != VIRTIO_MAGIC || *reg(base, R_VERSION) != 2) return -1;
   *reg(base, R_STATUS) = 0;
@@ -65,6 +81,8 @@ int virtio_init(struct virtio_dev *d, uintptr_t base, struct virtq *q, uint32_t 
   *reg(base, R_QUEUE_DEVICE) = (uint32_t)(uintptr_t)&q->used, *reg(base, R_QUEUE_DEVICE + 4) = 0;
   *reg(base, R_QUEUE_READY) = 1;
   *reg(base, R_STATUS) = ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK;
+  devices[index] = d;
+  if (d->irq) plic_enable(board.boot_hart, d->irq);
   return 0;
 }
 
@@ -89,10 +107,18 @@ int virtio_run(struct virtio_dev *d, const struct virtq_desc *chain, int n) {
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   *reg(d->base, R_QUEUE_NOTIFY) = 0;
   uint64_t deadline = read_time64() + (uint64_t)board.timebase * 10;
-  /* Read the clock only now and then: on QEMU each time-CSR read takes the global I/O lock,
-   * which slows down the very device we are waiting for. */
-  for (uint32_t spins = 0; *(volatile uint16_t *)&q->used.idx == d->last_used; spins++)
-    if ((spins & 0xFFF) == 0xFFF && read_time64() > deadline) return -E_IO;
+  int can_sleep = d->irq && myproc();
+  /* Polling reads the clock only now and then: on QEMU each time-CSR read takes the global I/O
+   * lock, which slows down the very device we are waiting for. */
+  for (uint32_t spins = 0; *(volatile uint16_t *)&q->used.idx == d->last_used; spins++) {
+    if (can_sleep) {
+      uint64_t now = read_time64();
+      if (now > deadline) return -E_IO;
+      sleep_until(d, now + board.timebase / TICK_HZ);
+    } else if ((spins & 0xFFF) == 0xFFF && read_time64() > deadline) {
+      return -E_IO;
+    }
+  }
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   uint32_t len = q->used.ring[d->last_used % VIRTIO_QSIZE].len;
   d->last_used++;

@@ -13,9 +13,9 @@ uint32_t vrng_read(uint8_t *out, uint32_t len) {
   static int probed;
   if (!probed) {
     probed = 1;
-    uintptr_t b = virtio_find(VIRTIO_ID_ENTROPY, 0);
+    int i = virtio_find(VIRTIO_ID_ENTROPY, -1);
     uint32_t features = 0;
-    if (b && virtio_init(&dev, b, &vq, &features) != 0) virtio_fail(&dev);
+    if (i >= 0 && virtio_init(&dev, i, &vq, &features) != 0) virtio_fail(&dev);
   }
   uint32_t got = 0;
   for (int tries = 0; dev.base && got < len && tries < 16; tries++) {

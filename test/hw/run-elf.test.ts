@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ElfError } from '../../core/hw/elf';
 import { runElf } from '../../core/hw/run-elf';
+import { A, BASE, li } from './cpu/asm';
+import { buildElf } from './cpu/elf-writer';
 
 const bench = new Uint8Array(readFileSync(new URL('../../assets/bench/bench.elf', import.meta.url)));
 /** `qemu-system-riscv32 -M virt -cpu rv32,c=false,f=false,d=false,v=false,h=true -bios none -kernel bench.elf` */
@@ -28,5 +30,30 @@ describe('runElf', () => {
 
   it('rejects a malformed ELF with an ElfError', () => {
     expect(() => runElf(bench.subarray(0, 40))).toThrow(ElfError);
+  });
+});
+
+describe('runElf with HTIF', () => {
+  const TOHOST = BASE + 0x8000;
+  const FROMHOST = BASE + 0x8040;
+
+  it("prints through HTIF console writes and exits through tohost with the program's code", () => {
+    const putc = (c: number) => [...li(5, c), A.sw(5, 1, 0), ...li(5, 0x0101_0000), A.sw(5, 1, 4)];
+    const prog = [
+      ...li(1, TOHOST),
+      ...putc(0x68),
+      ...putc(0x69),
+      ...li(5, (5 << 1) | 1),
+      A.sw(5, 1, 0),
+      A.sw(0, 1, 4),
+      A.halt(),
+    ];
+    const r = runElf(buildElf(prog, { tohost: TOHOST, fromhost: FROMHOST }));
+    expect([r.reason, r.exitCode]).toEqual(['tohost', 5]);
+    expect(new TextDecoder().decode(r.output)).toBe('hi');
+  });
+
+  it('a misaligned tohost symbol is refused', () => {
+    expect(() => runElf(buildElf([A.halt()], { tohost: TOHOST + 4 }))).toThrow(RangeError);
   });
 });

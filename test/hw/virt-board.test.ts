@@ -73,4 +73,35 @@ describe('VirtBoard', () => {
     expect(again.harts[0]!.x[6]).toBe(0);
     expect(again.harts[0]!.pc >>> 0).toBe(BASE);
   });
+
+  it('Sstc: stimecmp raises STIP when time reaches it and S-mode takes the timer interrupt', () => {
+    const stvec = BASE + 0x400;
+    const setup = [
+      [0x31a, 1 << 31], // menvcfgh.STCE
+      [0x306, 2], // mcounteren.TM
+      [0x303, 1 << 5], // mideleg: STI
+      [0x104, 1 << 5], // sie.STIE
+      [0x105, stvec],
+      [0x15d, 0], // stimecmph
+      [0x14d, 3000], // stimecmp
+      [0x3b0, -1], // pmpaddr0: everything
+      [0x3a0, 0x1f], // pmpcfg0: NAPOT RWX
+      [0x300, 1 << 11], // MPP = S
+    ] as const;
+    const prog: number[] = [];
+    for (const [csr, value] of setup) prog.push(...li(1, value), A.csrrw(0, csr, 1));
+    const sCode = BASE + 4 * (prog.length + 4);
+    prog.push(...li(1, sCode), A.csrrw(0, 0x341, 1), A.mret());
+    prog.push(A.csrrsi(0, 0x100, 2), A.jal(0, 0)); // S-mode: sstatus.SIE, then spin
+    while (prog.length < 0x100) prog.push(A.halt());
+    prog.push(A.csrrs(6, 0xc01, 0), A.halt()); // handler: read time
+    const board = new VirtBoard({ ramSize: SMALL, instructionsPerTick: 10 });
+    board.load(imageOf(prog));
+    board.run(100_000);
+    const h = board.harts[0]!;
+    expect(h.pc >>> 0).toBe(stvec + 4);
+    expect(h.x[6]).toBeGreaterThanOrEqual(3000);
+    expect(h.x[6]).toBeLessThan(3010);
+    expect(h.csr[23]! >>> 0).toBe(0x8000_0005);
+  });
 });

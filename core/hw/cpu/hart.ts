@@ -592,7 +592,9 @@ export class Hart {
           }
           if (this.stop || bus.deviceWritten || cache.invalidated) {
             // A device store may raise an interrupt (CLINT msip/mtimecmp) and a code write may
-            // invalidate decoded entries: end the block so both take effect before the next instruction.
+            // invalidate decoded entries: end the block so both take effect before the next
+            // instruction. A device store also ends the run: the board re-plans its timers.
+            if (bus.deviceWritten) this.stop = true;
             bus.deviceWritten = false;
             pc = (pc + 4) | 0;
             exit = 3;
@@ -710,6 +712,7 @@ export class Hart {
             break loop;
           }
           if (this.stop || bus.deviceWritten || cache.invalidated) {
+            if (bus.deviceWritten) this.stop = true;
             bus.deviceWritten = false;
             pc = (pc + 4) | 0;
             exit = 3;

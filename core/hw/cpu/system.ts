@@ -14,6 +14,17 @@ import { CAUSE, HSTATUS, MIP, MSTATUS } from './riscv-bits';
 import { loadAs, storeAs } from './hart-memory';
 import { mret, sret } from './trap';
 
+const TIMER_CSRS = new Set<number>([
+  CSR.STIMECMP,
+  CSR.STIMECMPH,
+  CSR.VSTIMECMP,
+  CSR.VSTIMECMPH,
+  CSR.MENVCFGH,
+  CSR.HENVCFGH,
+  CSR.HTIMEDELTA,
+  CSR.HTIMEDELTAH,
+]);
+
 function illegal(h: Hart, insn: number): void {
   h.raise(CAUSE.ILLEGAL_INSTRUCTION, insn);
 }
@@ -54,6 +65,8 @@ function csrInstruction(h: Hart, insn: number, f3: number): void {
     const base = target === CSR.MIP ? (old & ~MIP.SEIP) | ((h.csr[SLOT.MIP_SW] ?? 0) & MIP.SEIP) : old;
     const value = op === 1 ? operand : op === 2 ? base | operand : base & ~operand;
     writeCsr(h, target, value);
+    // A new timer comparison ends the run so the board re-plans when to look at time again.
+    if (TIMER_CSRS.has(target)) h.stop = true;
   }
   if (rd !== 0) h.x[rd] = old;
   next(h);

@@ -74,6 +74,7 @@ export const A = {
   csrrs: (rd: number, csr: number, rs1: number) => i(0x73, rd, 2, rs1, csr),
   csrrc: (rd: number, csr: number, rs1: number) => i(0x73, rd, 3, rs1, csr),
   csrrwi: (rd: number, csr: number, uimm: number) => i(0x73, rd, 5, uimm, csr),
+  csrrsi: (rd: number, csr: number, uimm: number) => i(0x73, rd, 6, uimm, csr),
   lr: (rd: number, rs1: number) => r(0x2f, rd, 2, rs1, 0, 0x02 << 2),
   sc: (rd: number, rs1: number, rs2: number) => r(0x2f, rd, 2, rs1, rs2, 0x03 << 2),
   amo: (f5: number, rd: number, rs1: number, rs2: number) => r(0x2f, rd, 2, rs1, rs2, f5 << 2),

@@ -72,6 +72,8 @@ export class VirtBoard {
   readonly finisher: TestFinisher;
   readonly log: DeviceLog;
   htif: Htif | null = null;
+  /** The hart whose debugger stopped the last run() at a breakpoint, or null. */
+  breakpointHart: Hart | null = null;
   exit: BoardExit | null = null;
   /** Instructions retired by all harts. */
   instructions = 0;
@@ -228,6 +230,7 @@ export class VirtBoard {
    */
   run(maxInstructions: number): number {
     const start = this.instructions;
+    this.breakpointHart = null;
     const limit = start + maxInstructions;
     while (this.exit === null && this.instructions < limit) {
       this.aclint.update();
@@ -242,12 +245,18 @@ export class VirtBoard {
         if (budget <= 0) break;
         this.running = h;
         this.runningFrom = h.retired;
-        const n = h.debug !== null && h.debug.active ? h.debug.continue(budget).retired : h.run(budget);
+        let n: number;
+        if (h.debug !== null && h.debug.active) {
+          const stop = h.debug.continue(budget);
+          n = stop.retired;
+          if (stop.reason === 'breakpoint') this.breakpointHart = h;
+        } else n = h.run(budget);
         this.running = null;
         this.instructions += n;
         progressed = Math.max(progressed, n);
         if (!h.waiting) allWaiting = false;
         h.resValid = false;
+        if (this.breakpointHart !== null) break;
         if (this.resetPending) {
           this.resetPending = false;
           this.resetMachine();
@@ -255,6 +264,7 @@ export class VirtBoard {
         }
       }
       if (progressed > 0) this.elapsed += progressed;
+      if (this.breakpointHart !== null) break;
       else if (allWaiting && !this.skipIdle()) break;
     }
     return this.instructions - start;

@@ -74,3 +74,19 @@ describe('hart snapshots', () => {
     expect(() => h.loadState({ ...s, csr: new Int32Array(3) })).toThrow(RangeError);
   });
 });
+
+describe('breakpoints on the board', () => {
+  it('board.run stops at a breakpoint and the next run continues past it', () => {
+    const board = boardWith(LOOP);
+    const dbg = new HartDebug(board.harts[0]!);
+    dbg.breakpoints.add(BASE + 8);
+    expect(board.run(100)).toBe(2);
+    expect(board.breakpointHart).toBe(board.harts[0]);
+    expect(board.harts[0]!.pc >>> 0).toBe(BASE + 8);
+    expect(board.run(100)).toBe(3);
+    expect(board.harts[0]!.pc >>> 0).toBe(BASE + 8);
+    dbg.breakpoints.clear();
+    expect(board.run(100)).toBe(100);
+    expect(board.breakpointHart).toBeNull();
+  });
+});

@@ -10,6 +10,8 @@ export interface RunElfOptions {
   onOutput?: (bytes: Uint8Array) => void;
   /** Placed in RAM like QEMU does, address passed in a1. */
   dtb?: Uint8Array;
+  /** Called with a line for each device access the board did not understand (unknown offsets). */
+  onDeviceLog?: (message: string) => void;
 }
 
 export interface RunElfResult {
@@ -30,7 +32,18 @@ export function runElf(elf: Uint8Array, options: RunElfOptions = {}): RunElfResu
   const chunks: Uint8Array[] = [];
   let total = 0;
   const stream = options.onOutput;
+  const report = options.onDeviceLog;
   const board = new VirtBoard({
+    ...(report === undefined
+      ? {}
+      : {
+          log: {
+            unknownAccess: (device, kind, offset, width, value) =>
+              report(
+                `${device}: unknown ${width}-byte ${kind} at offset 0x${offset.toString(16)}${value === undefined ? '' : ` value 0x${(value >>> 0).toString(16)}`}`,
+              ),
+          },
+        }),
     harts: options.harts ?? 1,
     onOutput: (bytes) => {
       chunks.push(bytes);

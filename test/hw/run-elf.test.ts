@@ -57,3 +57,19 @@ describe('runElf with HTIF', () => {
     expect(() => runElf(buildElf([A.halt()], { tohost: TOHOST + 4 }))).toThrow(RangeError);
   });
 });
+
+describe('runElf device log', () => {
+  it('reports device accesses at unknown offsets', () => {
+    const log: string[] = [];
+    const prog = [
+      ...li(1, 0x1000_0000),
+      A.sw(0, 1, 0x40),
+      ...li(5, 0x10_0000),
+      ...li(6, 0x5555),
+      A.sw(6, 5, 0),
+    ];
+    const r = runElf(buildElf(prog), { onDeviceLog: (m) => log.push(m) });
+    expect(r.reason).toBe('finisher');
+    expect(log).toEqual(['uart0: unknown 4-byte write at offset 0x40 value 0x0']);
+  });
+});

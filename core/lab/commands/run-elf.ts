@@ -73,6 +73,7 @@ export const runElfCommand: CliCommand = {
         maxInstructions,
         harts,
         onOutput: (bytes) => io.stdout(bytes),
+        onDeviceLog: (message) => io.stderr(`run-elf: ${message}\n`),
         ...(dtb === undefined ? {} : { dtb }),
       });
       if (result.reason === 'budget')

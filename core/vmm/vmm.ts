@@ -84,6 +84,7 @@ export class Vmm {
   /** One host quantum of hart `hartId`; returns HART_RESULT bits. */
   hart(hartId: number): number {
     if (!Number.isInteger(hartId) || hartId < 0 || hartId >= this.config.harts) throw new Error(`no hart ${hartId}`);
+    this.recoverInterruptedCall();
     this.currentHart = hartId;
     this.scheduler.idleMask &= ~(1 << hartId);
     this.disk.poll();
@@ -110,6 +111,21 @@ export class Vmm {
       this.currentHart = -1;
     }
     return result | (this.hasOutput() ? HART_RESULT.OUTPUT : 0);
+  }
+
+  /**
+   * The engine stops a call that runs away (a patch's endless hook) without running `finally`
+   * blocks: a vCPU may still be marked running on the hart of that call. Nothing runs on a hart
+   * between calls, so release it here; the interrupted exit is lost, as on a hypervisor that crashed mid-exit.
+   */
+  private recoverInterruptedCall(): void {
+    const stale = this.currentHart;
+    if (stale === -1) return;
+    for (const d of this.domains.values()) {
+      for (const v of d.vcpus) if (v.running && v.lastHart === stale) v.running = false;
+    }
+    this.scheduler.release(stale);
+    this.currentHart = -1;
   }
 
   private runVcpu(v: VirtualCpu, hartId: number, budget: number): { code: number; budget: number } {

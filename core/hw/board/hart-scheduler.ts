@@ -87,6 +87,38 @@ export class HartScheduler {
     return this.instructions - start;
   }
 
+  /**
+   * A modelled HS layer's turn on `hart` (the VMM running guests there): `turn` runs the hart
+   * itself; the clock follows the hart's progress during the turn, as it does in run().
+   * Returns the instructions the hart retired.
+   */
+  hsTurn(hart: Hart, turn: () => void): number {
+    this.running = hart;
+    this.runningFrom = hart.retired;
+    try {
+      turn();
+    } finally {
+      this.running = null;
+    }
+    const n = hart.retired - this.runningFrom;
+    this.instructions += n;
+    hart.resValid = false;
+    return n;
+  }
+
+  /**
+   * Ends a round of hsTurn calls in which no hart retired more than `progressed` instructions:
+   * time moves by that much, or, when nothing ran, to the next timer deadline. False when nothing
+   * can ever wake a hart.
+   */
+  endHsRound(progressed: number): boolean {
+    if (progressed > 0) {
+      this.elapsed += progressed;
+      return true;
+    }
+    return this.skipIdle();
+  }
+
   /** Earliest future timer deadline in board ticks, or Infinity (passed ones are pending interrupts). */
   nextDeadline(): number {
     const a = this.aclint();

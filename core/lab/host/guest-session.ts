@@ -66,10 +66,13 @@ export class GuestSession {
    */
   runUntil(test: () => boolean, budget: number): boolean {
     const start = this.host.instructions;
+    const clock = this.host.board.clock;
+    // Budget in instructions, and the same amount of virtual time (1 GHz nominal: 100 per tick),
+    // so guests that only idle cannot keep the loop alive.
+    const deadline = clock.now() + Math.ceil(budget / 100);
     while (!test()) {
-      if (this.host.failed !== null || this.host.instructions - start >= budget) return test();
-      // Nothing ran and no timer can wake anything: waiting longer cannot help.
-      if (this.host.run(1_000_000) === 0 && this.host.failed === null && !this.host.canProgress()) return test();
+      if (this.host.failed !== null || this.host.instructions - start >= budget || clock.now() >= deadline) return test();
+      if (this.host.run(1_000_000) === 0 && !this.host.canProgress()) return test();
     }
     return true;
   }

@@ -11,7 +11,6 @@ import { HS_RESERVED_BYTES, handOffToBareHs } from './bare-hardware';
 import { loadVmmBundle } from './vmm-bundle';
 
 /** HART_RESULT bits of core/vmm/vmm.ts. */
-const RAN = 1;
 const IDLE = 2;
 const OUTPUT = 4;
 
@@ -141,28 +140,29 @@ export class VmmHost {
 
   /** One host round: each hart gets a quantum through the VMM. False when nothing can ever run. */
   private round(): boolean {
-    let retired = 0;
-    let anyRan = false;
+    const scheduler = this.board.scheduler;
+    let progressed = 0;
     for (let h = 0; h < this.board.harts.length && this.failure === null; h++) {
+      const hart = this.board.harts[h];
       this.hyp.quantumLeft[h] = this.quantum;
-      if (this.idle[h] && !this.hyp.interruptPending(h)) continue;
-      const before = this.hyp.retired[h] ?? 0;
+      if (!hart || (this.idle[h] && !this.hyp.interruptPending(h))) continue;
       this.hyp.hartId = h;
-      let result = IDLE;
-      try {
-        result = this.engine.callNumbers('vmmHart', h);
-      } catch (error) {
-        this.fail(error);
-      }
-      retired += (this.hyp.retired[h] ?? 0) - before;
+      let result = 0;
+      let failed = false;
+      const retired = scheduler.hsTurn(hart, () => {
+        try {
+          result = this.engine.callNumbers('vmmHart', h);
+        } catch (error) {
+          failed = true;
+          this.fail(error);
+        }
+      });
+      // A failed call still spends the hart's quantum: time moves on and the next round retries.
+      progressed = Math.max(progressed, failed ? this.quantum : retired);
       this.idle[h] = (result & IDLE) !== 0;
-      anyRan ||= (result & RAN) !== 0;
       if ((result & OUTPUT) !== 0) this.drain();
     }
-    const scheduler = this.board.scheduler;
-    if (anyRan) scheduler.account(retired, this.quantum);
-    else if (!scheduler.skipIdle()) return false;
-    return true;
+    return scheduler.endHsRound(progressed);
   }
 
   private drain(): void {
@@ -178,13 +178,15 @@ export class VmmHost {
   }
 
   private fail(error: unknown): string {
+    // A runaway or throwing patch has its own 'patch-fault' event; the engine disabled it.
+    if (error instanceof EngineError && error.patch !== undefined) return `patch '${error.patch.name}' was stopped: ${error.message}`;
     const reason =
       error instanceof EngineError && error.kind === 'unresponsive'
         ? 'VMM unresponsive: it did not return within its budget (guests stall, as under a hung hypervisor)'
         : `the VMM failed: ${error instanceof Error ? error.message : String(error)}`;
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    // A runaway patch is disabled by the engine and the VMM goes on; a VMM that hangs by itself is gone.
-    if (error instanceof EngineError && error.kind === 'unresponsive' && error.patch === undefined) this.failure = reason;
+    // A VMM that hangs by itself is gone (only the guests stall); a throw leaves it running.
+    if (error instanceof EngineError && error.kind === 'unresponsive') this.failure = reason;
     this.emit({ kind: 'vmm-failed', reason, detail });
     return reason;
   }

@@ -7,6 +7,7 @@ import type { CliCommand } from '../cli-command';
 import { UsageError } from '../cli-command';
 import { LabHost } from '../lab-host';
 import { startWebServer } from '../web-server';
+import { MACHINE_OPTIONS, MACHINE_USAGE, machineConfigFrom } from './machine-options';
 
 function defaultWebRoot(): string {
   for (const candidate of ['../web/', '../../dist/web/']) {
@@ -19,13 +20,13 @@ function defaultWebRoot(): string {
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'serve the lab to a browser on this machine',
-  usage: 'cloudvisor-lab serve [--port N] [--host ADDRESS] [--seed HEX]',
+  usage: `cloudvisor-lab serve [--port N] [--host ADDRESS] [--seed HEX] ${MACHINE_USAGE}`,
   async run(args, io) {
     let values;
     try {
       ({ values } = parseArgs({
         args: [...args],
-        options: { port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' } },
+        options: { port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, ...MACHINE_OPTIONS },
         strict: true,
       }));
     } catch (error) {
@@ -38,7 +39,8 @@ export const serveCommand: CliCommand = {
       io.stderr(`warning: serving on ${host} exposes the lab beyond this machine; the token is all that guards it\n`);
     }
     const webRoot = defaultWebRoot();
-    const lab = new LabHost({ autoStart: true, ...(values.seed !== undefined ? { seed: values.seed } : {}) });
+    const machine = machineConfigFrom(values);
+    const lab = new LabHost({ autoStart: true, machine, ...(values.seed !== undefined ? { seed: values.seed } : {}) });
     const server = await startWebServer({ lab, port, host, webRoot });
     io.stdout(`CloudVisor Lab is serving at ${server.url}\n`);
     io.stdout('Press Ctrl+C to stop.\n');

@@ -1,0 +1,26 @@
+// The `--machine`, `--guests` and `--harts` options shared by the commands that start a host.
+import { UsageError } from '../cli-command';
+import { isGuestImageName } from '../host/guest-images';
+import { defaultBareConfig, type MachineConfig } from '../machine-config';
+
+export const MACHINE_USAGE = '[--machine bare|demo] [--guests labos[,labos...]] [--harts N]';
+
+export function machineConfigFrom(values: { machine?: string; guests?: string; harts?: string }): MachineConfig {
+  const kind = values.machine ?? 'bare';
+  if (kind === 'demo') return { kind: 'demo' };
+  if (kind !== 'bare') throw new UsageError(`--machine must be bare or demo, not '${kind}'`);
+  const names = (values.guests ?? 'labos,labos').split(',').map((g) => g.trim());
+  for (const name of names) if (!isGuestImageName(name)) throw new UsageError(`unknown guest image '${name}' (known: labos)`);
+  if (names.length < 1 || names.length > 8) throw new UsageError('--guests takes 1 to 8 images');
+  const base = defaultBareConfig(names.length);
+  if (base.kind !== 'bare') return base;
+  const harts = values.harts === undefined ? base.harts : Number(values.harts);
+  if (!Number.isInteger(harts) || harts < 1 || harts > 8) throw new UsageError('--harts must be 1 to 8');
+  return { ...base, harts };
+}
+
+export const MACHINE_OPTIONS = {
+  machine: { type: 'string' },
+  guests: { type: 'string' },
+  harts: { type: 'string' },
+} as const;

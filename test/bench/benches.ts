@@ -1,5 +1,13 @@
 // Every benchmark `npm run bench` runs, in order.
+import { bareExits } from './bare-exits';
+import { hartMips } from './hart-mips';
 import { labRoundTrip } from './lab-round-trip';
 import type { Bench } from './report';
+import { sandboxCrossing } from './sandbox-crossing';
 
-export const BENCHES: readonly (readonly [string, Bench])[] = [['lab', labRoundTrip]];
+export const BENCHES: readonly (readonly [string, Bench])[] = [
+  ['hart', hartMips],
+  ['sandbox', sandboxCrossing],
+  ['exits', bareExits],
+  ['lab', labRoundTrip],
+];

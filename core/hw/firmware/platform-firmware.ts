@@ -13,32 +13,14 @@ import { ACLINT } from '../devices/aclint';
 import { FINISHER } from '../devices/test-finisher';
 import { UART_REG } from '../devices/uart-ns16550a';
 import type { ElfImage } from '../elf';
-import { prepareModelledHs } from '../hs/hs-platform';
+import { S_MODE_EXCEPTIONS, prepareModelledHs } from '../hs/hs-platform';
 import type { BootStage, HostBoard } from '../host-board';
 import { HART_WORK, HartStateManager, type HsmSavedState } from './hart-state-manager';
 import { measureBoot } from './measured-boot';
 import { dispatchSbi, SBI_NO_RETURN, type SbiOutcome, type SbiServices } from './sbi-calls';
 import { HSM_STATE, HSM_SUSPEND, SBI_ERR, SBI_RFENCE, SBI_SRST } from './sbi-constants';
 
-/** Exceptions S-mode handles itself (OpenSBI's set plus the faults it would redirect anyway). */
-const MEDELEG = [
-  CAUSE.INSTRUCTION_ADDRESS_MISALIGNED,
-  CAUSE.INSTRUCTION_ACCESS_FAULT,
-  CAUSE.BREAKPOINT,
-  CAUSE.LOAD_ADDRESS_MISALIGNED,
-  CAUSE.LOAD_ACCESS_FAULT,
-  CAUSE.STORE_AMO_ADDRESS_MISALIGNED,
-  CAUSE.STORE_AMO_ACCESS_FAULT,
-  CAUSE.ECALL_FROM_U,
-  CAUSE.ECALL_FROM_VS,
-  CAUSE.INSTRUCTION_PAGE_FAULT,
-  CAUSE.LOAD_PAGE_FAULT,
-  CAUSE.STORE_AMO_PAGE_FAULT,
-  CAUSE.INSTRUCTION_GUEST_PAGE_FAULT,
-  CAUSE.LOAD_GUEST_PAGE_FAULT,
-  CAUSE.VIRTUAL_INSTRUCTION,
-  CAUSE.STORE_AMO_GUEST_PAGE_FAULT,
-].reduce<number>((m, c) => m | (1 << c), 0);
+const MEDELEG = S_MODE_EXCEPTIONS;
 const MIDELEG = MIP.SSIP | MIP.STIP | MIP.SEIP;
 /** PMP entry 0: NAPOT over all memory, RWX (the model has no RAM footprint to protect). */
 const PMP_NAPOT_RWX = 0x1f;

@@ -7,10 +7,13 @@ import { CSR } from '../cpu/csr-numbers';
 import type { Hart } from '../cpu/hart';
 import { CAUSE, HSTATUS, MIP } from '../cpu/riscv-bits';
 
-const DELEGATED_EXCEPTIONS = [
+/**
+ * Exceptions the platform firmware leaves to S-mode (OpenSBI's set plus the faults it would
+ * redirect anyway); the firmware keeps illegal instructions to emulate what it can.
+ */
+export const S_MODE_EXCEPTIONS = [
   CAUSE.INSTRUCTION_ADDRESS_MISALIGNED,
   CAUSE.INSTRUCTION_ACCESS_FAULT,
-  CAUSE.ILLEGAL_INSTRUCTION,
   CAUSE.BREAKPOINT,
   CAUSE.LOAD_ADDRESS_MISALIGNED,
   CAUSE.LOAD_ACCESS_FAULT,
@@ -26,6 +29,9 @@ const DELEGATED_EXCEPTIONS = [
   CAUSE.VIRTUAL_INSTRUCTION,
   CAUSE.STORE_AMO_GUEST_PAGE_FAULT,
 ].reduce<number>((mask, cause) => mask | (1 << cause), 0);
+
+/** A modelled HS layer also takes guests' illegal instructions: it has nothing to emulate them with in M. */
+const DELEGATED_EXCEPTIONS = S_MODE_EXCEPTIONS | (1 << CAUSE.ILLEGAL_INSTRUCTION);
 
 const HS_INTERRUPTS = MIP.SSIP | MIP.STIP | MIP.SEIP;
 const ENVCFGH_STCE = 1 << 31;

@@ -1,9 +1,11 @@
-// `cloudvisor-lab run-elf FILE.elf [--max-instructions N] [--harts N] [--dtb FILE]`: boots a
-// bare-metal RV32 ELF on the virt-shaped board in M-mode at its entry, streams the UART to
-// stdout and exits with the program's own result (test finisher or tohost; 3 = budget spent).
+// `cloudvisor-lab run-elf FILE.elf [--max-instructions N] [--harts N] [--dtb FILE] [--sbi]`: boots
+// a bare-metal RV32 ELF on the virt-shaped board in M-mode at its entry (or, with --sbi, as an
+// S-mode payload of the modelled SBI firmware on the full host board, like QEMU -bios default),
+// streams the UART to stdout and exits with the program's own result (3 = budget spent).
 // An unreadable or malformed file is a usage error (exit 2) with the loader's message.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { bootElf } from '../../hw/boot-elf';
 import { ElfError } from '../../hw/elf';
 import { DEFAULT_MAX_INSTRUCTIONS, runElf } from '../../hw/run-elf';
 import type { CliCommand } from '../cli-command';
@@ -33,7 +35,8 @@ export const runElfCommand: CliCommand = {
   name: 'run-elf',
   summary: 'run a bare-metal RV32 ELF on the emulated virt board',
   usage:
-    'cloudvisor-lab run-elf FILE.elf [--max-instructions N] [--harts N] [--dtb FILE.dtb]\n' +
+    'cloudvisor-lab run-elf FILE.elf [--max-instructions N] [--harts N] [--dtb FILE.dtb | --sbi]\n' +
+    '  --sbi: run FILE.elf in S-mode on the platform firmware (SBI v2.0), with the board\'s own DTB\n' +
     "  exit status: the program's own (test finisher or HTIF tohost), 3 when the instruction budget runs out",
   async run(args, io) {
     let parsed;
@@ -46,6 +49,7 @@ export const runElfCommand: CliCommand = {
           'max-instructions': { type: 'string' },
           harts: { type: 'string' },
           dtb: { type: 'string' },
+          sbi: { type: 'boolean', default: false },
         },
       });
     } catch (error) {
@@ -68,7 +72,14 @@ export const runElfCommand: CliCommand = {
     const harts = positiveInteger('harts', values.harts, 1, 8);
     const elf = readInput(file, 'ELF file');
     const dtb = values.dtb === undefined ? undefined : readInput(values.dtb, 'DTB file');
+    if (values.sbi && dtb !== undefined) throw new UsageError('--sbi boots with the board\'s own DTB: leave out --dtb');
     try {
+      if (values.sbi) {
+        const result = bootElf(elf, { sbi: true, harts, maxInstructions, onOutput: (bytes) => io.stdout(bytes) });
+        if (result.failure !== null) io.stderr(`run-elf: ${result.failure}\n`);
+        if (result.reason === 'budget') io.stderr(`run-elf: instruction budget of ${maxInstructions} spent without an exit\n`);
+        return result.exitCode;
+      }
       const result = runElf(elf, {
         maxInstructions,
         harts,

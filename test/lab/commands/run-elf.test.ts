@@ -28,6 +28,14 @@ describe('run-elf command', () => {
     expect(s.out).toBe('bench eccd188b\n');
   });
 
+  it('boots an S-mode kernel on the SBI firmware with --sbi', async () => {
+    const s = io();
+    const labos = fileURLToPath(new URL('../../../assets/guests/images/labos.elf', import.meta.url));
+    expect(await runElfCommand.run([labos, '--sbi', '--max-instructions', '3000000'], s)).toBe(3);
+    expect(s.out).toContain('labOS shell');
+    await expect(runElfCommand.run([labos, '--sbi', '--dtb', BENCH], io())).rejects.toBeInstanceOf(UsageError);
+  });
+
   it('returns 3 and says so when the budget is spent', async () => {
     const s = io();
     expect(await runElfCommand.run([BENCH, '--max-instructions', '5000'], s)).toBe(3);

@@ -166,7 +166,13 @@ export interface Hyp {
     setReg(id: VcpuId, reg: GuestRegName | AbiRegName | number, value: number): void;
     controls(id: VcpuId): GuestControls;
     setControls(id: VcpuId, changes: Partial<GuestControls>): void;
-    /** Enters the guest on this hart until it traps to HS or the host quantum ends. */
+    /**
+     * Enters the guest on this hart until it traps to HS or the host quantum ends. Before an
+     * `sbi`, `mmio-load`, `mmio-store` or `wfi` exit is returned, pc has already moved past the
+     * trapping instruction: the VMM answers by setting a0/a1 or the load's `rd`, never pc.
+     * `interrupt` cause 9 is the host disk's completion (poll `disk`); `timer.set` with
+     * Number.MAX_SAFE_INTEGER disarms the HS timer; fences act on this hart only.
+     */
     run(id: VcpuId): Exit;
   };
   readonly fence: {

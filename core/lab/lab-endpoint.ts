@@ -9,6 +9,8 @@ import { LabError, type LabErrorInfo, type LabEvent, type LabMethod, type Server
 export interface LabBackend {
   handle(method: LabMethod, params: unknown): Promise<unknown>;
   onEvent(listener: (event: LabEvent) => void): () => void;
+  /** What a front end connecting now should see first (console history, the latest status). */
+  history?(): LabEvent[];
 }
 
 export interface LabEndpointOptions {
@@ -33,6 +35,7 @@ export function serveLab(
     else port.send({ type: 'response', id, ok: true, result: outcome.result });
   };
 
+  for (const event of backend.history?.() ?? []) pump.push(event);
   const stopEvents = backend.onEvent((event) => pump.push(event));
   const timer = setInterval(() => pump.flush(), options.flushIntervalMs ?? 16);
   const stopMessages = port.onMessage((raw) => {

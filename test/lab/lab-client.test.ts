@@ -114,3 +114,24 @@ describe('lab protocol', () => {
     await until(() => events.some((e) => e.kind === 'log' && e.message.includes('malformed')));
   });
 });
+
+describe('late-joining front ends', () => {
+  it('start with the console history and the latest status', async () => {
+    const { relayBackend } = await import('../../core/lab/lab-relay');
+    const { client: first } = connect();
+    const relay = relayBackend(first);
+    await first.request('host.step', { instructions: 1 });
+    await first.request('console.input', { console: 'demo', data: 'early\r' });
+    await until(() => (relay.history?.() ?? []).some((e) => e.kind === 'console' && e.data.includes('you typed: early')));
+    const [clientPort, serverPort] = createPortPair<ClientMessage, ServerMessage>();
+    const stop = serveLab(relay, serverPort, { flushIntervalMs: 1 });
+    cleanups.push(() => {
+      stop();
+      clientPort.close();
+    });
+    const late = new LabClient(clientPort, { requestTimeoutMs: 2000 });
+    const events = collect(late);
+    await until(() => events.some((e) => e.kind === 'console' && e.data.includes('you typed: early')));
+    expect(events.some((e) => e.kind === 'console' && e.data.includes('demo source'))).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 // Drives a VmmHost the way the CLI, the scenarios and the tests do: create guests, wait for a
 // guest's console to show something, type commands and wait for the prompt to come back, and
 // collect everything that happened (consoles, VMM events, exfiltrated bytes, failures).
+import type { MonitorEvent } from '../../cloudvisor/monitor-events';
 import { loadGuestImage, type GuestImageName } from './guest-images';
 import { describePatchFault } from './patch-loader';
 import type { VmmHost } from './vmm-host';
@@ -19,6 +20,8 @@ export class GuestSession {
   readonly exfiltrated: Exfiltration[] = [];
   readonly failures: string[] = [];
   readonly logs: string[] = [];
+  /** CloudVisor's decisions (protected mode only). */
+  readonly monitorEvents: MonitorEvent[] = [];
 
   constructor(readonly host: VmmHost) {
     host.onEvent((e) => {
@@ -43,6 +46,9 @@ export class GuestSession {
           break;
         case 'patch-fault':
           this.failures.push(describePatchFault(e.fault));
+          break;
+        case 'monitor':
+          this.monitorEvents.push(e.event);
           break;
       }
     });

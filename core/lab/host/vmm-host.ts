@@ -4,6 +4,10 @@
 // throws is reported as an event and the host stays up; only the guests stall, as under a hung Xen.
 import type { DiskBacking } from '../../hw/devices/disk-backing';
 import { HostBoard, hostBoardDescription } from '../../hw/host-board';
+import { BusMemoryPort } from '../../cloudvisor/bus-memory-port';
+import type { MonitorEvent } from '../../cloudvisor/monitor-events';
+import type { MonitorHyp } from '../../cloudvisor/monitor-hyp';
+import { launchMonitor } from '../../cloudvisor/monitor-launch';
 import { EngineError } from '../../sandbox/engine-errors';
 import { VmmEngine, type PatchFault } from '../../sandbox/vmm-engine';
 import { BareHyp } from '../bare/bare-hyp';
@@ -21,6 +25,8 @@ export interface VmmHostOptions {
   readonly disk?: DiskBacking;
   /** Guest instructions per hart per host round. */
   readonly quantum?: number;
+  /** 'protected': CloudVisor runs underneath the VMM (it keeps the top 8 MiB of RAM). */
+  readonly mode?: 'bare' | 'protected';
 }
 
 export type VmmHostEvent =
@@ -30,7 +36,8 @@ export type VmmHostEvent =
   | { readonly kind: 'vmm-log'; readonly text: string }
   | { readonly kind: 'vmm-event'; readonly event: unknown }
   | { readonly kind: 'vmm-failed'; readonly reason: string; readonly detail: string }
-  | { readonly kind: 'patch-fault'; readonly fault: PatchFault };
+  | { readonly kind: 'patch-fault'; readonly fault: PatchFault }
+  | { readonly kind: 'monitor'; readonly event: MonitorEvent };
 
 interface DrainResult {
   readonly console: readonly { readonly domain: number; readonly data: string }[];
@@ -42,6 +49,8 @@ export class VmmHost {
   private readonly listeners = new Set<(event: VmmHostEvent) => void>();
   private failure: string | null = null;
   readonly quantum: number;
+  /** The monitor under the VMM in protected mode; null on a bare host. */
+  monitor: MonitorHyp | null = null;
 
   private constructor(
     readonly board: HostBoard,
@@ -63,8 +72,13 @@ export class VmmHost {
     const bundle = loadVmmBundle();
     const hyp = new BareHyp(handOffToBareHs(board, bundle.bytes));
     let host: VmmHost | null = null;
+    const monitor = options.mode === 'protected'
+      ? launchMonitor(hyp, new BusMemoryPort(board.bus, board.ram.base, board.ram.size), {
+        onEvent: (event) => host?.emit({ kind: 'monitor', event }),
+      })
+      : null;
     const engine = await VmmEngine.create({
-      backend: hyp,
+      backend: monitor?.hyp ?? hyp,
       lab: {
         exfiltrate: (label, bytes) => host?.emit({ kind: 'exfiltrated', label, bytes: bytes.slice() }),
         log: (text) => host?.emit({ kind: 'vmm-log', text }),
@@ -72,12 +86,13 @@ export class VmmHost {
       onPatchFault: (fault) => host?.emit({ kind: 'patch-fault', fault }),
     });
     host = new VmmHost(board, hyp, engine);
+    host.monitor = monitor?.hyp ?? null;
     board.onOutput((bytes) => host?.emit({ kind: 'host-console', bytes }));
     engine.loadBundle({ code: bundle.code, fileName: bundle.fileName, sourceMap: bundle.sourceMap });
     engine.call('vmmInit', {
       harts,
       ramBase: board.ram.base,
-      ramSize: board.ram.size,
+      ramSize: monitor?.vmmRamSize ?? board.ram.size,
       vmmReservedBytes: HS_RESERVED_BYTES,
       seed: 0,
       ramZeroed: true,

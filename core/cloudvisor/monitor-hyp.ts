@@ -1,0 +1,312 @@
+// CloudVisor's hypervisor interface (CLOUDVISOR.md sections 1-3, 6): it wraps the bare hardware
+// backend and is all the VMM can reach. hyp.mem sees only VMM frames (EPT-x); the hart walks the
+// monitor's shadow G-stage, never the VMM's table; registers are hidden and changes filtered per
+// exit. Refusals are events, and by default fail-stop the VM (run throws: the VMM crashes it).
+import { HypCallError, HypFault, type HypBackend } from '../sandbox/host-binding';
+import type { Exit, GuestControls, GuestRegs, VcpuId } from '../sandbox/hyp';
+import { VMM, type FrameOwners } from './frame-owners';
+import { HGATP_VMID_MASK } from './gstage-format';
+import { IoWindow } from './io-window';
+import {
+  ALL_DEFENSES, type Defenses, type DetectionPolicy, type MonitorEvent, type MonitorListener,
+} from './monitor-events';
+import type { MonitorFramePool } from './monitor-frame-pool';
+import { PAGE_SIZE, type PhysicalMemoryPort } from './physical-memory-port';
+import { ShadowGStage, type ShadowPolicy, type ShadowSync } from './shadow-gstage';
+import { exitRights, filterChanges, guestView } from './vcpu-guard';
+import { VmRegistry, type VmRecord } from './vm-registry';
+import { scanVmmGStage } from './vmm-gstage-scan';
+
+export interface MonitorHypOptions {
+  readonly defenses?: Partial<Defenses>;
+  readonly policy?: DetectionPolicy;
+  readonly onEvent?: MonitorListener;
+}
+
+/** Shadow faults fixed inside one run before the guest is handed back as preempted. */
+const MAX_REENTRIES = 256;
+const QUANTUM: Exit = { kind: 'quantum' };
+
+export class MonitorHyp implements HypBackend {
+  readonly defenses: Defenses;
+  readonly policy: DetectionPolicy;
+  private readonly registry = new VmRegistry();
+  private readonly io = new IoWindow();
+  private readonly listener: MonitorListener;
+
+  constructor(
+    private readonly inner: HypBackend,
+    private readonly memory: PhysicalMemoryPort,
+    private readonly owners: FrameOwners,
+    private readonly pool: MonitorFramePool,
+    options: MonitorHypOptions = {},
+  ) {
+    this.defenses = { ...ALL_DEFENSES, ...options.defenses };
+    this.policy = options.policy ?? 'fail-stop';
+    this.listener = options.onEvent ?? ((): void => undefined);
+  }
+
+  get hartId(): number {
+    return this.inner.hartId;
+  }
+
+  get harts(): number {
+    return this.inner.harts;
+  }
+
+  get timer(): HypBackend['timer'] {
+    return this.inner.timer;
+  }
+
+  get disk(): HypBackend['disk'] {
+    return this.inner.disk;
+  }
+
+  get console(): HypBackend['console'] {
+    return this.inner.console;
+  }
+
+  get tpm(): HypBackend['tpm'] {
+    return this.inner.tpm;
+  }
+
+  ipi(hartMask: number): void {
+    this.inner.ipi(hartMask);
+  }
+
+  readonly mem: HypBackend['mem'] = {
+    read: (pa, len) => {
+      this.checkVmmAccess(pa, len, 'load');
+      return this.inner.mem.read(pa, len);
+    },
+    write: (pa, bytes) => {
+      this.checkVmmAccess(pa, bytes.length, 'store');
+      this.inner.mem.write(pa, bytes);
+    },
+    read32: (pa) => {
+      this.checkVmmAccess(pa, 4, 'load');
+      return this.inner.mem.read32(pa);
+    },
+    write32: (pa, value) => {
+      this.checkVmmAccess(pa, 4, 'store');
+      this.inner.mem.write32(pa, value);
+    },
+  };
+
+  readonly vcpu: HypBackend['vcpu'] = {
+    create: () => {
+      const id = this.inner.vcpu.create();
+      this.registry.addVcpu(id);
+      return id;
+    },
+    destroy: (id) => this.destroyVcpu(id),
+    regs: (id) => this.regsView(id),
+    setRegs: (id, changes) => this.setRegsChecked(id, changes),
+    controls: (id) => ({ ...this.inner.vcpu.controls(id), hgatp: this.record(id).vmmHgatp }),
+    setControls: (id, changes) => this.setControlsChecked(id, changes),
+    run: (id) => this.runVcpu(id),
+  };
+
+  readonly fence: HypBackend['fence'] = {
+    gvma: (vmid, gpa) => {
+      this.inner.fence.gvma(vmid, gpa);
+      this.resync(vmid);
+    },
+    vvma: (vmid, va, asid) => this.inner.fence.vvma(vmid, va, asid),
+  };
+
+  /** The VMs the monitor knows, for the lab's views. */
+  vmIds(): number[] {
+    return [...this.registry.vms.keys()];
+  }
+
+  // --- memory (EPT-x) ---------------------------------------------------------------------------
+
+  /** Every frame touched must be the VMM's, or opened by the current I/O window; else a fault. */
+  private checkVmmAccess(pa: number, length: number, access: 'load' | 'store'): void {
+    if (!this.defenses.eptx || length <= 0) return;
+    const last = Math.floor((pa + length - 1) / PAGE_SIZE);
+    for (let frame = Math.floor(pa / PAGE_SIZE); frame <= last; frame++) {
+      if (this.owners.isOwnedBy(frame, VMM) || this.io.allows(frame, access)) continue;
+      const owner = this.owners.ownerOf(frame);
+      if (owner === null) continue; // not RAM: the inner backend reports its own fault
+      const vm = owner.kind === 'vm' ? owner.vm : null;
+      const what = `${access} of ${length} bytes at 0x${pa.toString(16)} (frame of ${owner.kind === 'vm' ? `vm${owner.vm}` : owner.kind})`;
+      this.emit(vm, 'ept-x', what, 'refused');
+      throw new HypFault(frame * PAGE_SIZE, access, `frame owned by ${owner.kind === 'vm' ? `vm${owner.vm}` : owner.kind} (CloudVisor EPT-x)`);
+    }
+  }
+
+  // --- vCPU state ---------------------------------------------------------------------------------
+
+  private record(id: VcpuId): NonNullable<ReturnType<VmRegistry['vcpu']>> {
+    const record = this.registry.vcpu(id);
+    if (!record) throw new HypCallError(`no vCPU ${id}`);
+    return record;
+  }
+
+  private regsView(id: VcpuId): GuestRegs {
+    const record = this.record(id);
+    const full = this.inner.vcpu.regs(id);
+    if (!this.defenses.registerHiding || !record.ran) return full;
+    return guestView(full, exitRights(record.lastExit));
+  }
+
+  /** Before the first run (the image/launch window) the VMM sets entry pc and a0/a1 freely. */
+  private setRegsChecked(id: VcpuId, changes: Partial<GuestRegs>): void {
+    const record = this.record(id);
+    if (!this.defenses.entryChecks || !record.ran) {
+      this.inner.vcpu.setRegs(id, changes);
+      return;
+    }
+    const filtered = filterChanges(changes as Readonly<Record<string, number>>, exitRights(record.lastExit));
+    if (filtered.refused.length > 0) {
+      const what = `set ${filtered.refused.join(', ')} after a ${record.lastExit?.kind ?? 'no'} exit`;
+      this.detect(record.vm, 'entry-check', what);
+    }
+    this.inner.vcpu.setRegs(id, Object.fromEntries(filtered.allowed) as Partial<GuestRegs>);
+  }
+
+  /** hgatp is remembered (the hart gets the shadow root at run); the rest passes through. */
+  private setControlsChecked(id: VcpuId, changes: Partial<GuestControls>): void {
+    this.record(id);
+    const { hgatp, ...rest } = changes;
+    if (Object.keys(rest).length > 0) this.inner.vcpu.setControls(id, rest);
+    if (hgatp !== undefined) this.registry.setHgatp(id, hgatp);
+  }
+
+  private destroyVcpu(id: VcpuId): void {
+    this.record(id);
+    this.inner.vcpu.destroy(id);
+    const emptied = this.registry.removeVcpu(id);
+    if (emptied?.shadow) {
+      const frames = emptied.shadow.teardown(this.defenses.zeroing);
+      this.emit(emptied.vm, 'scrub', `returned ${frames.length} frames to the VMM${this.defenses.zeroing ? ' zeroed' : ''}`, 'allowed');
+    }
+  }
+
+  // --- run and the shadow G-stage -----------------------------------------------------------------
+
+  private runVcpu(id: VcpuId): Exit {
+    const record = this.record(id);
+    this.io.close();
+    if (record.vm === null) throw new HypCallError(`vCPU ${id} has no VMID in its hgatp: nothing to run under CloudVisor`);
+    const vm = this.registry.vm(record.vm);
+    this.failIfStopped(vm);
+    const shadow = this.shadowOf(vm);
+    this.inner.vcpu.setControls(id, { hgatp: shadow.hgatp });
+    if (!vm.started) this.launch(vm, record.vmmHgatp, shadow, id);
+    record.ran = true;
+    const exit = this.runShadowed(id, record.vmmHgatp, vm, shadow);
+    record.lastExit = exit;
+    this.io.openFor(exit, shadow.mappedPages);
+    return exit;
+  }
+
+  /** First entry of a VM: everything the VMM mapped so far joins it, unzeroed (the image). */
+  private launch(vm: VmRecord, vmmHgatp: number, shadow: ShadowGStage, id: VcpuId): void {
+    const gpas = scanVmmGStage(this.memory, vmmHgatp);
+    for (const gpa of gpas) {
+      const sync = shadow.sync(vmmHgatp, gpa, false, this.shadowPolicy());
+      if (sync.kind === 'refused') this.detect(vm.vm, 'ownership', `launch: map GPA 0x${gpa.toString(16)}: ${sync.detail}`);
+    }
+    vm.started = true;
+    this.emit(vm.vm, 'launch', `first entry of vCPU ${id} with ${shadow.mappedPages.size} pages`, 'allowed');
+    this.failIfStopped(vm);
+  }
+
+  private failIfStopped(vm: VmRecord): void {
+    if (vm.failStopped !== null) throw new HypCallError(`VM ${vm.vm} fail-stopped by CloudVisor: ${vm.failStopped}`);
+  }
+
+  private shadowOf(vm: VmRecord): ShadowGStage {
+    if (vm.shadow) return vm.shadow;
+    try {
+      vm.shadow = new ShadowGStage(this.memory, this.owners, this.pool, vm.vm, vm.vm);
+    } catch (error) {
+      throw new HypCallError(`CloudVisor cannot run VM ${vm.vm}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return vm.shadow;
+  }
+
+  /** Runs until an exit the VMM must see; faults the shadow can fix re-enter the guest at once. */
+  private runShadowed(id: VcpuId, vmmHgatp: number, vm: VmRecord, shadow: ShadowGStage): Exit {
+    for (let i = 0; i < MAX_REENTRIES; i++) {
+      const exit = this.inner.vcpu.run(id);
+      const gpa = faultGpa(exit);
+      if (gpa === null) return exit;
+      const sync = shadow.sync(vmmHgatp, gpa, true, this.shadowPolicy());
+      if (sync.kind === 'refused') {
+        this.detect(vm.vm, 'ownership', `map GPA 0x${gpa.toString(16)}: ${sync.detail}`);
+        this.failIfStopped(vm);
+        return exit;
+      }
+      if (sync.kind !== 'mapped') return exit;
+      if (exit.kind !== 'guest-page-fault') this.stepBack(id);
+    }
+    return QUANTUM;
+  }
+
+  /** The hart moved pc past an MMIO access that is really RAM: re-execute it. */
+  private stepBack(id: VcpuId): void {
+    const pc = this.inner.vcpu.regs(id).pc;
+    this.inner.vcpu.setRegs(id, { pc: (pc - 4) >>> 0 });
+  }
+
+  private shadowPolicy(): ShadowPolicy {
+    return { ownership: this.defenses.ownership, zeroing: this.defenses.zeroing };
+  }
+
+  /** The VMM's HFENCE.GVMA: every shadow of that VMID (all when omitted) is checked again. */
+  private resync(vmid: number | undefined): void {
+    for (const vm of this.registry.vms.values()) {
+      if (!vm.shadow || (vmid !== undefined && (vmid & HGATP_VMID_MASK) !== vm.vm)) continue;
+      const hgatp = this.vmmHgatpOf(vm);
+      if (hgatp === null) continue;
+      for (const refusal of vm.shadow.resync(hgatp, vm.started, this.shadowPolicy())) {
+        this.detect(vm.vm, 'ownership', `fence: ${describeRefusal(refusal)}`);
+      }
+    }
+  }
+
+  private vmmHgatpOf(vm: VmRecord): number | null {
+    for (const id of vm.vcpus) {
+      const record = this.registry.vcpu(id);
+      if (record) return record.vmmHgatp;
+    }
+    return null;
+  }
+
+  // --- detection and events ---------------------------------------------------------------------
+
+  /** A refusal: recorded, and under fail-stop the VM stops at its next entry (run throws). */
+  private detect(vm: number | null, mechanism: MonitorEvent['mechanism'], what: string): void {
+    const stop = this.policy === 'fail-stop' && vm !== null;
+    this.emit(vm, mechanism, what, stop ? 'fail-stop' : 'refused');
+    if (!stop) return;
+    const record = this.registry.vms.get(vm);
+    if (record && record.failStopped === null) record.failStopped = `${mechanism}: ${what}`;
+    if (mechanism === 'entry-check') throw new HypCallError(`VM ${vm} fail-stopped by CloudVisor: ${mechanism}: ${what}`);
+  }
+
+  private emit(vm: number | null, mechanism: MonitorEvent['mechanism'], attempted: string, outcome: MonitorEvent['outcome']): void {
+    this.listener({ time: this.inner.timer.now(), hart: this.inner.hartId, vm, mechanism, attempted, outcome });
+  }
+}
+
+/** The GPA of an exit the shadow may fix: a guest-page fault, or an "MMIO" access that may be RAM. */
+function faultGpa(exit: Exit): number | null {
+  switch (exit.kind) {
+    case 'guest-page-fault':
+    case 'mmio-load':
+    case 'mmio-store':
+      return exit.gpa;
+    default:
+      return null;
+  }
+}
+
+function describeRefusal(sync: ShadowSync): string {
+  return sync.kind === 'refused' ? `${sync.reason}: ${sync.detail}` : sync.kind;
+}
+

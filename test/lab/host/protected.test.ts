@@ -1,0 +1,46 @@
+// CloudVisor under the unmodified VMM with a real labOS guest: the guest boots and passes its
+// selftest in protected mode, and the secret-stealing patch that works on a bare host gets
+// nothing: its hyp.mem.read of the guest's frame is an access fault and an 'ept-x' refusal.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GuestSession } from '../../../core/lab/host/guest-session';
+import { applyPatch } from '../../../core/lab/host/patch-loader';
+import { VmmHost } from '../../../core/lab/host/vmm-host';
+
+const STEAL = readFileSync(new URL('../../../assets/patches/steal-secret.ts', import.meta.url), 'utf8');
+const BUDGET = 400_000_000;
+const hosts: VmmHost[] = [];
+afterEach(() => {
+  for (const h of hosts.splice(0)) h.dispose();
+});
+
+async function protectedGuest(patch?: [string, string]) {
+  const host = await VmmHost.create({ seed: 'protected-tests', mode: 'protected' });
+  hosts.push(host);
+  const session = new GuestSession(host);
+  const outcome = patch ? applyPatch(host, patch[0], patch[1]).outcome : null;
+  const dom = session.createGuest('vm1', 'labos', 32);
+  expect(session.waitFor(dom, 'labos> ', BUDGET)).toBe(true);
+  return { host, session, dom, outcome };
+}
+
+describe('labOS under CloudVisor', () => {
+  it('boots and passes its selftest', async () => {
+    const { session, dom } = await protectedGuest();
+    expect(session.type(dom, 'selftest', BUDGET)).toBe(true);
+    expect(session.output(dom)).toContain('SELFTEST ok');
+    expect(session.monitorEvents.some((e) => e.mechanism === 'launch' && e.vm !== null)).toBe(true);
+    expect(session.monitorEvents.filter((e) => e.outcome !== 'allowed')).toEqual([]);
+  }, 180_000);
+
+  it('refuses the secret-stealing patch its read of guest memory', async () => {
+    const { session, dom, outcome } = await protectedGuest(['steal-secret.ts', STEAL]);
+    expect(outcome).toEqual({ ok: true });
+    expect(session.type(dom, 'secret where', BUDGET)).toBe(true);
+    expect(session.exfiltrated).toEqual([]);
+    expect(session.failures.some((f) => /HypFault|access fault/.test(f))).toBe(true);
+    expect(session.monitorEvents.some((e) => e.mechanism === 'ept-x' && e.outcome === 'refused')).toBe(true);
+    expect(session.type(dom, 'selftest', BUDGET)).toBe(true);
+    expect(session.output(dom)).toContain('SELFTEST ok');
+  }, 180_000);
+});

@@ -11,11 +11,17 @@ import { GuestSession, LABOS_PROMPT } from '../host/guest-session';
 import { PatchLoadError, applyPatch, describePatchFault } from '../host/patch-loader';
 import { VmmHost } from '../host/vmm-host';
 
-const USAGE = `cloudvisor-lab boot --mode bare --guests labos[,labos...] [--harts N] [--memory MIB]
+const USAGE = `cloudvisor-lab boot --mode bare|protected|both --guests labos[,labos...] [--harts N] [--memory MIB]
        [--patch FILE.ts] [--type "[domN:]command" ...] [--until REGEX] [--max-instructions N]
        [--seed S] [--json]`;
 
+type HostMode = 'bare' | 'protected';
+const MODES: Readonly<Record<string, readonly HostMode[]>> = { bare: ['bare'], protected: ['protected'], both: ['bare', 'protected'] };
+/** RAM CloudVisor keeps for itself in protected mode (core/cloudvisor/monitor-launch.ts). */
+const MONITOR_MIB = 8;
+
 interface BootOptions {
+  readonly modes: readonly HostMode[];
   readonly guests: readonly string[];
   readonly harts: number;
   readonly memoryMiB: number;
@@ -56,9 +62,8 @@ function parse(args: readonly string[]): BootOptions {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  if (values.mode !== 'bare') {
-    throw new UsageError(`--mode ${values.mode}: this build runs bare hosts only (the monitor's protected mode is not part of it yet)`);
-  }
+  const modes = MODES[values.mode];
+  if (modes === undefined) throw new UsageError(`--mode ${values.mode}: expected bare, protected or both`);
   const guests = values.guests.split(',').map((g) => g.trim());
   for (const g of guests) if (!isGuestImageName(g)) throw new UsageError(`unknown guest image '${g}' (known: labos)`);
   if (guests.length > 8) throw new UsageError('at most 8 guests');
@@ -75,6 +80,7 @@ function parse(args: readonly string[]): BootOptions {
     }
   }
   return {
+    modes,
     guests,
     harts: positiveInt(values.harts, 'harts', Math.min(guests.length, 8), 8),
     memoryMiB: positiveInt(values.memory, 'memory', 32, 512),
@@ -87,9 +93,27 @@ function parse(args: readonly string[]): BootOptions {
   };
 }
 
+type BootReport = Awaited<ReturnType<typeof bootOne>>['report'];
+
 async function boot(options: BootOptions, io: CliIo): Promise<number> {
-  const ramMiB = Math.max(128, 8 + options.guests.length * options.memoryMiB + 16);
-  const host = await VmmHost.create({ seed: options.seed, harts: options.harts, ramBytes: ramMiB * 1024 * 1024 });
+  const runs: { status: number; report: BootReport }[] = [];
+  for (const mode of options.modes) runs.push(await bootOne(options, mode));
+  const only = runs.length === 1 ? runs[0] : undefined;
+  if (options.json) io.stdout(`${JSON.stringify(only ? only.report : { mode: 'both', runs: runs.map((r) => r.report) }, null, 2)}\n`);
+  else {
+    for (const run of runs) {
+      if (!only) io.stdout(`##### ${run.report.mode} host #####\n`);
+      printReport(run.report, io);
+    }
+  }
+  return Math.max(...runs.map((r) => r.status));
+}
+
+async function bootOne(options: BootOptions, mode: HostMode) {
+  const ramMiB = Math.max(128, 8 + options.guests.length * options.memoryMiB + 16) + (mode === 'protected' ? MONITOR_MIB : 0);
+  const host = await VmmHost.create({
+    seed: options.seed, harts: options.harts, ramBytes: ramMiB * 1024 * 1024, ...(mode === 'protected' ? { mode } : {}),
+  });
   try {
     const session = new GuestSession(host);
     const patchErrors: string[] = [];
@@ -106,7 +130,7 @@ async function boot(options: BootOptions, io: CliIo): Promise<number> {
     const until = options.until;
     const matched = until === null ? true : session.runUntil(() => domains.some((d) => until.test(session.output(d))), budget);
     const report = {
-      mode: 'bare',
+      mode,
       seed: options.seed,
       instructions: host.instructions,
       virtualTime: host.board.clock.now(),
@@ -120,26 +144,23 @@ async function boot(options: BootOptions, io: CliIo): Promise<number> {
       events: session.events,
       failures: [...patchErrors, ...session.failures],
       untilMatched: matched,
+      ...(mode === 'protected' ? { monitorEvents: session.monitorEvents } : {}),
     };
-    if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-    else printReport(report, io);
-    return report.failures.length === 0 && matched && booted.every(Boolean) ? 0 : 1;
+    return { status: report.failures.length === 0 && matched && booted.every(Boolean) ? 0 : 1, report };
   } finally {
     host.dispose();
   }
 }
 
-function printReport(report: {
-  guests: { domain: number; console: string; selftest: string[] }[];
-  exfiltrated: { label: string; hex: string }[];
-  failures: string[];
-  instructions: number;
-}, io: CliIo): void {
+function printReport(report: BootReport, io: CliIo): void {
   for (const g of report.guests) {
     io.stdout(`===== dom${g.domain} console =====\n${g.console.replace(/\r/g, '')}\n`);
   }
   for (const e of report.exfiltrated) io.stdout(`exfiltrated ${e.label}: ${e.hex}\n`);
   for (const f of report.failures) io.stdout(`failure: ${f}\n`);
+  for (const e of report.monitorEvents ?? []) {
+    if (e.outcome !== 'allowed') io.stdout(`monitor: ${e.outcome} ${e.mechanism} vm${e.vm ?? '-'}: ${e.attempted}\n`);
+  }
   io.stdout(`instructions: ${report.instructions}\n`);
 }
 

@@ -3,10 +3,12 @@
 // nothing: its hyp.mem.read of the guest's frame is an access fault and an 'ept-x' refusal.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bootCommand } from '../../../core/lab/commands/boot';
 import { GuestSession } from '../../../core/lab/host/guest-session';
 import { applyPatch } from '../../../core/lab/host/patch-loader';
 import { VmmHost } from '../../../core/lab/host/vmm-host';
 
+const STEAL_PATH = new URL('../../../assets/patches/steal-secret.ts', import.meta.url);
 const STEAL = readFileSync(new URL('../../../assets/patches/steal-secret.ts', import.meta.url), 'utf8');
 const BUDGET = 400_000_000;
 const hosts: VmmHost[] = [];
@@ -43,4 +45,27 @@ describe('labOS under CloudVisor', () => {
     expect(session.type(dom, 'selftest', BUDGET)).toBe(true);
     expect(session.output(dom)).toContain('SELFTEST ok');
   }, 180_000);
+});
+
+describe('boot --mode both', () => {
+  it('shows the attack succeed on the bare host and refused on the protected one', async () => {
+    let out = '';
+    const io = { stdout: (t: string | Uint8Array) => void (out += typeof t === 'string' ? t : Buffer.from(t).toString()), stderr: () => undefined };
+    const args = ['--mode', 'both', '--patch', STEAL_PATH.pathname, '--type', 'secret where', '--type', 'selftest', '--json'];
+    const status = await bootCommand.run(args, io);
+    const report = JSON.parse(out) as {
+      mode: string;
+      runs: { mode: string; exfiltrated: unknown[]; guests: { selftest: string[] }[]; monitorEvents?: { mechanism: string }[] }[];
+    };
+    expect(report.mode).toBe('both');
+    const [bare, guarded] = report.runs;
+    expect(bare?.mode).toBe('bare');
+    expect(bare?.exfiltrated).toHaveLength(1);
+    expect(bare?.monitorEvents).toBeUndefined();
+    expect(guarded?.mode).toBe('protected');
+    expect(guarded?.exfiltrated).toEqual([]);
+    expect(guarded?.guests[0]?.selftest).toContain('SELFTEST ok');
+    expect(guarded?.monitorEvents?.some((e) => e.mechanism === 'ept-x')).toBe(true);
+    expect(status).toBe(1); // the protected run reports the patch's fault
+  }, 240_000);
 });

@@ -14,7 +14,7 @@ import type { MonitorFramePool } from './monitor-frame-pool';
 import { PAGE_SIZE, type PhysicalMemoryPort } from './physical-memory-port';
 import { ShadowGStage, type ShadowPolicy, type ShadowSync } from './shadow-gstage';
 import { exitRights, filterChanges, guestView } from './vcpu-guard';
-import { VmRegistry, type VmRecord } from './vm-registry';
+import { VmRegistry, vmidOf, type VmRecord } from './vm-registry';
 import { scanVmmGStage } from './vmm-gstage-scan';
 
 export interface MonitorHypOptions {
@@ -167,12 +167,17 @@ export class MonitorHyp implements HypBackend {
     this.inner.vcpu.setRegs(id, Object.fromEntries(filtered.allowed) as Partial<GuestRegs>);
   }
 
-  /** hgatp is remembered (the hart gets the shadow root at run); the rest passes through. */
+  /**
+   * hgatp is remembered (the hart gets the shadow root at run); the rest passes through. A vCPU
+   * that has run stays in its VM: moving it to another VMID would run one VM's state in another.
+   */
   private setControlsChecked(id: VcpuId, changes: Partial<GuestControls>): void {
-    this.record(id);
+    const record = this.record(id);
     const { hgatp, ...rest } = changes;
+    const moves = hgatp !== undefined && record.ran && vmidOf(hgatp) !== record.vm;
+    if (moves && this.defenses.entryChecks) this.detect(record.vm, 'entry-check', `move vCPU ${id} to VMID ${vmidOf(hgatp)}`);
     if (Object.keys(rest).length > 0) this.inner.vcpu.setControls(id, rest);
-    if (hgatp !== undefined) this.registry.setHgatp(id, hgatp);
+    if (hgatp !== undefined && !(moves && this.defenses.entryChecks)) this.registry.setHgatp(id, hgatp);
   }
 
   private destroyVcpu(id: VcpuId): void {

@@ -118,6 +118,24 @@ describe('MonitorHyp: vCPU state', () => {
     expect(monitor.hyp.vcpu.run(vcpu)).toMatchObject({ kind: 'sbi', fid: 1 });
   });
 
+  it('refuses to move a vCPU that has run into another VM', () => {
+    monitor.hyp.vcpu.setRegs(vcpu, { pc: CODE_GPA });
+    monitor.hyp.vcpu.run(vcpu);
+    const other = (VMM_HGATP & ~(0x7f << 22)) | (2 << 22);
+    expect(() => monitor.hyp.vcpu.setControls(vcpu, { hgatp: other >>> 0, hvip: 1 << 6 })).toThrow(HypCallError);
+    expect(monitor.hyp.vcpu.controls(vcpu).hgatp).toBe(VMM_HGATP);
+    expect(inner.vcpu.controls(vcpu).hvip).toBe(0);
+    expect(events.at(-1)).toMatchObject({ mechanism: 'entry-check', outcome: 'fail-stop', vm: 1 });
+  });
+
+  it('passes interrupt injection (hvip) through', () => {
+    monitor.hyp.vcpu.setRegs(vcpu, { pc: CODE_GPA });
+    monitor.hyp.vcpu.run(vcpu);
+    monitor.hyp.vcpu.setControls(vcpu, { hvip: 1 << 6 });
+    expect(inner.vcpu.controls(vcpu).hvip).toBe(1 << 6);
+    expect(events.filter((e) => e.outcome !== 'allowed')).toEqual([]);
+  });
+
   it('shows every register when register hiding is off', () => {
     vcpu = setup({ defenses: { registerHiding: false } });
     monitor.hyp.vcpu.setRegs(vcpu, { pc: CODE_GPA, x1: 0xaaaa });
@@ -167,6 +185,26 @@ describe('MonitorHyp: shadow G-stage', () => {
     expect(monitor.hyp.mem.read(FRAME_A, 2)).toEqual(new Uint8Array([0x68, 0x69]));
     expect(() => monitor.hyp.mem.write32(FRAME_A, 0)).toThrow(HypFault);
     expect(() => monitor.hyp.mem.read32(CODE_FRAME)).toThrow(HypFault);
+  });
+
+  it('refuses a remap the VMM announces with HFENCE.GVMA and keeps the old frame', () => {
+    memory.write32(FRAME_A, 0x1111);
+    inner.script(vcpu, ecall(0x10, 0), { op: 'load', gpa: GUEST });
+    monitor.hyp.vcpu.run(vcpu);
+    vmmMap(GUEST, FRAME_B);
+    monitor.hyp.fence.gvma();
+    expect(events.at(-1)).toMatchObject({ mechanism: 'ownership', outcome: 'fail-stop', attempted: expect.stringContaining('remap') });
+    expect(() => monitor.hyp.vcpu.run(vcpu)).toThrow(/fail-stopped/);
+    expect(monitor.owners.isOwnedBy(FRAME_B >>> 12, VMM)).toBe(true);
+  });
+
+  it('lets the VMM read VM frames when EPT-x is switched off', () => {
+    vcpu = setup({ defenses: { eptx: false } });
+    memory.write32(FRAME_A, 0x5ec2e7);
+    monitor.hyp.vcpu.setRegs(vcpu, { pc: CODE_GPA });
+    monitor.hyp.vcpu.run(vcpu);
+    expect(monitor.hyp.mem.read32(FRAME_A)).toBe(0x5ec2e7);
+    expect(events.filter((e) => e.mechanism === 'ept-x')).toEqual([]);
   });
 
   it('returns the VM frames zeroed when its last vCPU is destroyed', () => {

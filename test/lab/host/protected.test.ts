@@ -47,6 +47,23 @@ describe('labOS under CloudVisor', () => {
   }, 180_000);
 });
 
+describe('two labOS guests under CloudVisor', () => {
+  it('run side by side, and destroying one returns its frames zeroed while the other goes on', async () => {
+    const host = await VmmHost.create({ seed: 'protected-tests', harts: 2, mode: 'protected' });
+    hosts.push(host);
+    const session = new GuestSession(host);
+    const a = session.createGuest('vm1', 'labos', 32);
+    const b = session.createGuest('vm2', 'labos', 32);
+    expect(session.waitFor(a, 'labos> ', BUDGET) && session.waitFor(b, 'labos> ', BUDGET)).toBe(true);
+    expect(host.monitor?.vmIds().sort()).toEqual([1, 2]);
+    expect(host.toolstack('destroy vm1').ok).toBe(true);
+    expect(session.monitorEvents.at(-1)).toMatchObject({ vm: 1, mechanism: 'scrub', outcome: 'allowed' });
+    expect(session.type(b, 'selftest', BUDGET)).toBe(true);
+    expect(session.output(b)).toContain('SELFTEST ok');
+    expect(session.failures).toEqual([]);
+  }, 180_000);
+});
+
 describe('boot --mode both', () => {
   it('shows the attack succeed on the bare host and refused on the protected one', async () => {
     let out = '';

@@ -2,6 +2,7 @@
 import { bareExits } from './bare-exits';
 import { hartMips } from './hart-mips';
 import { labRoundTrip } from './lab-round-trip';
+import { monitorSize } from './monitor-size';
 import type { Bench } from './report';
 import { sandboxCrossing } from './sandbox-crossing';
 
@@ -10,4 +11,5 @@ export const BENCHES: readonly (readonly [string, Bench])[] = [
   ['sandbox', sandboxCrossing],
   ['exits', bareExits],
   ['lab', labRoundTrip],
+  ['monitor', monitorSize],
 ];

@@ -47,12 +47,9 @@ export class BareHyp implements HypBackend {
   readonly quantumLeft: number[];
   /** Host disk interrupts claimed at the PLIC, completed when the VMM polls the disk. */
   private readonly claimedDisk: Set<number> = new Set();
-  /** Guest instructions retired per hart (for the lab's counters). */
-  readonly retired: number[];
 
   constructor(private readonly hw: BareHardware) {
     this.quantumLeft = hw.harts.map(() => 0);
-    this.retired = hw.harts.map(() => 0);
   }
 
   get harts(): number {
@@ -155,10 +152,8 @@ export class BareHyp implements HypBackend {
     const budget = this.quantumLeft[hartIndex] ?? 0;
     if (budget <= 0) return QUANTUM_EXIT;
     enterGuest(hart, ctx);
-    const before = hart.retired;
     const spent = hart.run(budget);
     this.quantumLeft[hartIndex] = budget - Math.max(1, spent);
-    this.retired[hartIndex] = (this.retired[hartIndex] ?? 0) + (hart.retired - before);
     const exit = takeGuestExit(hart, ctx);
     if (exit.kind === 'interrupt') this.acknowledge(hartIndex, hart, exit.cause);
     return exit;

@@ -27,6 +27,30 @@ export interface MonitorHypOptions {
 const MAX_REENTRIES = 256;
 const QUANTUM: Exit = { kind: 'quantum' };
 
+export interface VmInspection {
+  readonly vm: number;
+  readonly started: boolean;
+  readonly failStopped: string | null;
+  readonly vcpus: readonly VcpuId[];
+  /** The hgatp the hart really uses for this VM (the shadow's root), null before the first run. */
+  readonly shadowRoot: number | null;
+  /** Shadow G-stage leaves: guest page number (gpa >> 12) -> host frame number. */
+  readonly shadow: ReadonlyMap<number, number>;
+}
+
+export interface VcpuAudit {
+  readonly vcpu: VcpuId;
+  readonly vm: number | null;
+  readonly lastExit: Exit | null;
+  /** The registers as the VMM reads them now (hidden ones zero); null before the first run. */
+  readonly seen: GuestRegs | null;
+  /** The guest's real registers. */
+  readonly actual: GuestRegs;
+  /** Changes the VMM asked for since the last exit (names as it gave them). */
+  readonly attempted: Readonly<Record<string, number>>;
+  readonly refused: readonly string[];
+}
+
 export class MonitorHyp implements HypBackend {
   readonly defenses: Defenses;
   readonly policy: DetectionPolicy;
@@ -120,6 +144,35 @@ export class MonitorHyp implements HypBackend {
     return [...this.registry.vms.keys()];
   }
 
+  /** One VM as the monitor keeps it (trusted side only: the lab's inspectors and checkers). */
+  inspectVm(vm: number): VmInspection | null {
+    const record = this.registry.vms.get(vm);
+    if (!record) return null;
+    return {
+      vm,
+      started: record.started,
+      failStopped: record.failStopped,
+      vcpus: [...record.vcpus],
+      shadowRoot: record.shadow ? record.shadow.hgatp : null,
+      shadow: new Map(record.shadow?.mappedPages ?? []),
+    };
+  }
+
+  /** What the VMM saw of a vCPU at its last exit and what it asked to change since. */
+  auditVcpu(id: VcpuId): VcpuAudit | null {
+    const record = this.registry.vcpu(id);
+    if (!record) return null;
+    return {
+      vcpu: id,
+      vm: record.vm,
+      lastExit: record.lastExit,
+      seen: record.ran ? this.regsView(id) : null,
+      actual: this.inner.vcpu.regs(id),
+      attempted: { ...record.attempted },
+      refused: [...record.refused],
+    };
+  }
+
   // --- memory (EPT-x) ---------------------------------------------------------------------------
 
   /** Every frame touched must be the VMM's, or opened by the current I/O window; else a fault. */
@@ -160,6 +213,8 @@ export class MonitorHyp implements HypBackend {
       return;
     }
     const filtered = filterChanges(changes as Readonly<Record<string, number>>, exitRights(record.lastExit));
+    Object.assign(record.attempted, changes);
+    record.refused.push(...filtered.refused);
     if (filtered.refused.length > 0) {
       const what = `set ${filtered.refused.join(', ')} after a ${record.lastExit?.kind ?? 'no'} exit`;
       this.detect(record.vm, 'entry-check', what);
@@ -204,6 +259,8 @@ export class MonitorHyp implements HypBackend {
     record.ran = true;
     const exit = this.runShadowed(id, record.vmmHgatp, vm, shadow);
     record.lastExit = exit;
+    record.attempted = {};
+    record.refused = [];
     this.io.openFor(exit, shadow.mappedPages);
     return exit;
   }

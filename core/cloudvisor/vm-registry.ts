@@ -10,6 +10,9 @@ export interface VcpuRecord {
   vm: number | null;
   ran: boolean;
   lastExit: Exit | null;
+  /** Register changes the VMM asked for since the last exit, and the names refused. */
+  attempted: Record<string, number>;
+  refused: string[];
 }
 
 export interface VmRecord {
@@ -27,7 +30,7 @@ export class VmRegistry {
   readonly vms = new Map<number, VmRecord>();
 
   addVcpu(id: VcpuId): void {
-    this.vcpus.set(id, { vmmHgatp: 0, vm: null, ran: false, lastExit: null });
+    this.vcpus.set(id, { vmmHgatp: 0, vm: null, ran: false, lastExit: null, attempted: {}, refused: [] });
   }
 
   vcpu(id: VcpuId): VcpuRecord | undefined {

@@ -5,9 +5,9 @@
 import type { DiskBacking } from '../../hw/devices/disk-backing';
 import { HostBoard, hostBoardDescription } from '../../hw/host-board';
 import { BusMemoryPort } from '../../cloudvisor/bus-memory-port';
-import type { MonitorEvent } from '../../cloudvisor/monitor-events';
+import type { Defenses, DetectionPolicy, MonitorEvent } from '../../cloudvisor/monitor-events';
 import type { MonitorHyp } from '../../cloudvisor/monitor-hyp';
-import { launchMonitor } from '../../cloudvisor/monitor-launch';
+import { launchMonitor, type LaunchedMonitor } from '../../cloudvisor/monitor-launch';
 import { EngineError } from '../../sandbox/engine-errors';
 import { VmmEngine, type PatchFault } from '../../sandbox/vmm-engine';
 import { BareHyp } from '../bare/bare-hyp';
@@ -27,6 +27,8 @@ export interface VmmHostOptions {
   readonly quantum?: number;
   /** 'protected': CloudVisor runs underneath the VMM (it keeps the top 8 MiB of RAM). */
   readonly mode?: 'bare' | 'protected';
+  /** Protected mode: defenses switched off and the policy on detection (default: all on, fail-stop). */
+  readonly monitor?: { readonly defenses?: Partial<Defenses>; readonly policy?: DetectionPolicy };
 }
 
 export type VmmHostEvent =
@@ -51,6 +53,8 @@ export class VmmHost {
   readonly quantum: number;
   /** The monitor under the VMM in protected mode; null on a bare host. */
   monitor: MonitorHyp | null = null;
+  /** The monitor with its owner table and frame pool (trusted side, for the lab's views). */
+  launched: LaunchedMonitor | null = null;
 
   private constructor(
     readonly board: HostBoard,
@@ -75,6 +79,7 @@ export class VmmHost {
     const monitor = options.mode === 'protected'
       ? launchMonitor(hyp, new BusMemoryPort(board.bus, board.ram.base, board.ram.size), {
         onEvent: (event) => host?.emit({ kind: 'monitor', event }),
+        ...options.monitor,
       })
       : null;
     const engine = await VmmEngine.create({
@@ -87,6 +92,7 @@ export class VmmHost {
     });
     host = new VmmHost(board, hyp, engine);
     host.monitor = monitor?.hyp ?? null;
+    host.launched = monitor;
     board.onOutput((bytes) => host?.emit({ kind: 'host-console', bytes }));
     engine.loadBundle({ code: bundle.code, fileName: bundle.fileName, sourceMap: bundle.sourceMap });
     engine.call('vmmInit', {

@@ -2,7 +2,15 @@
 // allowed or refused, is one MonitorEvent for the lab; each defense can be turned off on its own,
 // and the policy on detection is fail-stop of the VM by default, "refuse and continue" as option.
 
-export type MonitorMechanism = 'ept-x' | 'ownership' | 'register-hiding' | 'entry-check' | 'scrub' | 'launch';
+export type MonitorMechanism =
+  | 'ept-x'
+  | 'ownership'
+  | 'register-hiding'
+  | 'entry-check'
+  | 'scrub'
+  | 'launch'
+  | 'io-whitelist'
+  | 'iommu';
 
 export type MonitorOutcome = 'allowed' | 'refused' | 'fail-stop';
 

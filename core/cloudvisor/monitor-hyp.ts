@@ -6,14 +6,15 @@ import { HypCallError, HypFault, type HypBackend } from '../sandbox/host-binding
 import type { Exit, GuestControls, GuestRegs, VcpuId } from '../sandbox/hyp';
 import { VMM, type FrameOwners } from './frame-owners';
 import { HGATP_VMID_MASK } from './gstage-format';
-import { IoWindow } from './io-window';
+import { IoWhitelist, type IoAccess } from './io-whitelist';
 import {
   ALL_DEFENSES, type Defenses, type DetectionPolicy, type MonitorEvent, type MonitorListener,
 } from './monitor-events';
 import type { MonitorFramePool } from './monitor-frame-pool';
 import { PAGE_SIZE, type PhysicalMemoryPort } from './physical-memory-port';
 import { ShadowGStage, type ShadowPolicy, type ShadowSync } from './shadow-gstage';
-import { exitRights, filterChanges, guestView } from './vcpu-guard';
+import { canonicalReg, exitRights, filterChanges, guestView } from './vcpu-guard';
+import { VirtioWatch } from './virtio-watch';
 import { VmRegistry, vmidOf, type VmRecord } from './vm-registry';
 import { scanVmmGStage } from './vmm-gstage-scan';
 
@@ -26,6 +27,10 @@ export interface MonitorHypOptions {
 /** Shadow faults fixed inside one run before the guest is handed back as preempted. */
 const MAX_REENTRIES = 256;
 const QUANTUM: Exit = { kind: 'quantum' };
+const SBI_EXT_DBCN = 0x4442_434e;
+const DBCN_WRITE = 0;
+const DBCN_READ = 1;
+const dbcnKey = (vcpu: VcpuId): string => `sbi-dbcn/vcpu${vcpu}`;
 
 export interface VmInspection {
   readonly vm: number;
@@ -55,7 +60,9 @@ export class MonitorHyp implements HypBackend {
   readonly defenses: Defenses;
   readonly policy: DetectionPolicy;
   private readonly registry = new VmRegistry();
-  private readonly io = new IoWindow();
+  /** Guest memory the VMM may touch: rings and pending buffers the guests named (section 2). */
+  readonly whitelist = new IoWhitelist();
+  private readonly virtio = new Map<number, VirtioWatch>();
   private readonly listener: MonitorListener;
 
   constructor(
@@ -104,16 +111,18 @@ export class MonitorHyp implements HypBackend {
       return this.inner.mem.read(pa, len);
     },
     write: (pa, bytes) => {
-      this.checkVmmAccess(pa, bytes.length, 'store');
+      const used = this.checkVmmAccess(pa, bytes.length, 'store');
       this.inner.mem.write(pa, bytes);
+      if (used) this.usedWritten(used);
     },
     read32: (pa) => {
       this.checkVmmAccess(pa, 4, 'load');
       return this.inner.mem.read32(pa);
     },
     write32: (pa, value) => {
-      this.checkVmmAccess(pa, 4, 'store');
+      const used = this.checkVmmAccess(pa, 4, 'store');
       this.inner.mem.write32(pa, value);
+      if (used) this.usedWritten(used);
     },
   };
 
@@ -175,19 +184,78 @@ export class MonitorHyp implements HypBackend {
 
   // --- memory (EPT-x) ---------------------------------------------------------------------------
 
-  /** Every frame touched must be the VMM's, or opened by the current I/O window; else a fault. */
-  private checkVmmAccess(pa: number, length: number, access: 'load' | 'store'): void {
-    if (!this.defenses.eptx || length <= 0) return;
-    const last = Math.floor((pa + length - 1) / PAGE_SIZE);
-    for (let frame = Math.floor(pa / PAGE_SIZE); frame <= last; frame++) {
-      if (this.owners.isOwnedBy(frame, VMM) || this.io.allows(frame, access)) continue;
+  /**
+   * Every frame touched must be the VMM's, or the bytes must lie in a range the guest itself
+   * whitelisted (section 2, "I/O buffers"); else a fault. Returns the used-ring grant a store
+   * touched, if any, so the completed requests can leave the whitelist after the write.
+   */
+  private checkVmmAccess(pa: number, length: number, access: IoAccess): { vm: number; key: string } | null {
+    if (!this.defenses.eptx || length <= 0) return null;
+    let used: { vm: number; key: string } | null = null;
+    for (let at = pa; at < pa + length;) {
+      const frame = Math.floor(at / PAGE_SIZE);
+      const piece = Math.min(pa + length, (frame + 1) * PAGE_SIZE) - at;
+      at += piece;
+      if (this.owners.isOwnedBy(frame, VMM)) continue;
       const owner = this.owners.ownerOf(frame);
       if (owner === null) continue; // not RAM: the inner backend reports its own fault
       const vm = owner.kind === 'vm' ? owner.vm : null;
-      const what = `${access} of ${length} bytes at 0x${pa.toString(16)} (frame of ${owner.kind === 'vm' ? `vm${owner.vm}` : owner.kind})`;
+      const key = vm === null ? null : this.whitelisted(vm, frame, (at - piece) % PAGE_SIZE, piece, access);
+      if (key !== null && vm !== null) {
+        if (key.endsWith('/used')) used = { vm, key };
+        continue;
+      }
+      const what = `${access} of ${length} bytes at 0x${pa.toString(16)} (frame of ${vm === null ? owner.kind : `vm${vm}`})`;
       this.emit(vm, 'ept-x', what, 'refused');
-      throw new HypFault(frame * PAGE_SIZE, access, `frame owned by ${owner.kind === 'vm' ? `vm${owner.vm}` : owner.kind} (CloudVisor EPT-x)`);
+      throw new HypFault(frame * PAGE_SIZE, access, `frame owned by ${vm === null ? owner.kind : `vm${vm}`} (CloudVisor EPT-x)`);
     }
+    return used;
+  }
+
+  private whitelisted(vm: number, frame: number, offset: number, length: number, access: IoAccess): string | null {
+    const page = this.registry.vms.get(vm)?.shadow?.gpaPageOf(frame);
+    return page === undefined ? null : this.whitelist.allows(vm, page * PAGE_SIZE + offset, length, access);
+  }
+
+  private usedWritten(grant: { vm: number; key: string }): void {
+    this.virtio.get(grant.vm)?.usedWritten(grant.key);
+  }
+
+  /** The monitor's own view of a VM's guest-physical memory (through its shadow), null if unmapped. */
+  private readGuest(vm: VmRecord, gpa: number, length: number): Uint8Array | null {
+    const out = new Uint8Array(length);
+    for (let done = 0; done < length;) {
+      const g = gpa + done;
+      const frame = vm.shadow?.mappedPages.get(Math.floor(g / PAGE_SIZE));
+      if (frame === undefined) return null;
+      const n = Math.min(length - done, PAGE_SIZE - (g % PAGE_SIZE));
+      out.set(this.memory.readBytes(frame * PAGE_SIZE + (g % PAGE_SIZE), n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  private virtioOf(vm: VmRecord): VirtioWatch {
+    let watch = this.virtio.get(vm.vm);
+    if (!watch) {
+      watch = new VirtioWatch(vm.vm, this.whitelist, (gpa, len) => this.readGuest(vm, gpa, len), (n) =>
+        this.emit(vm.vm, 'io-whitelist', n.attempted, n.allowed ? 'allowed' : 'refused'));
+      this.virtio.set(vm.vm, watch);
+    }
+    return watch;
+  }
+
+  /** What the exit lets the VMM touch: an SBI console buffer for this call; virtio traffic. */
+  private observeExit(id: VcpuId, vm: VmRecord, exit: Exit): void {
+    if (exit.kind === 'mmio-store') {
+      this.virtioOf(vm).store(exit.gpa, exit.width, exit.value);
+      return;
+    }
+    if (exit.kind !== 'sbi' || exit.ext !== SBI_EXT_DBCN || (exit.fid !== DBCN_WRITE && exit.fid !== DBCN_READ)) return;
+    const [length = 0, base = 0, baseHi = 0] = exit.args;
+    if (baseHi !== 0) return;
+    const write = exit.fid === DBCN_WRITE;
+    this.whitelist.grant(vm.vm, dbcnKey(id), [{ gpa: base, len: length, load: write, store: !write }]);
   }
 
   // --- vCPU state ---------------------------------------------------------------------------------
@@ -208,6 +276,12 @@ export class MonitorHyp implements HypBackend {
   /** Before the first run (the image/launch window) the VMM sets entry pc and a0/a1 freely. */
   private setRegsChecked(id: VcpuId, changes: Partial<GuestRegs>): void {
     const record = this.record(id);
+    const exit = record.lastExit;
+    if (exit?.kind === 'mmio-load' && record.vm !== null && record.ran) {
+      for (const [name, value] of Object.entries(changes)) {
+        if (canonicalReg(name) === `x${exit.rd}`) this.virtioOf(this.registry.vm(record.vm)).loadAnswered(exit.gpa, exit.width, value as number);
+      }
+    }
     if (!this.defenses.entryChecks || !record.ran) {
       this.inner.vcpu.setRegs(id, changes);
       return;
@@ -239,6 +313,10 @@ export class MonitorHyp implements HypBackend {
     this.record(id);
     this.inner.vcpu.destroy(id);
     const emptied = this.registry.removeVcpu(id);
+    if (emptied) {
+      this.whitelist.revokePrefix(emptied.vm);
+      this.virtio.delete(emptied.vm);
+    }
     if (emptied?.shadow) {
       const frames = emptied.shadow.teardown(this.defenses.zeroing);
       this.emit(emptied.vm, 'scrub', `returned ${frames.length} frames to the VMM${this.defenses.zeroing ? ' zeroed' : ''}`, 'allowed');
@@ -249,7 +327,7 @@ export class MonitorHyp implements HypBackend {
 
   private runVcpu(id: VcpuId): Exit {
     const record = this.record(id);
-    this.io.close();
+    if (record.vm !== null) this.whitelist.revoke(record.vm, dbcnKey(id));
     if (record.vm === null) throw new HypCallError(`vCPU ${id} has no VMID in its hgatp: nothing to run under CloudVisor`);
     const vm = this.registry.vm(record.vm);
     this.failIfStopped(vm);
@@ -261,7 +339,7 @@ export class MonitorHyp implements HypBackend {
     record.lastExit = exit;
     record.attempted = {};
     record.refused = [];
-    this.io.openFor(exit, shadow.mappedPages);
+    this.observeExit(id, vm, exit);
     return exit;
   }
 

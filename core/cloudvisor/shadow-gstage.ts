@@ -37,6 +37,7 @@ export class ShadowGStage {
   readonly rootFrame: number;
   private readonly leafTables = new Map<number, number>(); // root index -> level-0 table frame
   private readonly mapped = new Map<number, number>(); // gpa page -> frame
+  private readonly firstGpa = new Map<number, number>(); // frame -> its first gpa page
 
   constructor(
     private readonly memory: PhysicalMemoryPort,
@@ -56,6 +57,11 @@ export class ShadowGStage {
 
   get mappedPages(): ReadonlyMap<number, number> {
     return this.mapped;
+  }
+
+  /** The guest page a frame of this VM backs (the first one, if the VMM mapped it twice). */
+  gpaPageOf(frame: number): number | undefined {
+    return this.firstGpa.get(frame);
   }
 
   /** Installs the VMM's mapping of `gpa` (from its table at `vmmHgatp`) after the ownership checks. */
@@ -83,6 +89,7 @@ export class ShadowGStage {
     const failure = this.writeLeaf(gpa, frame, walk.pte);
     if (failure) return failure;
     this.mapped.set(page, frame);
+    if (!this.firstGpa.has(frame)) this.firstGpa.set(frame, page);
     return { kind: 'mapped', gpa: page * PAGE_SIZE, frame, firstUse: true };
   }
 
@@ -101,6 +108,7 @@ export class ShadowGStage {
     const frames = [...new Set(this.mapped.values())];
     for (const frame of frames) this.owners.transfer(frame, vmOwner(this.vm), VMM, scrub);
     this.mapped.clear();
+    this.firstGpa.clear();
     for (const table of this.leafTables.values()) this.pool.release(table);
     this.leafTables.clear();
     this.pool.release(this.rootFrame, ROOT_BYTES / PAGE_SIZE);

@@ -3,8 +3,10 @@
 // nothing: its hyp.mem.read of the guest's frame is an access fault and an 'ept-x' refusal.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryDiskBacking } from '../../../core/hw/devices/disk-backing';
 import { bootCommand } from '../../../core/lab/commands/boot';
 import { GuestSession } from '../../../core/lab/host/guest-session';
+import { loadGuestImage } from '../../../core/lab/host/guest-images';
 import { applyPatch } from '../../../core/lab/host/patch-loader';
 import { VmmHost } from '../../../core/lab/host/vmm-host';
 
@@ -44,6 +46,32 @@ describe('labOS under CloudVisor', () => {
     expect(session.monitorEvents.some((e) => e.mechanism === 'ept-x' && e.outcome === 'refused')).toBe(true);
     expect(session.type(dom, 'selftest', BUDGET)).toBe(true);
     expect(session.output(dom)).toContain('SELFTEST ok');
+  }, 180_000);
+});
+
+describe('virtio under CloudVisor (the I/O whitelist)', () => {
+  it('a guest with a disk and an rng works, and completed requests leave the whitelist', async () => {
+    const host = await VmmHost.create({ seed: 'protected-tests', mode: 'protected', disk: new MemoryDiskBacking(64 << 20) });
+    hosts.push(host);
+    const session = new GuestSession(host);
+    host.putFile('labos.elf', loadGuestImage('labos'));
+    expect(host.toolstack('create name=vm1 kernel=labos.elf memory=32 rng=1 disk=vol=vm1,size=8M,access=rw').ok).toBe(true);
+    expect(session.waitFor(1, 'labos> ', BUDGET)).toBe(true);
+    for (const line of ['write hello a note from the lab', 'cat hello', 'bench disk 1', 'selftest']) {
+      expect(session.type(1, line, BUDGET)).toBe(true);
+    }
+    const out = session.output(1);
+    expect(out).toContain('disk: virtio-blk');
+    expect(out).toContain('secret: new key from rng-seed and virtio-rng');
+    expect(out).toContain('a note from the lab');
+    expect(out).toMatch(/BENCH disk KiB\/s \d+/);
+    expect(out).toContain('SELFTEST ok');
+    expect(session.failures).toEqual([]);
+    expect(session.monitorEvents.filter((e) => e.outcome !== 'allowed')).toEqual([]);
+    // Two devices, one queue each: only their rings stay listed once every request completed.
+    const grants = [...(host.monitor?.whitelist.list(1).keys() ?? [])].sort();
+    expect(grants).toHaveLength(4);
+    expect(grants.every((k) => /^virtio@[0-9a-f]+\/q0\/(rings|used)$/.test(k))).toBe(true);
   }, 180_000);
 });
 

@@ -25,6 +25,7 @@
 // "unforgeable" below, and treat the console (which passes through the VMM) as a claim.
 // New facts and new step kinds may be added; existing fields keep their meaning.
 import type { Defenses, DetectionPolicy, MonitorEvent, MonitorMechanism } from '../../cloudvisor/monitor-events';
+import type { GuestRegs } from '../../sandbox/hyp';
 
 /** One run's outcome. `defended` and `out-of-scope` are explained in the run's report. */
 export type Verdict = 'compromised' | 'defended' | 'out-of-scope' | 'error';
@@ -75,6 +76,8 @@ export interface ScenarioGuest {
   readonly vcpus?: number;
   /** A virtio-blk volume of this many MiB on the host disk (labOS keeps /secret on it). */
   readonly diskMiB?: number;
+  /** How the VMM backs guest RAM (xl.cfg `populate`). Default 'eager'. */
+  readonly populate?: 'eager' | 'lazy';
 }
 
 /**
@@ -99,12 +102,7 @@ export type ScenarioPatch =
   | { readonly fileName: string; readonly source: string };
 
 /** A guest's vCPU registers as the hart really holds them (read by the lab, not the VMM). */
-export interface RegisterFacts {
-  readonly pc: number;
-  readonly gprs: readonly number[];
-  readonly vstvec: number;
-  readonly vsatp: number;
-}
+export type RegisterFacts = Readonly<GuestRegs>;
 
 /** What the lab knows about one guest at one moment. */
 export interface GuestSnapshot {
@@ -137,6 +135,13 @@ export interface GuestFacts extends GuestSnapshot {
   readonly selftest: { readonly ok: boolean; readonly lines: readonly string[] } | null;
   /** Snapshots taken by `observe` steps, by label (the final one is the guest's own fields). */
   readonly observed: Readonly<Record<string, GuestSnapshot>>;
+  /**
+   * Unforgeable: `length` bytes at a guest physical address as the guest sees them now (through
+   * the G-stage the hart really walks); null where the guest has no page.
+   */
+  readGuestPhysical(gpa: number, length: number): Uint8Array | null;
+  /** Whether the hart's real G-stage for this guest maps `gpa` now. */
+  mapped(gpa: number): boolean;
 }
 
 export interface Exfiltrated {

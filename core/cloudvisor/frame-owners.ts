@@ -19,8 +19,11 @@ export const MAX_VM_ID = 0xfffe;
 
 export type TransferStatus = 'ok' | 'not-ram' | 'wrong-owner';
 
+export type TransferListener = (frame: number, from: FrameOwner, to: FrameOwner) => void;
+
 export class FrameOwners {
   private readonly codes: Uint16Array;
+  private readonly listeners: TransferListener[] = [];
   readonly firstFrame: number;
 
   constructor(private readonly memory: PhysicalMemoryPort) {
@@ -60,7 +63,13 @@ export class FrameOwners {
     if (this.codes[i] !== encode(from)) return 'wrong-owner';
     if (scrub) this.memory.fill(frame << PAGE_SHIFT >>> 0, PAGE_SIZE, 0);
     this.codes[i] = encode(to);
+    for (const listener of this.listeners) listener(frame, from, to);
     return 'ok';
+  }
+
+  /** Called after every change of owner (the IOMMU contexts follow the table). */
+  onTransfer(listener: TransferListener): void {
+    this.listeners.push(listener);
   }
 
   /** Frames currently owned by `owner`, in address order. */

@@ -36,9 +36,11 @@ export interface Defenses {
   readonly registerHiding: boolean;
   /** Register changes outside the exit's rights are refused on resume. */
   readonly entryChecks: boolean;
+  /** Devices reach only VMM frames by DMA (the monitor's IOMMU contexts). */
+  readonly iommu: boolean;
 }
 
-export const ALL_DEFENSES: Defenses = { eptx: true, ownership: true, zeroing: true, registerHiding: true, entryChecks: true };
+export const ALL_DEFENSES: Defenses = { eptx: true, ownership: true, zeroing: true, registerHiding: true, entryChecks: true, iommu: true };
 
 export type DetectionPolicy = 'fail-stop' | 'refuse-and-continue';
 

@@ -4,6 +4,7 @@
 // exit. Refusals are events, and by default fail-stop the VM (run throws: the VMM crashes it).
 import { HypCallError, HypFault, type HypBackend } from '../sandbox/host-binding';
 import type { Exit, GuestControls, GuestRegs, VcpuId } from '../sandbox/hyp';
+import type { DmaGuard } from './dma-guard';
 import { VMM, type FrameOwners } from './frame-owners';
 import { HGATP_VMID_MASK } from './gstage-format';
 import { IoWhitelist, type IoAccess } from './io-whitelist';
@@ -63,6 +64,7 @@ export class MonitorHyp implements HypBackend {
   /** Guest memory the VMM may touch: rings and pending buffers the guests named (section 2). */
   readonly whitelist = new IoWhitelist();
   private readonly virtio = new Map<number, VirtioWatch>();
+  private dma: DmaGuard | null = null;
   private readonly listener: MonitorListener;
 
   constructor(
@@ -89,8 +91,29 @@ export class MonitorHyp implements HypBackend {
     return this.inner.timer;
   }
 
-  get disk(): HypBackend['disk'] {
-    return this.inner.disk;
+  /** The disk passes through; DMA faults the IOMMU logged become events (the VMM sees 'dma-fault'). */
+  readonly disk: HypBackend['disk'] = {
+    sectors: () => this.inner.disk.sectors(),
+    submit: (request) => this.inner.disk.submit(request),
+    poll: () => {
+      const completions = this.inner.disk.poll();
+      if (this.dma && completions.some((c) => c.status === 'dma-fault')) this.reportDmaFaults();
+      return completions;
+    },
+  };
+
+  attachDmaGuard(guard: DmaGuard): void {
+    this.dma = guard;
+  }
+
+  private reportDmaFaults(): void {
+    for (const fault of this.dma?.takeFaults() ?? []) {
+      const frame = Math.floor(fault.iova / PAGE_SIZE);
+      const owner = this.owners.ownerOf(frame);
+      const vm = owner?.kind === 'vm' ? owner.vm : null;
+      const whose = owner === null ? 'not RAM' : owner.kind === 'vm' ? `vm${owner.vm}` : owner.kind;
+      this.emit(vm, 'iommu', `device ${fault.deviceId} DMA ${fault.write ? 'write to' : 'read from'} 0x${fault.iova.toString(16)} (frame of ${whose})`, 'refused');
+    }
   }
 
   get console(): HypBackend['console'] {

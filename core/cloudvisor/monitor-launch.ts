@@ -2,6 +2,7 @@
 // (each frame zeroed as it moves VMM -> MONITOR), builds its frame pool there and wraps the bare
 // backend. Fails closed: a frame that cannot be claimed stops the launch with an error.
 import type { HypBackend } from '../sandbox/host-binding';
+import { DmaGuard, type IommuRegisters } from './dma-guard';
 import { FrameOwners, MONITOR, VMM } from './frame-owners';
 import { MonitorFramePool } from './monitor-frame-pool';
 import { MonitorHyp, type MonitorHypOptions } from './monitor-hyp';
@@ -15,6 +16,14 @@ export interface LaunchedMonitor {
   readonly pool: MonitorFramePool;
   /** RAM left to the VMM, from ramBase. */
   readonly vmmRamSize: number;
+  /** The IOMMU contexts, null when the board has none or the defense is off. */
+  readonly dma: DmaGuard | null;
+}
+
+/** The board's IOMMU and the IOMMU device IDs of its DMA-capable devices. */
+export interface IommuAccess {
+  readonly regs: IommuRegisters;
+  readonly deviceIds: readonly number[];
 }
 
 export function launchMonitor(
@@ -22,6 +31,7 @@ export function launchMonitor(
   memory: PhysicalMemoryPort,
   options: MonitorHypOptions = {},
   monitorBytes = MONITOR_BYTES,
+  iommu: IommuAccess | null = null,
 ): LaunchedMonitor {
   if (monitorBytes <= 0 || monitorBytes % PAGE_SIZE !== 0 || monitorBytes >= memory.ramSize) {
     throw new RangeError(`monitor region of ${monitorBytes} bytes does not fit ${memory.ramSize} bytes of RAM`);
@@ -35,5 +45,7 @@ export function launchMonitor(
   }
   const pool = new MonitorFramePool(memory, owners, first, count);
   const hyp = new MonitorHyp(inner, memory, owners, pool, options);
-  return { hyp, owners, pool, vmmRamSize: memory.ramSize - monitorBytes };
+  const dma = iommu && hyp.defenses.iommu ? new DmaGuard(memory, owners, pool, iommu.regs, iommu.deviceIds) : null;
+  if (dma) hyp.attachDmaGuard(dma);
+  return { hyp, owners, pool, vmmRamSize: memory.ramSize - monitorBytes, dma };
 }

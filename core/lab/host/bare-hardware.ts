@@ -9,6 +9,8 @@ import type { HostBoard } from '../../hw/host-board';
 import { HostDiskDriver } from '../../hw/hs/host-disk-driver';
 import { routeToSupervisor } from '../../hw/hs/hs-interrupts';
 import { tpmHostClient } from '../../hw/tpm/tpm-host-client';
+import type { IommuAccess } from '../../cloudvisor/monitor-launch';
+import { VIRT_IOMMU_DEVICE_ID } from '../../hw/dtb/virt-dtb';
 import type { BareHardware } from '../bare/bare-hyp';
 
 /** RAM the HS layer keeps for itself below the VMM's frame pool (disk ring, scratch). */
@@ -43,5 +45,14 @@ export function handOffToBareHs(board: HostBoard, nextStage: Uint8Array): BareHa
         return Uint8Array.from(out);
       },
     },
+  };
+}
+
+/** The IOMMU as the monitor programs it: its MMIO registers and the board's DMA-capable devices. */
+export function iommuAccess(board: HostBoard): IommuAccess {
+  const base = VIRT_MEMMAP.IOMMU.base;
+  return {
+    regs: { read32: (offset) => board.bus.load(base + offset, 4) >>> 0, write32: (offset, value) => board.bus.store(base + offset, 4, value) },
+    deviceIds: [VIRT_IOMMU_DEVICE_ID.HOST_DISK],
   };
 }

@@ -4,14 +4,15 @@
 // throws is reported as an event and the host stays up; only the guests stall, as under a hung Xen.
 import type { DiskBacking } from '../../hw/devices/disk-backing';
 import { HostBoard, hostBoardDescription } from '../../hw/host-board';
+import type { ManufacturerCa } from '../../hw/tpm/manufacturer-ca';
 import { BusMemoryPort } from '../../cloudvisor/bus-memory-port';
 import type { Defenses, DetectionPolicy, MonitorEvent } from '../../cloudvisor/monitor-events';
 import type { MonitorHyp } from '../../cloudvisor/monitor-hyp';
-import { launchMonitor, type LaunchedMonitor } from '../../cloudvisor/monitor-launch';
+import { MONITOR_BYTES, launchMonitor, type LaunchedMonitor } from '../../cloudvisor/monitor-launch';
 import { EngineError } from '../../sandbox/engine-errors';
 import { VmmEngine, type PatchFault } from '../../sandbox/vmm-engine';
 import { BareHyp } from '../bare/bare-hyp';
-import { HS_RESERVED_BYTES, handOffToBareHs } from './bare-hardware';
+import { HS_RESERVED_BYTES, handOffToBareHs, iommuAccess } from './bare-hardware';
 import { loadVmmBundle } from './vmm-bundle';
 
 /** HART_RESULT bits of core/vmm/vmm.ts. */
@@ -29,6 +30,8 @@ export interface VmmHostOptions {
   readonly mode?: 'bare' | 'protected';
   /** Protected mode: defenses switched off and the policy on detection (default: all on, fail-stop). */
   readonly monitor?: { readonly defenses?: Partial<Defenses>; readonly policy?: DetectionPolicy };
+  /** The TPM vendor's CA, when the lab must verify this host's quotes (its certificate is the trust anchor). */
+  readonly manufacturer?: ManufacturerCa;
 }
 
 export type VmmHostEvent =
@@ -55,6 +58,8 @@ export class VmmHost {
   monitor: MonitorHyp | null = null;
   /** The monitor with its owner table and frame pool (trusted side, for the lab's views). */
   launched: LaunchedMonitor | null = null;
+  /** The TPM vendor's CA this host's board was made with, when the lab was given one. */
+  manufacturer: ManufacturerCa | null = null;
 
   private constructor(
     readonly board: HostBoard,
@@ -72,6 +77,7 @@ export class VmmHost {
       seed: options.seed,
       description: hostBoardDescription(harts, ramBytes, { disk: options.disk !== undefined }),
       ...(options.disk ? { disk: options.disk } : {}),
+      ...(options.manufacturer ? { manufacturer: options.manufacturer } : {}),
     });
     const bundle = loadVmmBundle();
     const hyp = new BareHyp(handOffToBareHs(board, bundle.bytes));
@@ -80,7 +86,7 @@ export class VmmHost {
       ? launchMonitor(hyp, new BusMemoryPort(board.bus, board.ram.base, board.ram.size), {
         onEvent: (event) => host?.emit({ kind: 'monitor', event }),
         ...options.monitor,
-      })
+      }, MONITOR_BYTES, iommuAccess(board))
       : null;
     const engine = await VmmEngine.create({
       backend: monitor?.hyp ?? hyp,
@@ -93,6 +99,7 @@ export class VmmHost {
     host = new VmmHost(board, hyp, engine);
     host.monitor = monitor?.hyp ?? null;
     host.launched = monitor;
+    host.manufacturer = options.manufacturer ?? null;
     board.onOutput((bytes) => host?.emit({ kind: 'host-console', bytes }));
     engine.loadBundle({ code: bundle.code, fileName: bundle.fileName, sourceMap: bundle.sourceMap });
     engine.call('vmmInit', {

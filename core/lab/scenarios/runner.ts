@@ -1,0 +1,348 @@
+// Runs a scenario: one fresh host per run (bare, protected, or protected with one defense
+// switched off), the patch applied before the guests exist, the guests booted, the steps
+// scripted, then the lab's facts gathered from the hardware and the monitor, the goal evaluated
+// and the verdict decided. Every run ends with each live guest's own `selftest`.
+import { MemoryDiskBacking } from '../../hw/devices/disk-backing';
+import { ALL_DEFENSES, type Defenses } from '../../cloudvisor/monitor-events';
+import type { VcpuId } from '../../sandbox/hyp';
+import { loadGuestImage } from '../host/guest-images';
+import { GuestSession, LABOS_PROMPT } from '../host/guest-session';
+import { PatchLoadError, applyPatch, describePatchFault } from '../host/patch-loader';
+import { VmmHost } from '../host/vmm-host';
+import { GuestView } from './guest-view';
+import type { LoadedScenario } from './scenario-loader';
+import type {
+  DefenseName, Exfiltrated, GoalResult, GuestFacts, GuestSnapshot, RunFacts, RunMode, Scenario, ScenarioGuest, ScenarioStep, Verdict,
+} from './scenario';
+import { decideVerdict, type VerdictDecision } from './verdict';
+
+/** What the CLI's --modes takes: the two hosts, and `ablation` for each defense off in turn. */
+export type ModeChoice = RunMode | 'ablation';
+
+export interface RunSpec {
+  readonly mode: RunMode;
+  /** Protected runs: the one defense switched off (null: all on). */
+  readonly defenseOff: DefenseName | null;
+}
+
+export interface RunnerOptions {
+  readonly modes?: readonly ModeChoice[];
+  /** Guest instructions allowed for each guest's boot. */
+  readonly bootBudget?: number;
+  /** Guest instructions allowed for each step without its own budget, and for the final selftest. */
+  readonly stepBudget?: number;
+  /** Called after each run (progress for the CLI). */
+  readonly onRun?: (report: RunReport) => void;
+}
+
+export interface GuestSummary {
+  readonly name: string;
+  readonly domain: number;
+  readonly booted: boolean;
+  /** 'ok', 'FAIL ...' (the guest's own line), or 'no answer' (stalled, stopped or gone). */
+  readonly selftest: string;
+  readonly failStopped: string | null;
+}
+
+export interface RunReport {
+  readonly scenario: string;
+  readonly mode: RunMode;
+  readonly defenseOff: DefenseName | null;
+  readonly verdict: Verdict;
+  readonly expected: Verdict | null;
+  /** null when nothing was expected (an ablation the scenario does not predict). */
+  readonly matches: boolean | null;
+  readonly explanation: string;
+  readonly defendedBy: readonly string[];
+  readonly lost: readonly string[];
+  readonly altered: readonly string[];
+  readonly guests: readonly GuestSummary[];
+  readonly exfiltrated: readonly { readonly label: string; readonly bytes: number }[];
+  readonly monitor: { readonly allowed: number; readonly refused: number; readonly failStop: number; readonly refusals: readonly string[] };
+  readonly failures: readonly string[];
+  readonly instructions: number;
+  readonly seconds: number;
+}
+
+export interface ScenarioReport {
+  readonly id: string;
+  readonly title: string;
+  readonly file: string;
+  readonly knownGap: string | null;
+  readonly outOfScope: string | null;
+  readonly runs: readonly RunReport[];
+  /** Runs whose verdict differs from the expected one. */
+  readonly mismatches: number;
+}
+
+const DEFAULT_BOOT_BUDGET = 400_000_000;
+const DEFAULT_STEP_BUDGET = 200_000_000;
+/** RAM CloudVisor keeps for itself (core/cloudvisor/monitor-launch.ts): added so the VMM's share is the same. */
+const MONITOR_MIB = 8;
+const MIB = 1024 * 1024;
+
+export function runSpecs(modes: readonly ModeChoice[]): RunSpec[] {
+  const specs: RunSpec[] = [];
+  for (const mode of modes) {
+    if (mode === 'ablation') {
+      for (const name of Object.keys(ALL_DEFENSES) as DefenseName[]) specs.push({ mode: 'protected', defenseOff: name });
+    } else specs.push({ mode, defenseOff: null });
+  }
+  return specs;
+}
+
+export function expectedVerdict(scenario: Scenario, spec: RunSpec): Verdict | null {
+  if (spec.mode === 'bare') return scenario.expected.bare;
+  if (spec.defenseOff === null) return scenario.expected.protected;
+  return scenario.expected.ablation?.[spec.defenseOff] ?? null;
+}
+
+export async function runScenario(loaded: LoadedScenario, options: RunnerOptions = {}): Promise<ScenarioReport> {
+  const { scenario } = loaded;
+  const runs: RunReport[] = [];
+  for (const spec of runSpecs(options.modes ?? ['bare', 'protected'])) {
+    const report = await runOnce(loaded, spec, options);
+    options.onRun?.(report);
+    runs.push(report);
+  }
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    file: loaded.file,
+    knownGap: scenario.knownGap ?? null,
+    outOfScope: scenario.outOfScope ? `${scenario.outOfScope.class}: ${scenario.outOfScope.note}` : null,
+    runs,
+    mismatches: runs.filter((r) => r.matches === false).length,
+  };
+}
+
+interface GuestState {
+  readonly spec: ScenarioGuest;
+  readonly domain: number;
+  readonly vcpus: readonly VcpuId[];
+  booted: boolean;
+  readonly replies: { command: string; done: boolean; output: string }[];
+  readonly observed: Record<string, GuestSnapshot>;
+}
+
+function hostRamMiB(scenario: Scenario): number {
+  const guests = scenario.guests.reduce((sum, g) => sum + (g.memoryMiB ?? 32), 0);
+  return scenario.host?.ramMiB ?? Math.max(64, 8 + guests + 16);
+}
+
+function diskMiB(scenario: Scenario): number {
+  const volumes = scenario.guests.reduce((sum, g) => sum + (g.diskMiB ?? 0), 0);
+  return scenario.host?.diskMiB ?? (volumes > 0 ? volumes + 8 : 0);
+}
+
+function createLine(guest: ScenarioGuest): string {
+  const parts = [`create name=${guest.name} kernel=labos.elf memory=${guest.memoryMiB ?? 32} vcpus=${guest.vcpus ?? 1}`];
+  if (guest.diskMiB !== undefined) parts.push(`disk=vol=${guest.name},size=${guest.diskMiB}M,access=rw`);
+  if (guest.populate === 'lazy') parts.push('populate=lazy');
+  return parts.join(' ');
+}
+
+/** A run that could not happen: the scenario itself failed. */
+function errorReport(loaded: LoadedScenario, spec: RunSpec, explanation: string, started: number, failures: readonly string[] = []): RunReport {
+  const expected = expectedVerdict(loaded.scenario, spec);
+  return {
+    scenario: loaded.scenario.id, mode: spec.mode, defenseOff: spec.defenseOff, verdict: 'error', expected,
+    matches: expected === null ? null : expected === 'error', explanation, defendedBy: [], lost: [], altered: [], guests: [],
+    exfiltrated: [], monitor: { allowed: 0, refused: 0, failStop: 0, refusals: [] }, failures, instructions: 0,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function selftestOf(output: string): { ok: boolean; lines: string[] } {
+  const lines = output.split(/\r?\n/).filter((l) => /^(selftest:|SELFTEST )/.test(l));
+  return { ok: lines.some((l) => l.startsWith('SELFTEST ok')), lines };
+}
+
+function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+export async function runOnce(loaded: LoadedScenario, spec: RunSpec, options: RunnerOptions = {}): Promise<RunReport> {
+  const started = performance.now();
+  const { scenario } = loaded;
+  const bootBudget = options.bootBudget ?? DEFAULT_BOOT_BUDGET;
+  const stepBudget = options.stepBudget ?? DEFAULT_STEP_BUDGET;
+  const disk = diskMiB(scenario);
+  const defenses: Defenses | null = spec.mode === 'protected' ? { ...ALL_DEFENSES, ...(spec.defenseOff ? { [spec.defenseOff]: false } : {}) } : null;
+  let host: VmmHost;
+  try {
+    host = await VmmHost.create({
+      seed: scenario.host?.seed ?? `scenario:${scenario.id}`,
+      harts: scenario.host?.harts ?? 1,
+      ramBytes: (hostRamMiB(scenario) + (spec.mode === 'protected' ? MONITOR_MIB : 0)) * MIB,
+      ...(disk > 0 ? { disk: new MemoryDiskBacking(disk * MIB) } : {}),
+      mode: spec.mode,
+      ...(defenses ? { monitor: { defenses, ...(scenario.host?.policy ? { policy: scenario.host.policy } : {}) } } : {}),
+    });
+  } catch (error) {
+    return errorReport(loaded, spec, `the host did not start: ${error instanceof Error ? error.message : String(error)}`, started);
+  }
+  try {
+    const session = new GuestSession(host);
+    const view = new GuestView(host);
+    if (loaded.patch) {
+      try {
+        const { outcome } = applyPatch(host, loaded.patch.fileName, loaded.patch.source);
+        if (!outcome.ok) return errorReport(loaded, spec, `the patch did not install: ${describePatchFault(outcome.fault)}`, started);
+      } catch (error) {
+        if (error instanceof PatchLoadError) return errorReport(loaded, spec, error.message, started);
+        throw error;
+      }
+    }
+    host.putFile('labos.elf', loadGuestImage('labos'));
+    const guests = new Map<string, GuestState>();
+    for (const g of scenario.guests) {
+      const before = new Set(view.liveVcpus());
+      const created = host.toolstack(createLine(g));
+      const id = /created domain (\d+)/.exec(created.output)?.[1];
+      if (!created.ok || id === undefined) return errorReport(loaded, spec, `creating ${g.name} failed: ${created.output.trim()}`, started, session.failures);
+      const vcpus = view.liveVcpus().filter((v) => !before.has(v));
+      guests.set(g.name, { spec: g, domain: Number(id), vcpus, booted: false, replies: [], observed: {} });
+    }
+    for (const g of guests.values()) g.booted = session.waitFor(g.domain, LABOS_PROMPT, bootBudget);
+    const snapshot = (g: GuestState): GuestSnapshot => view.snapshot(g.vcpus[0] ?? null);
+    for (const step of scenario.steps) runStep(step, guests, session, host, snapshot, stepBudget);
+
+    const finals = new Map([...guests].map(([name, g]) => [name, snapshot(g)]));
+    const selftests = new Map<string, { ok: boolean; lines: string[] } | null>();
+    for (const [name, g] of guests) {
+      const final = finals.get(name);
+      const alive = final !== undefined && final.registers !== null && final.failStopped === null;
+      const from = session.output(g.domain).length;
+      const answered = alive && g.booted && session.type(g.domain, 'selftest', stepBudget);
+      selftests.set(name, answered ? selftestOf(session.output(g.domain).slice(from)) : null);
+    }
+    const facts = buildFacts(spec, defenses, guests, finals, selftests, session, view);
+    let goal: GoalResult;
+    try {
+      goal = scenario.goal(facts);
+    } catch (error) {
+      return errorReport(loaded, spec, `the goal failed: ${error instanceof Error ? error.message : String(error)}`, started, session.failures);
+    }
+    const decision: VerdictDecision = decideVerdict(scenario, goal, session.monitorEvents);
+    const expected = expectedVerdict(scenario, spec);
+    const events = session.monitorEvents;
+    return {
+      scenario: scenario.id,
+      mode: spec.mode,
+      defenseOff: spec.defenseOff,
+      verdict: decision.verdict,
+      expected,
+      matches: expected === null ? null : expected === decision.verdict,
+      explanation: decision.explanation,
+      defendedBy: decision.defendedBy,
+      lost: decision.verdict === 'error' ? [] : [...(goal.lost ?? [])],
+      altered: decision.verdict === 'error' ? [] : [...(goal.altered ?? [])],
+      guests: [...guests].map(([name, g]) => {
+        const st = selftests.get(name) ?? null;
+        const failLine = st?.lines.find((l) => l.startsWith('SELFTEST ')) ?? 'SELFTEST FAIL (no summary line)';
+        return {
+          name, domain: g.domain, booted: g.booted,
+          selftest: st === null ? 'no answer' : st.ok ? 'ok' : failLine.replace(/^SELFTEST /, ''),
+          failStopped: finals.get(name)?.failStopped ?? null,
+        };
+      }),
+      exfiltrated: session.exfiltrated.map((e) => ({ label: e.label, bytes: e.bytes.length })),
+      monitor: {
+        allowed: events.filter((e) => e.outcome === 'allowed').length,
+        refused: events.filter((e) => e.outcome === 'refused').length,
+        failStop: events.filter((e) => e.outcome === 'fail-stop').length,
+        refusals: [...new Set(events.filter((e) => e.outcome !== 'allowed').map((e) => `${e.outcome} ${e.mechanism} vm${e.vm ?? '-'}: ${e.attempted}`))].slice(0, 8),
+      },
+      failures: [...new Set(session.failures)].slice(0, 8),
+      instructions: host.instructions,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (error) {
+    return errorReport(loaded, spec, `the run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, started);
+  } finally {
+    host.dispose();
+  }
+}
+
+function runStep(
+  step: ScenarioStep,
+  guests: ReadonlyMap<string, GuestState>,
+  session: GuestSession,
+  host: VmmHost,
+  snapshot: (g: GuestState) => GuestSnapshot,
+  stepBudget: number,
+): void {
+  if ('toolstack' in step) {
+    const result = host.toolstack(step.toolstack);
+    session.logs.push(`xl ${step.toolstack}: ${result.ok ? 'ok' : 'failed'} ${result.output.trim()}`);
+  } else if ('run' in step) {
+    session.runUntil(() => false, step.run);
+  } else if ('observe' in step) {
+    for (const g of guests.values()) g.observed[step.observe] = snapshot(g);
+  } else {
+    const g = guests.get(step.guest);
+    if (g === undefined) throw new Error(`a step names an unknown guest '${step.guest}'`);
+    const from = session.output(g.domain).length;
+    if ('type' in step) {
+      const done = session.type(g.domain, step.type, step.budget ?? stepBudget);
+      g.replies.push({ command: step.type, done, output: session.output(g.domain).slice(from + step.type.length) });
+    } else {
+      session.waitFor(g.domain, step.waitFor, step.budget ?? stepBudget, from);
+    }
+  }
+}
+
+function buildFacts(
+  spec: RunSpec,
+  defenses: Defenses | null,
+  guests: ReadonlyMap<string, GuestState>,
+  finals: ReadonlyMap<string, GuestSnapshot>,
+  selftests: ReadonlyMap<string, { ok: boolean; lines: string[] } | null>,
+  session: GuestSession,
+  view: GuestView,
+): RunFacts {
+  const guestFacts: GuestFacts[] = [...guests].map(([name, g]) => {
+    const final = finals.get(name) ?? { secret: null, registers: null, failStopped: null };
+    const vcpu = g.vcpus[0] ?? null;
+    return {
+      ...final,
+      name,
+      domain: g.domain,
+      booted: g.booted,
+      console: session.output(g.domain),
+      replies: g.replies.map((r) => ({ ...r })),
+      selftest: selftests.get(name) ?? null,
+      observed: { ...g.observed },
+      readGuestPhysical: (gpa, length) => (vcpu === null ? null : view.readPhysical(vcpu, gpa, length)),
+      mapped: (gpa) => vcpu !== null && view.translate(vcpu, gpa) !== null,
+    };
+  });
+  const exfiltrated: Exfiltrated[] = session.exfiltrated.map((e) => ({ label: e.label, bytes: e.bytes.slice() }));
+  const events = [...session.monitorEvents];
+  return {
+    mode: spec.mode,
+    defenses,
+    guests: guestFacts,
+    guest(name) {
+      const found = guestFacts.find((g) => g.name === name);
+      if (!found) throw new Error(`no guest named '${name}' in this scenario`);
+      return found;
+    },
+    exfiltrated,
+    monitorEvents: events,
+    failures: [...session.failures],
+    logs: [...session.logs],
+    leaked(bytes) {
+      if (bytes === null || bytes.length === 0) return null;
+      return exfiltrated.find((e) => contains(e.bytes, bytes)) ?? null;
+    },
+    refusals(mechanism) {
+      return events.filter((e) => e.outcome !== 'allowed' && (mechanism === undefined || e.mechanism === mechanism));
+    },
+  };
+}

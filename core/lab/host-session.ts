@@ -4,6 +4,7 @@
 // a crashed host (reported as an event), never a crashed process.
 import { TextDecoder } from 'node:util';
 import type { LabBackend } from './lab-endpoint';
+import { handleInspect, isInspectMethod } from './inspect/inspect-requests';
 import type { Machine } from './machine';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './product';
 import { LabError, type HostInfo, type HostStatus, type LabEvent, type LabMethod, type RunState } from './protocol';
@@ -43,6 +44,7 @@ export class HostSession implements LabBackend {
   }
 
   async handle(method: LabMethod, params: unknown): Promise<unknown> {
+    if (isInspectMethod(method)) return handleInspect(this.machine.vmmHosts, method, params);
     switch (method) {
       case 'host.info':
         return this.info();

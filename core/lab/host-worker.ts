@@ -2,6 +2,7 @@
 // here; the main thread (Electron main, the web server, the CLI) only relays messages.
 import { parentPort, workerData } from 'node:worker_threads';
 import { DemoMachine } from './demo-machine';
+import { SideBySideMachine } from './host/side-by-side-machine';
 import { VmmMachine } from './host/vmm-machine';
 import { HostSession } from './host-session';
 import { serveLab } from './lab-endpoint';
@@ -14,8 +15,11 @@ async function createMachine(config: MachineConfig, seed: string): Promise<Machi
   switch (config.kind) {
     case 'demo':
       return new DemoMachine();
-    case 'bare':
-      return VmmMachine.create({ seed, harts: config.harts, ramMiB: config.ramMiB, guests: config.guests });
+    case 'bare': {
+      const host = { seed, harts: config.harts, ramMiB: config.ramMiB, guests: config.guests };
+      if (config.mode === 'both') return SideBySideMachine.create(host);
+      return VmmMachine.create({ ...host, mode: config.mode ?? 'bare' });
+    }
   }
 }
 

@@ -8,6 +8,8 @@ export type MachineConfig =
       readonly harts: number;
       readonly ramMiB: number;
       readonly guests: readonly GuestConfig[];
+      /** The VMM alone, under CloudVisor, or one host of each side by side (default 'bare'). */
+      readonly mode?: 'bare' | 'protected' | 'both';
     };
 
 export interface HostWorkerData {

@@ -1,6 +1,7 @@
 // What the lab host drives: one emulated machine, run in instruction budgets so the host's
 // worker can answer requests between slices. The real board implements it; so does the demo.
-import type { DeviceInfo } from './protocol';
+import type { VmmHost } from './host/vmm-host';
+import type { DeviceInfo, HostMode } from './protocol';
 
 export interface MachineDescription {
   readonly machine: string;
@@ -27,4 +28,9 @@ export interface Machine {
   /** Queues input bytes on a console; returns how many were accepted. */
   consoleInput(console: string, data: Uint8Array): number;
   onConsoleOutput(listener: (console: string, data: Uint8Array) => void): () => void;
+  /**
+   * The VMM hosts this machine runs, by mode (a bare one, a protected one, or both side by side):
+   * what patches, attestation and performance sampling work on. Absent for machines without a VMM.
+   */
+  readonly vmmHosts?: ReadonlyMap<HostMode, VmmHost>;
 }

@@ -2,6 +2,10 @@
 // to one emulated host through these messages. Requests are answered exactly once; host events
 // travel in numbered batches that the receiver acknowledges, so a slow receiver is sent less
 // (coalesced console text, a count of dropped events) and never stalls the host.
+import type {
+  HostsView, MemoryRequest, MemoryView, PageTableRequest, PageTableView, SearchRequest, SearchResult, VcpuRequest,
+  VcpuView, ViewpointsRequest, ViewpointsView,
+} from './inspect/inspect-types';
 
 export type RunState = 'stopped' | 'running' | 'paused' | 'halted' | 'crashed';
 
@@ -43,6 +47,9 @@ export type LabEvent =
 
 export type LabEventKind = LabEvent['kind'];
 
+/** One VMM host of the session: the VMM alone on the hardware, or under CloudVisor. */
+export type HostMode = 'bare' | 'protected';
+
 /** Every request the host answers: name -> parameters and result. */
 export interface LabMethods {
   'host.info': { params: Record<string, never>; result: HostInfo };
@@ -52,6 +59,12 @@ export interface LabMethods {
   'host.step': { params: { readonly instructions: number }; result: HostStatus };
   'host.reset': { params: Record<string, never>; result: HostStatus };
   'console.input': { params: { readonly console: string; readonly data: string }; result: { readonly accepted: number } };
+  'inspect.hosts': { params: Record<string, never>; result: HostsView };
+  'inspect.memory': { params: MemoryRequest; result: MemoryView };
+  'inspect.viewpoints': { params: ViewpointsRequest; result: ViewpointsView };
+  'inspect.search': { params: SearchRequest; result: SearchResult };
+  'inspect.page-tables': { params: PageTableRequest; result: PageTableView };
+  'inspect.vcpu': { params: VcpuRequest; result: VcpuView };
 }
 
 export type LabMethod = keyof LabMethods;
@@ -66,6 +79,12 @@ export const LAB_METHODS = [
   'host.step',
   'host.reset',
   'console.input',
+  'inspect.hosts',
+  'inspect.memory',
+  'inspect.viewpoints',
+  'inspect.search',
+  'inspect.page-tables',
+  'inspect.vcpu',
 ] as const satisfies readonly LabMethod[];
 
 export interface RequestMessage {

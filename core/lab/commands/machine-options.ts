@@ -3,9 +3,9 @@ import { UsageError } from '../cli-command';
 import { isGuestImageName } from '../host/guest-images';
 import { defaultBareConfig, type MachineConfig } from '../machine-config';
 
-export const MACHINE_USAGE = '[--machine bare|demo] [--guests labos[,labos...]] [--harts N]';
+export const MACHINE_USAGE = '[--machine bare|demo] [--mode bare|protected|both] [--guests labos[,labos...]] [--harts N]';
 
-export function machineConfigFrom(values: { machine?: string; guests?: string; harts?: string }): MachineConfig {
+export function machineConfigFrom(values: { machine?: string; mode?: string; guests?: string; harts?: string }): MachineConfig {
   const kind = values.machine ?? 'bare';
   if (kind === 'demo') return { kind: 'demo' };
   if (kind !== 'bare') throw new UsageError(`--machine must be bare or demo, not '${kind}'`);
@@ -16,11 +16,14 @@ export function machineConfigFrom(values: { machine?: string; guests?: string; h
   if (base.kind !== 'bare') return base;
   const harts = values.harts === undefined ? base.harts : Number(values.harts);
   if (!Number.isInteger(harts) || harts < 1 || harts > 8) throw new UsageError('--harts must be 1 to 8');
-  return { ...base, harts };
+  const mode = values.mode ?? 'bare';
+  if (mode !== 'bare' && mode !== 'protected' && mode !== 'both') throw new UsageError(`--mode must be bare, protected or both, not '${mode}'`);
+  return { ...base, harts, mode };
 }
 
 export const MACHINE_OPTIONS = {
   machine: { type: 'string' },
+  mode: { type: 'string' },
   guests: { type: 'string' },
   harts: { type: 'string' },
 } as const;

@@ -18,6 +18,10 @@ export interface VmmMachineConfig {
   readonly harts: number;
   readonly ramMiB: number;
   readonly guests: readonly GuestConfig[];
+  /** 'protected': CloudVisor under the VMM (default 'bare'). */
+  readonly mode?: 'bare' | 'protected';
+  /** Prefix of every console name ('bare:' gives 'bare:xl', 'bare:dom1'), for hosts side by side. */
+  readonly consolePrefix?: string;
 }
 
 const PROMPT = 'xl> ';
@@ -35,30 +39,42 @@ export class VmmMachine implements Machine {
   ) {
     const board = host.board;
     this.description = {
-      machine: `bare host: Xen-like VMM with ${config.guests.length} guest(s)`,
+      machine: `${host.monitor ? 'protected host: Xen-like VMM under CloudVisor' : 'bare host: Xen-like VMM'} with ${config.guests.length} guest(s)`,
       harts: board.harts.length,
       ramBytes: board.ram.size,
       devices: board.description.devices.map((d) => ({ name: d.kind, base: d.base, size: d.size })),
-      consoles: ['xl', ...config.guests.map((_, i) => `dom${i + 1}`)],
+      consoles: [this.xl, ...config.guests.map((_, i) => `${this.prefix}dom${i + 1}`)],
     };
     host.onEvent((event) => {
-      if (event.kind === 'guest-output') this.print(`dom${event.domain}`, event.bytes);
-      else if (event.kind === 'host-console') this.print('xl', event.bytes);
-      else if (event.kind === 'vmm-failed') this.print('xl', encoder.encode(`\r\n[host] ${event.reason}\r\n`));
-      else if (event.kind === 'exfiltrated') this.print('xl', encoder.encode(`\r\n[lab] exfiltrated ${event.label}: ${event.bytes.length} bytes\r\n`));
+      if (event.kind === 'guest-output') this.print(`${this.prefix}dom${event.domain}`, event.bytes);
+      else if (event.kind === 'host-console') this.print(this.xl, event.bytes);
+      else if (event.kind === 'vmm-failed') this.print(this.xl, encoder.encode(`\r\n[host] ${event.reason}\r\n`));
+      else if (event.kind === 'exfiltrated') this.print(this.xl, encoder.encode(`\r\n[lab] exfiltrated ${event.label}: ${event.bytes.length} bytes\r\n`));
     });
   }
 
   static async create(config: VmmMachineConfig): Promise<VmmMachine> {
-    const host = await VmmHost.create({ seed: config.seed, harts: config.harts, ramBytes: config.ramMiB * 1024 * 1024 });
+    const host = await VmmHost.create({ seed: config.seed, harts: config.harts, ramBytes: config.ramMiB * 1024 * 1024, mode: config.mode ?? 'bare' });
     const machine = new VmmMachine(host, config);
     for (const image of new Set(config.guests.map((g) => g.image))) host.putFile(`${image}.elf`, loadGuestImage(image));
     machine.createGuests();
     return machine;
   }
 
+  private get prefix(): string {
+    return this.config.consolePrefix ?? '';
+  }
+
+  private get xl(): string {
+    return `${this.prefix}xl`;
+  }
+
   get vmmHost(): VmmHost {
     return this.host;
+  }
+
+  get vmmHosts(): ReadonlyMap<'bare' | 'protected', VmmHost> {
+    return new Map([[this.host.monitor === null ? 'bare' : 'protected', this.host]]);
   }
 
   get instructions(): number {
@@ -80,7 +96,7 @@ export class VmmMachine implements Machine {
   }
 
   consoleInput(console: string, data: Uint8Array): number {
-    if (console === 'xl') return this.toolstackInput(data);
+    if (console === this.xl) return this.toolstackInput(data);
     const domain = this.description.consoles.indexOf(console);
     if (domain < 1) return 0;
     return this.host.consoleInput(this.domains[domain - 1] ?? -1, data);
@@ -94,32 +110,32 @@ export class VmmMachine implements Machine {
   private createGuests(): void {
     this.domains = this.config.guests.map((g) => {
       const result = this.host.toolstack(`create name=${g.name} kernel=${g.image}.elf memory=${g.memoryMiB} vcpus=${g.vcpus}`);
-      this.print('xl', encoder.encode(`${result.output}\r\n`));
+      this.print(this.xl, encoder.encode(`${result.output}\r\n`));
       const id = /created domain (\d+)/.exec(result.output)?.[1];
       return id === undefined ? -1 : Number(id);
     });
-    this.print('xl', encoder.encode(PROMPT));
+    this.print(this.xl, encoder.encode(PROMPT));
   }
 
   private toolstackInput(data: Uint8Array): number {
     for (const byte of data) {
       if (byte === 13 || byte === 10) {
-        this.print('xl', encoder.encode('\r\n'));
+        this.print(this.xl, encoder.encode('\r\n'));
         const command = this.line.trim();
         this.line = '';
         if (command !== '') {
           const { output } = this.host.toolstack(command);
-          if (output !== '') this.print('xl', encoder.encode(`${output.replace(/\n/g, '\r\n')}\r\n`));
+          if (output !== '') this.print(this.xl, encoder.encode(`${output.replace(/\n/g, '\r\n')}\r\n`));
         }
-        this.print('xl', encoder.encode(PROMPT));
+        this.print(this.xl, encoder.encode(PROMPT));
       } else if (byte === 127 || byte === 8) {
         if (this.line.length > 0) {
           this.line = this.line.slice(0, -1);
-          this.print('xl', encoder.encode('\b \b'));
+          this.print(this.xl, encoder.encode('\b \b'));
         }
       } else if (byte >= 32 && byte < 127) {
         this.line += String.fromCharCode(byte);
-        this.print('xl', Uint8Array.of(byte));
+        this.print(this.xl, Uint8Array.of(byte));
       }
     }
     return data.length;

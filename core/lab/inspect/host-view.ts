@@ -1,0 +1,54 @@
+// The host panel's facts (issue 9): each hart and what it runs, the VMM's domains and their
+// state, the mode, and in protected mode the monitor's defenses and frame census.
+import { SLOT } from '../../hw/cpu';
+import type { InspectContext } from './inspect-context';
+import type { HartView, HostView } from './inspect-types';
+import { vmidOfHgatp } from './g-stage-mappings';
+
+const PRIV = ['U', 'S', 'H', 'M'] as const;
+
+export function hostView(ctx: InspectContext): HostView {
+  const host = ctx.host;
+  const monitor = host.monitor;
+  const census = host.launched?.owners.census();
+  return {
+    name: ctx.name,
+    mode: ctx.mode,
+    ramBase: ctx.ramBase,
+    ramBytes: ctx.ramSize,
+    instructions: host.instructions,
+    virtualTime: host.board.clock.now(),
+    failed: host.failed,
+    harts: host.board.harts.map((_, id) => hartView(ctx, id)),
+    domains: ctx.domains().map((d) => ({
+      id: d.id,
+      name: d.name,
+      state: d.state,
+      vmid: d.vmid,
+      memoryBytes: d.memoryBytes,
+      populatedPages: d.populatedPages,
+      vcpus: d.vcpus.map((v) => ({ index: v.index, vcpu: v.vcpu, hsm: v.hsm, exits: v.exits })),
+      failStopped: d.vmid !== null && monitor ? monitor.inspectVm(d.vmid)?.failStopped ?? null : null,
+    })),
+    monitor: monitor
+      ? { defenses: { ...monitor.defenses }, policy: monitor.policy, frames: Object.fromEntries(census ?? []) }
+      : null,
+  };
+}
+
+function hartView(ctx: InspectContext, id: number): HartView {
+  const hart = ctx.host.board.harts[id];
+  if (!hart) throw new RangeError(`no hart ${id}`);
+  const hgatp = (hart.csr[SLOT.HGATP] ?? 0) >>> 0;
+  const last = hgatp === 0 ? null : ctx.domainOfVmid(vmidOfHgatp(hgatp));
+  const under = ctx.mode === 'protected' ? 'CloudVisor (HS) under the VMM' : 'the VMM (HS)';
+  const priv = `${hart.virt ? 'V' : ''}${hart.priv === 1 && !hart.virt ? 'HS' : PRIV[hart.priv] ?? '?'}`;
+  return {
+    id,
+    pc: hart.pc >>> 0,
+    priv,
+    runs: last ? `${under}; last entered dom${last.id} (${last.name})` : `${under}; no guest entered yet`,
+    lastDomain: last?.id ?? null,
+    retired: hart.retired,
+  };
+}

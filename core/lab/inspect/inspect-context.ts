@@ -1,0 +1,176 @@
+// The trusted-side facts one inspection needs about a VmmHost, gathered once per request: the
+// VMM's domains (through its read-only vmmStatus entry point) with each vCPU's G-stage root, and
+// who owns each frame. Reads RAM directly and never through the bus or the VMM's hypervisor
+// interface, so inspecting has no side effect: no device register is read, no monitor event made.
+import { BusMemoryPort } from '../../cloudvisor/bus-memory-port';
+import { describeOwner } from '../../cloudvisor/frame-owners';
+import type { PhysicalMemoryPort } from '../../cloudvisor/physical-memory-port';
+import type { VmmHost } from '../host/vmm-host';
+import { LabError } from '../protocol';
+import { gStageMappings, vmidOfHgatp } from './g-stage-mappings';
+import type { FrameOwnerLabel } from './inspect-types';
+
+export const PAGE = 4096;
+
+export interface VcpuFacts {
+  readonly index: number;
+  readonly vcpu: number;
+  readonly hsm: string;
+  readonly exits: number;
+}
+
+export interface DomainFacts {
+  readonly id: number;
+  readonly name: string;
+  readonly state: string;
+  readonly memoryBytes: number;
+  readonly populatedPages: number;
+  readonly vcpus: readonly VcpuFacts[];
+  /** The G-stage root the VMM gave its vCPUs (what it believes the hart walks). */
+  readonly vmmHgatp: number | null;
+  readonly vmid: number | null;
+}
+
+export class InspectContext {
+  readonly mode: 'bare' | 'protected';
+  readonly memory: PhysicalMemoryPort;
+  private domainList: DomainFacts[] | null = null;
+  private bareOwners: Map<number, number> | null = null;
+  private readonly shadows = new Map<number, ReadonlyMap<number, number>>();
+
+  constructor(
+    readonly name: string,
+    readonly host: VmmHost,
+  ) {
+    this.mode = host.monitor ? 'protected' : 'bare';
+    const ram = host.board.ram;
+    this.memory = new BusMemoryPort(host.board.bus, ram.base, ram.size);
+  }
+
+  get ramBase(): number {
+    return this.host.board.ram.base;
+  }
+
+  get ramSize(): number {
+    return this.host.board.ram.size;
+  }
+
+  domains(): DomainFacts[] {
+    this.domainList ??= readDomains(this.host);
+    return this.domainList;
+  }
+
+  domain(id: number): DomainFacts {
+    const found = this.domains().find((d) => d.id === id);
+    if (found) return found;
+    const known = this.domains().map((d) => d.id).join(', ') || 'none';
+    throw new LabError('bad-request', `host '${this.name}' has no domain ${id} (domains: ${known})`);
+  }
+
+  domainOfVmid(vmid: number): DomainFacts | null {
+    return this.domains().find((d) => d.vmid === vmid) ?? null;
+  }
+
+  /** RAM bytes at [pa, pa+length), or null when any of it lies outside RAM. */
+  readRam(pa: number, length: number): Uint8Array | null {
+    const ram = this.host.board.ram;
+    if (!ram.contains(pa, length)) return null;
+    return ram.u8.subarray(pa - ram.base, pa - ram.base + length);
+  }
+
+  read32(pa: number): number | null {
+    const bytes = this.readRam(pa, 4);
+    if (!bytes) return null;
+    return ((bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8) | ((bytes[2] ?? 0) << 16) | ((bytes[3] ?? 0) << 24)) >>> 0;
+  }
+
+  /** The owner of a frame: the monitor's owner table, or on a bare host the VMM's own G-stage tables. */
+  ownerOf(frame: number): FrameOwnerLabel {
+    const pa = frame * PAGE;
+    if (!this.host.board.ram.contains(pa, PAGE)) return 'none';
+    const owners = this.host.launched?.owners;
+    if (owners) {
+      const owner = owners.ownerOf(frame);
+      if (!owner) return 'none';
+      if (owner.kind !== 'vm') return describeOwner(owner);
+      const domain = this.domainOfVmid(owner.vm);
+      return domain ? `dom${domain.id}` : `vm${owner.vm}`;
+    }
+    const domain = this.bareOwnerMap().get(frame);
+    return domain === undefined ? 'vmm' : `dom${domain}`;
+  }
+
+  /** Protected mode: the monitor's shadow map of a domain (guest page -> frame); null on a bare host. */
+  shadowOf(domain: DomainFacts): ReadonlyMap<number, number> | null {
+    const monitor = this.host.monitor;
+    if (!monitor || domain.vmid === null) return null;
+    let shadow = this.shadows.get(domain.id);
+    if (!shadow) {
+      shadow = monitor.inspectVm(domain.vmid)?.shadow ?? new Map<number, number>();
+      this.shadows.set(domain.id, shadow);
+    }
+    return shadow;
+  }
+
+  /** On a bare host every frame is the VMM's; those it mapped into a domain are shown as that domain's. */
+  private bareOwnerMap(): Map<number, number> {
+    if (this.bareOwners) return this.bareOwners;
+    const map = new Map<number, number>();
+    for (const d of this.domains()) {
+      if (d.vmmHgatp === null) continue;
+      for (const m of gStageMappings(this.memory, d.vmmHgatp)) map.set(Math.floor(m.pa / PAGE), d.id);
+    }
+    this.bareOwners = map;
+    return map;
+  }
+}
+
+interface RawDomain {
+  id: number;
+  name: string;
+  state: string;
+  memoryBytes: number;
+  populatedPages: number;
+  vcpus: { index: number; vcpu: number; hsm: string; exits: number }[];
+}
+
+function isRawDomain(value: unknown): value is RawDomain {
+  if (typeof value !== 'object' || value === null) return false;
+  const d = value as Record<string, unknown>;
+  return typeof d.id === 'number' && typeof d.name === 'string' && typeof d.state === 'string' && Array.isArray(d.vcpus);
+}
+
+/** The VMM's domain table is untrusted data from inside its engine: checked before use. */
+function readDomains(host: VmmHost): DomainFacts[] {
+  let raw: unknown;
+  try {
+    raw = host.engine.call('vmmStatus');
+  } catch (error) {
+    throw new LabError('host-failed', `the VMM did not report its domains: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(isRawDomain).map((d) => {
+    const vcpus = d.vcpus.map((v) => ({ index: Number(v.index), vcpu: Number(v.vcpu), hsm: String(v.hsm), exits: Number(v.exits) }));
+    const first = vcpus[0];
+    const vmmHgatp = first === undefined ? null : vmmHgatpOf(host, first.vcpu);
+    return {
+      id: d.id,
+      name: d.name,
+      state: d.state,
+      memoryBytes: Number(d.memoryBytes),
+      populatedPages: Number(d.populatedPages),
+      vcpus,
+      vmmHgatp,
+      vmid: vmmHgatp === null || vmmHgatp === 0 ? null : vmidOfHgatp(vmmHgatp),
+    };
+  });
+}
+
+/** The hgatp the VMM set: the monitor remembers it under protected mode; the hart's context holds it on a bare host. */
+function vmmHgatpOf(host: VmmHost, vcpu: number): number | null {
+  try {
+    return (host.monitor ?? host.hyp).vcpu.controls(vcpu).hgatp >>> 0;
+  } catch {
+    return null;
+  }
+}

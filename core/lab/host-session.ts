@@ -3,6 +3,7 @@
 // loop between slices so requests are answered while the machine runs. A machine that throws is
 // a crashed host (reported as an event), never a crashed process.
 import { TextDecoder } from 'node:util';
+import { HostTools, isToolMethod } from './host-tools';
 import type { LabBackend } from './lab-endpoint';
 import { handleInspect, isInspectMethod } from './inspect/inspect-requests';
 import type { Machine } from './machine';
@@ -28,6 +29,7 @@ export class HostSession implements LabBackend {
   private readonly decoders = new Map<string, TextDecoder>();
   private readonly sliceMs: number;
   private readonly statusIntervalMs: number;
+  private readonly tools: HostTools;
 
   constructor(
     private readonly machine: Machine,
@@ -36,6 +38,7 @@ export class HostSession implements LabBackend {
     this.sliceMs = options.sliceMs ?? 10;
     this.statusIntervalMs = options.statusIntervalMs ?? 250;
     machine.onConsoleOutput((console, data) => this.consoleOutput(console, data));
+    this.tools = new HostTools(machine, options.seed, (event) => this.emit(event));
   }
 
   onEvent(listener: (event: LabEvent) => void): () => void {
@@ -45,6 +48,7 @@ export class HostSession implements LabBackend {
 
   async handle(method: LabMethod, params: unknown): Promise<unknown> {
     if (isInspectMethod(method)) return handleInspect(this.machine.vmmHosts, method, params);
+    if (isToolMethod(method)) return this.tools.handle(method, params);
     switch (method) {
       case 'host.info':
         return this.info();
@@ -108,6 +112,7 @@ export class HostSession implements LabBackend {
 
   private reset(): HostStatus {
     this.machine.reset();
+    this.tools.reset();
     this.decoders.clear();
     this.mips = 0;
     this.lastStatusInstructions = 0;
@@ -122,6 +127,7 @@ export class HostSession implements LabBackend {
     if (!this.machine.description.consoles.includes(p.console)) {
       throw new LabError('bad-request', `no console named ${JSON.stringify(p.console)}`);
     }
+    this.tools.recordInput(p.console, p.data);
     return { accepted: this.machine.consoleInput(p.console, new TextEncoder().encode(p.data)) };
   }
 
@@ -178,6 +184,7 @@ export class HostSession implements LabBackend {
     this.lastStatusAt = now;
     this.lastStatusInstructions = this.machine.instructions;
     this.emit({ kind: 'status', status: this.status() });
+    this.tools.tick();
   }
 
   private consoleOutput(console: string, data: Uint8Array): void {

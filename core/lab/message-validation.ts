@@ -42,6 +42,10 @@ function isLabEvent(value: unknown): value is LabEvent {
       return typeof value.message === 'string' && typeof value.source === 'string';
     case 'host-error':
       return typeof value.message === 'string';
+    case 'security':
+      return isRecord(value.activity) && typeof value.activity.what === 'string' && typeof value.activity.message === 'string';
+    case 'perf':
+      return isRecord(value.sample) && typeof value.sample.host === 'string' && typeof value.sample.mips === 'number';
     default:
       return false;
   }

@@ -43,12 +43,121 @@ export type LabEvent =
   | { readonly kind: 'console'; readonly console: string; readonly data: string }
   | { readonly kind: 'status'; readonly status: HostStatus }
   | { readonly kind: 'log'; readonly level: LogLevel; readonly source: string; readonly message: string }
-  | { readonly kind: 'host-error'; readonly message: string; readonly detail?: string };
+  | { readonly kind: 'host-error'; readonly message: string; readonly detail?: string }
+  | { readonly kind: 'security'; readonly activity: SecurityActivity }
+  | { readonly kind: 'perf'; readonly sample: PerfSample };
 
 export type LabEventKind = LabEvent['kind'];
 
 /** One VMM host of the session: the VMM alone on the hardware, or under CloudVisor. */
 export type HostMode = 'bare' | 'protected';
+export type PatchTarget = HostMode | 'both';
+
+/** A compile diagnostic of a patch, at the patch's own line and column (1-based). */
+export interface PatchDiagnosticInfo {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly category: 'error' | 'warning' | 'message';
+  /** TypeScript's code, or 0 for the lab's own patch rules. */
+  readonly code: number;
+  readonly message: string;
+}
+
+export type PatchState = 'loaded' | 'installed' | 'uninstalled' | 'disabled';
+
+export interface LoadedPatchInfo {
+  readonly host: HostMode;
+  /** The engine's id of the patch on that host. */
+  readonly id: number;
+  readonly name: string;
+  readonly fileName: string;
+  readonly state: PatchState;
+  /** The source as loaded, so a session can load it again. */
+  readonly source: string;
+}
+
+export interface PatchRunResult {
+  readonly host: HostMode;
+  readonly ok: boolean;
+  readonly patch?: LoadedPatchInfo;
+  readonly diagnostics: readonly PatchDiagnosticInfo[];
+  /** Why install() failed (the patch was disabled), with the patch's line. */
+  readonly fault?: string;
+}
+
+/** Something security-relevant a host did: data left a guest, a patch failed, the monitor said no. */
+export interface SecurityActivity {
+  readonly host: HostMode;
+  readonly what: 'exfiltrated' | 'patch-fault' | 'monitor-refused' | 'monitor-fail-stop' | 'vmm-failed';
+  /** Host timebase ticks. */
+  readonly time: number;
+  readonly vm: number | null;
+  /** The monitor's mechanism that decided (monitor events only). */
+  readonly mechanism?: string;
+  readonly message: string;
+  /** The exfiltrated bytes, hex. */
+  readonly hex?: string;
+}
+
+/** One decision of the monitor, as the lab shows it. */
+export interface MonitorDecision {
+  readonly time: number;
+  readonly hart: number;
+  readonly vm: number | null;
+  readonly mechanism: string;
+  readonly attempted: string;
+  readonly outcome: 'allowed' | 'refused' | 'fail-stop';
+}
+
+/** Performance of one host over one sampling interval (wall clock of the lab's host process). */
+export interface PerfSample {
+  readonly host: HostMode;
+  /** Wall milliseconds since the session started sampling. */
+  readonly at: number;
+  readonly intervalMs: number;
+  /** Guest and firmware instructions retired per wall second, millions. */
+  readonly mips: number;
+  /** Guest exits returned by vcpu.run per wall second, by exit kind. */
+  readonly exitsPerSecond: Readonly<Record<string, number>>;
+  /** Share of wall time spent inside the monitor itself (not the guest it runs); null on a bare host. */
+  readonly monitorShare: number | null;
+  /** Share of wall time spent in the VMM's engine (its own code and hyp calls), 0..1. */
+  readonly vmmShare: number;
+}
+
+export interface PcrReport {
+  readonly index: number;
+  /** What the platform measures into it. */
+  readonly meaning: string;
+  readonly value: string;
+  /** What a verifier expects from the published firmware and image; null when nothing is expected. */
+  readonly expected: string | null;
+}
+
+export interface AttestationReport {
+  readonly host: HostMode;
+  readonly pcrs: readonly PcrReport[];
+  readonly nonce: string;
+  readonly quote: { readonly attest: string; readonly signature: string; readonly pcrDigest: string; readonly selection: readonly number[] };
+  readonly certificates: { readonly ca: string; readonly endorsement: string; readonly attestation: string };
+  readonly verdict: { readonly ok: boolean; readonly checks: Readonly<Record<string, boolean>>; readonly reasons: readonly string[] };
+  /** What this lab's platform does not measure yet, said plainly. */
+  readonly notes: readonly string[];
+}
+
+/** What a saved session needs from the host: its machine, the loaded patches, what was typed. */
+export interface SessionExport {
+  readonly seed: string;
+  readonly machine: string;
+  readonly harts: number;
+  readonly ramBytes: number;
+  readonly consoles: readonly string[];
+  readonly hosts: readonly HostMode[];
+  readonly patches: readonly LoadedPatchInfo[];
+  /** Input typed at each console since the last reset, in order. */
+  readonly input: readonly { readonly console: string; readonly data: string }[];
+}
 
 /** Every request the host answers: name -> parameters and result. */
 export interface LabMethods {
@@ -59,6 +168,15 @@ export interface LabMethods {
   'host.step': { params: { readonly instructions: number }; result: HostStatus };
   'host.reset': { params: Record<string, never>; result: HostStatus };
   'console.input': { params: { readonly console: string; readonly data: string }; result: { readonly accepted: number } };
+  'patch.load': {
+    params: { readonly fileName: string; readonly source: string; readonly target: PatchTarget };
+    result: { readonly results: readonly PatchRunResult[] };
+  };
+  'patch.unload': { params: { readonly host: HostMode; readonly id: number }; result: { readonly patches: readonly LoadedPatchInfo[] } };
+  'patch.list': { params: Record<string, never>; result: { readonly hosts: readonly HostMode[]; readonly patches: readonly LoadedPatchInfo[] } };
+  'monitor.decisions': { params: { readonly host: HostMode; readonly since?: number }; result: { readonly decisions: readonly MonitorDecision[] } };
+  'attestation.quote': { params: { readonly host: HostMode; readonly nonce: string }; result: AttestationReport };
+  'session.export': { params: Record<string, never>; result: SessionExport };
   'inspect.hosts': { params: Record<string, never>; result: HostsView };
   'inspect.memory': { params: MemoryRequest; result: MemoryView };
   'inspect.viewpoints': { params: ViewpointsRequest; result: ViewpointsView };
@@ -79,6 +197,12 @@ export const LAB_METHODS = [
   'host.step',
   'host.reset',
   'console.input',
+  'patch.load',
+  'patch.unload',
+  'patch.list',
+  'monitor.decisions',
+  'attestation.quote',
+  'session.export',
   'inspect.hosts',
   'inspect.memory',
   'inspect.viewpoints',

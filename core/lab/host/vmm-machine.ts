@@ -2,6 +2,8 @@
 // toolstack ('xl', line-edited, one xl command per line) and one per guest ('dom1', 'dom2', ...).
 // Guests are created when the machine starts; reset destroys and re-creates them from the same
 // configuration (the host board keeps running, as after `xl destroy` + `xl create`).
+import { SeededRandom } from '../../hw/seeded-random';
+import { ManufacturerCa } from '../../hw/tpm/manufacturer-ca';
 import type { Machine, MachineDescription, RunSlice } from '../machine';
 import { loadGuestImage, type GuestImageName } from './guest-images';
 import { VmmHost } from './vmm-host';
@@ -46,7 +48,8 @@ export class VmmMachine implements Machine {
       consoles: [this.xl, ...config.guests.map((_, i) => `${this.prefix}dom${i + 1}`)],
     };
     host.onEvent((event) => {
-      if (event.kind === 'guest-output') this.print(`${this.prefix}dom${event.domain}`, event.bytes);
+      // Consoles are named by guest slot: after a reset re-creates the guests, dom1 is still the first.
+      if (event.kind === 'guest-output') this.print(`${this.prefix}dom${this.domains.indexOf(event.domain) + 1}`, event.bytes);
       else if (event.kind === 'host-console') this.print(this.xl, event.bytes);
       else if (event.kind === 'vmm-failed') this.print(this.xl, encoder.encode(`\r\n[host] ${event.reason}\r\n`));
       else if (event.kind === 'exfiltrated') this.print(this.xl, encoder.encode(`\r\n[lab] exfiltrated ${event.label}: ${event.bytes.length} bytes\r\n`));
@@ -54,7 +57,9 @@ export class VmmMachine implements Machine {
   }
 
   static async create(config: VmmMachineConfig): Promise<VmmMachine> {
-    const host = await VmmHost.create({ seed: config.seed, harts: config.harts, ramBytes: config.ramMiB * 1024 * 1024, mode: config.mode ?? 'bare' });
+    // The lab is the TPM vendor here: it keeps the CA so the attestation panel can verify quotes.
+    const manufacturer = new ManufacturerCa(SeededRandom.fromSeed(config.seed, 'cloudvisor-lab tpm manufacturer'));
+    const host = await VmmHost.create({ seed: config.seed, harts: config.harts, ramBytes: config.ramMiB * 1024 * 1024, manufacturer, mode: config.mode ?? 'bare' });
     const machine = new VmmMachine(host, config);
     for (const image of new Set(config.guests.map((g) => g.image))) host.putFile(`${image}.elf`, loadGuestImage(image));
     machine.createGuests();

@@ -36,6 +36,8 @@ const dbcnKey = (vcpu: VcpuId): string => `sbi-dbcn/vcpu${vcpu}`;
 export interface VmInspection {
   readonly vm: number;
   readonly started: boolean;
+  /** False for a VM created before the monitor's launch. */
+  readonly protected: boolean;
   readonly failStopped: string | null;
   readonly vcpus: readonly VcpuId[];
   /** The hgatp the hart really uses for this VM (the shadow's root), null before the first run. */
@@ -183,6 +185,7 @@ export class MonitorHyp implements HypBackend {
     return {
       vm,
       started: record.started,
+      protected: record.protected,
       failStopped: record.failStopped,
       vcpus: [...record.vcpus],
       shadowRoot: record.shadow ? record.shadow.hgatp : null,
@@ -292,7 +295,7 @@ export class MonitorHyp implements HypBackend {
   private regsView(id: VcpuId): GuestRegs {
     const record = this.record(id);
     const full = this.inner.vcpu.regs(id);
-    if (!this.defenses.registerHiding || !record.ran) return full;
+    if (!this.defenses.registerHiding || !record.ran || !this.isProtected(record)) return full;
     return guestView(full, exitRights(record.lastExit));
   }
 
@@ -305,7 +308,7 @@ export class MonitorHyp implements HypBackend {
         if (canonicalReg(name) === `x${exit.rd}`) this.virtioOf(this.registry.vm(record.vm)).loadAnswered(exit.gpa, exit.width, value as number);
       }
     }
-    if (!this.defenses.entryChecks || !record.ran) {
+    if (!this.defenses.entryChecks || !record.ran || !this.isProtected(record)) {
       this.inner.vcpu.setRegs(id, changes);
       return;
     }
@@ -326,10 +329,25 @@ export class MonitorHyp implements HypBackend {
   private setControlsChecked(id: VcpuId, changes: Partial<GuestControls>): void {
     const record = this.record(id);
     const { hgatp, ...rest } = changes;
-    const moves = hgatp !== undefined && record.ran && vmidOf(hgatp) !== record.vm;
+    const moves = hgatp !== undefined && record.ran && vmidOf(hgatp) !== record.vm && this.isProtected(record);
     if (moves && this.defenses.entryChecks) this.detect(record.vm, 'entry-check', `move vCPU ${id} to VMID ${vmidOf(hgatp)}`);
     if (Object.keys(rest).length > 0) this.inner.vcpu.setControls(id, rest);
     if (hgatp !== undefined && !(moves && this.defenses.entryChecks)) this.registry.setHgatp(id, hgatp);
+  }
+
+  private isProtected(record: { vm: number | null }): boolean {
+    return record.vm === null || (this.registry.vms.get(record.vm)?.protected ?? true);
+  }
+
+  /**
+   * Takes over the vCPUs the VMM made before the launch. Their VMs keep running, confined to VMM
+   * frames (they cannot be used to reach a protected VM) but not protected: the lab says so.
+   */
+  adoptVcpus(ids: readonly VcpuId[]): void {
+    for (const id of ids) this.registry.adopt(id, this.inner.vcpu.controls(id).hgatp);
+    for (const vm of this.registry.vms.values()) {
+      if (!vm.protected) this.emit(vm.vm, 'launch', `vm${vm.vm} was created before the monitor's launch: it runs confined but unprotected`, 'allowed');
+    }
   }
 
   private destroyVcpu(id: VcpuId): void {
@@ -385,11 +403,21 @@ export class MonitorHyp implements HypBackend {
   private shadowOf(vm: VmRecord): ShadowGStage {
     if (vm.shadow) return vm.shadow;
     try {
-      vm.shadow = new ShadowGStage(this.memory, this.owners, this.pool, vm.vm, vm.vm);
+      vm.shadow = new ShadowGStage(this.memory, this.owners, this.pool, vm.vm, vm.vm, {
+        confined: !vm.protected,
+        borrowed: (frame) => this.borrowedByUnprotected(frame),
+      });
     } catch (error) {
       throw new HypCallError(`CloudVisor cannot run VM ${vm.vm}: ${error instanceof Error ? error.message : String(error)}`);
     }
     return vm.shadow;
+  }
+
+  private borrowedByUnprotected(frame: number): boolean {
+    for (const vm of this.registry.vms.values()) {
+      if (!vm.protected && vm.shadow?.gpaPageOf(frame) !== undefined) return true;
+    }
+    return false;
   }
 
   /** Runs until an exit the VMM must see; faults the shadow can fix re-enter the guest at once. */

@@ -24,6 +24,18 @@ export type ShadowSync =
   | { readonly kind: 'not-mapped' }
   | { readonly kind: 'refused'; readonly reason: RefusalReason; readonly detail: string; readonly frame?: number };
 
+/**
+ * How a shadow takes frames. Protected VMs own their frames; a confined (unprotected) VM only
+ * borrows VMM frames, and may not map one a protected VM owns.
+ */
+export interface ShadowConfinement {
+  readonly confined: boolean;
+  /** True when a VMM frame is mapped by a confined VM (a protected VM must not take it). */
+  readonly borrowed: (frame: number) => boolean;
+}
+
+export const PROTECTED: ShadowConfinement = { confined: false, borrowed: () => false };
+
 export interface ShadowPolicy {
   /** Check frame owners before mapping (off: the VMM's table is copied as it is). */
   readonly ownership: boolean;
@@ -45,6 +57,7 @@ export class ShadowGStage {
     private readonly pool: MonitorFramePool,
     readonly vm: VmId,
     readonly vmid: number,
+    private readonly confinement: ShadowConfinement = PROTECTED,
   ) {
     const root = pool.allocate(ROOT_BYTES / PAGE_SIZE, ROOT_BYTES / PAGE_SIZE);
     if (root === null) throw new Error('the monitor has no memory left for a shadow G-stage root');
@@ -105,7 +118,7 @@ export class ShadowGStage {
 
   /** Takes every frame back from the VM, zeroed, for the VMM; frees the shadow tables. */
   teardown(scrub: boolean): number[] {
-    const frames = [...new Set(this.mapped.values())];
+    const frames = this.confinement.confined ? [] : [...new Set(this.mapped.values())];
     for (const frame of frames) this.owners.transfer(frame, vmOwner(this.vm), VMM, scrub);
     this.mapped.clear();
     this.firstGpa.clear();
@@ -122,6 +135,10 @@ export class ShadowGStage {
     if (owner.kind === 'vm' && owner.vm === this.vm) return null; // a second GPA for the VM's own frame
     if (owner.kind === 'monitor') return refused('frame-of-monitor', `frame 0x${frame.toString(16)} belongs to the monitor`, frame);
     if (owner.kind === 'vm') return refused('frame-of-other-vm', `frame 0x${frame.toString(16)} belongs to vm${owner.vm}`, frame);
+    if (this.confinement.confined) return null; // borrowed, stays the VMM's
+    if (this.confinement.borrowed(frame)) {
+      return refused('frame-of-other-vm', `frame 0x${frame.toString(16)} is mapped by a VM launched before the monitor`, frame);
+    }
     const status = this.owners.transfer(frame, VMM, vmOwner(this.vm), started && policy.zeroing);
     return status === 'ok' ? null : refused('frame-of-other-vm', `frame 0x${frame.toString(16)} changed owner (${status})`, frame);
   }

@@ -19,6 +19,8 @@ export interface VmRecord {
   readonly vm: number;
   shadow: ShadowGStage | null;
   started: boolean;
+  /** False for a VM the VMM created before the monitor's launch: confined, but not protected. */
+  protected: boolean;
   failStopped: string | null;
   readonly vcpus: Set<VcpuId>;
 }
@@ -53,10 +55,25 @@ export class VmRegistry {
   vm(vm: number): VmRecord {
     let record = this.vms.get(vm);
     if (!record) {
-      record = { vm, shadow: null, started: false, failStopped: null, vcpus: new Set() };
+      record = { vm, shadow: null, started: false, protected: true, failStopped: null, vcpus: new Set() };
       this.vms.set(vm, record);
     }
     return record;
+  }
+
+  /**
+   * A vCPU the VMM made before the monitor's launch, with its running hgatp: its VM is marked
+   * unprotected (the monitor never saw its image or its frames while the VMM had them).
+   */
+  adopt(id: VcpuId, hgatp: number): void {
+    this.addVcpu(id);
+    this.setHgatp(id, hgatp);
+    const record = this.vcpus.get(id);
+    if (!record || record.vm === null) return;
+    record.ran = true;
+    const vm = this.vm(record.vm);
+    vm.protected = false;
+    vm.started = true;
   }
 
   /** Forgets the vCPU; returns its VM when that VM has no vCPU left. */

@@ -36,7 +36,7 @@ function setup(options: Omit<MonitorHypOptions, 'onEvent'> = {}): number {
   memory = new ByteMemory(BASE, SIZE);
   inner = new ScriptedHartHyp(memory);
   events = [];
-  monitor = launchMonitor(inner, memory, { ...options, onEvent: (e) => events.push(e) }, 1 << 20);
+  monitor = launchMonitor(inner, memory, { ...options, onEvent: (e) => events.push(e), monitorBytes: 1 << 20 });
   const vcpu = monitor.hyp.vcpu.create();
   monitor.hyp.vcpu.setControls(vcpu, { hgatp: VMM_HGATP });
   vmmMap(CODE_GPA, CODE_FRAME);

@@ -63,6 +63,11 @@ export class BareHyp implements HypBackend {
     write32: (pa: number, value: number): void => this.ram(pa, 4, 'store', () => this.hw.bus.write32(pa, value)),
   };
 
+  /** The vCPUs that exist, in creation order (what a late-launched monitor adopts). */
+  vcpuIds(): VcpuId[] {
+    return [...this.vcpus.keys()];
+  }
+
   readonly vcpu = {
     create: (): VcpuId => {
       if (this.vcpus.size >= MAX_VCPUS) throw new HypCallError(`no more than ${MAX_VCPUS} vCPUs`);

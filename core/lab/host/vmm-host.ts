@@ -8,7 +8,9 @@ import type { ManufacturerCa } from '../../hw/tpm/manufacturer-ca';
 import { BusMemoryPort } from '../../cloudvisor/bus-memory-port';
 import type { Defenses, DetectionPolicy, MonitorEvent } from '../../cloudvisor/monitor-events';
 import type { MonitorHyp } from '../../cloudvisor/monitor-hyp';
+import { InterposableBackend } from '../../cloudvisor/interposable-backend';
 import { MONITOR_BYTES, launchMonitor, type LaunchedMonitor } from '../../cloudvisor/monitor-launch';
+import { LOCALITY_DRTM } from '../../hw/tpm/tpm-constants';
 import { EngineError } from '../../sandbox/engine-errors';
 import { VmmEngine, type PatchFault } from '../../sandbox/vmm-engine';
 import { BareHyp } from '../bare/bare-hyp';
@@ -28,6 +30,8 @@ export interface VmmHostOptions {
   readonly quantum?: number;
   /** 'protected': CloudVisor runs underneath the VMM (it keeps the top 8 MiB of RAM). */
   readonly mode?: 'bare' | 'protected';
+  /** A bare host that keeps a region for a later `launchMonitor()` (late launch over running guests). */
+  readonly lateLaunch?: boolean;
   /** Protected mode: defenses switched off and the policy on detection (default: all on, fail-stop). */
   readonly monitor?: { readonly defenses?: Partial<Defenses>; readonly policy?: DetectionPolicy };
   /** The TPM vendor's CA, when the lab must verify this host's quotes (its certificate is the trust anchor). */
@@ -58,6 +62,9 @@ export class VmmHost {
   monitor: MonitorHyp | null = null;
   /** The monitor with its owner table and frame pool (trusted side, for the lab's views). */
   launched: LaunchedMonitor | null = null;
+  private backend: InterposableBackend | null = null;
+  private monitorOptions: NonNullable<VmmHostOptions['monitor']> = {};
+  private launchable = false;
   /** The TPM vendor's CA this host's board was made with, when the lab was given one. */
   manufacturer: ManufacturerCa | null = null;
 
@@ -81,15 +88,10 @@ export class VmmHost {
     });
     const bundle = loadVmmBundle();
     const hyp = new BareHyp(handOffToBareHs(board, bundle.bytes));
+    const backend = new InterposableBackend(hyp);
     let host: VmmHost | null = null;
-    const monitor = options.mode === 'protected'
-      ? launchMonitor(hyp, new BusMemoryPort(board.bus, board.ram.base, board.ram.size), {
-        onEvent: (event) => host?.emit({ kind: 'monitor', event }),
-        ...options.monitor,
-      }, MONITOR_BYTES, iommuAccess(board))
-      : null;
     const engine = await VmmEngine.create({
-      backend: monitor?.hyp ?? hyp,
+      backend,
       lab: {
         exfiltrate: (label, bytes) => host?.emit({ kind: 'exfiltrated', label, bytes: bytes.slice() }),
         log: (text) => host?.emit({ kind: 'vmm-log', text }),
@@ -97,20 +99,53 @@ export class VmmHost {
       onPatchFault: (fault) => host?.emit({ kind: 'patch-fault', fault }),
     });
     host = new VmmHost(board, hyp, engine);
-    host.monitor = monitor?.hyp ?? null;
-    host.launched = monitor;
+    host.backend = backend;
+    host.monitorOptions = options.monitor ?? {};
+    host.launchable = options.mode === 'protected' || options.lateLaunch === true;
     host.manufacturer = options.manufacturer ?? null;
     board.onOutput((bytes) => host?.emit({ kind: 'host-console', bytes }));
     engine.loadBundle({ code: bundle.code, fileName: bundle.fileName, sourceMap: bundle.sourceMap });
+    // The firmware reserves the monitor's region when a launch may come: the VMM never owns it.
     engine.call('vmmInit', {
       harts,
       ramBase: board.ram.base,
-      ramSize: monitor?.vmmRamSize ?? board.ram.size,
+      ramSize: host.launchable ? board.ram.size - MONITOR_BYTES : board.ram.size,
       vmmReservedBytes: HS_RESERVED_BYTES,
       seed: 0,
       ramZeroed: true,
     });
+    // Protected mode: the VMM has booted; the monitor is launched under it before any guest.
+    if (options.mode === 'protected') host.launchMonitor();
     return host;
+  }
+
+  /**
+   * The measured late launch of CloudVisor under the running VMM (CLOUDVISOR.md section 1): the
+   * platform measures the monitor's image into the TPM's dynamic PCR, the monitor claims its
+   * region, takes the IOMMU and demotes the VMM, whose next privileged call traps into it. VMs
+   * created before this run on, unprotected, and the monitor's events say so.
+   */
+  launchMonitor(): LaunchedMonitor {
+    if (this.launched) throw new Error('CloudVisor is already running on this host');
+    if (!this.launchable) throw new Error('this host was booted without a region reserved for the monitor (boot with lateLaunch or in protected mode)');
+    const board = this.board;
+    const launched = launchMonitor(this.hyp, new BusMemoryPort(board.bus, board.ram.base, board.ram.size), {
+      onEvent: (event) => this.emit({ kind: 'monitor', event }),
+      ...this.monitorOptions,
+      monitorBytes: MONITOR_BYTES,
+      iommu: iommuAccess(board),
+      drtm: {
+        measure: (image) => {
+          const result = board.tpm.dynamicLaunch(LOCALITY_DRTM, image);
+          if (!result.ok) throw new Error(`the TPM refused the dynamic launch: ${result.message}`);
+        },
+      },
+      preexisting: this.hyp.vcpuIds(),
+    });
+    this.backend?.interpose(launched.hyp);
+    this.monitor = launched.hyp;
+    this.launched = launched;
+    return launched;
   }
 
   get failed(): string | null {

@@ -7,15 +7,19 @@ import { attestationReport, parseNonce } from './attestation/attestation-report'
 import { describePatchFault } from './host/patch-loader';
 import type { VmmHost, VmmHostEvent } from './host/vmm-host';
 import type { Machine } from './machine';
-import { PatchService } from './patches/patch-service';
+import { PatchService, patchEditorFiles } from './patches/patch-service';
 import { PerfSampler } from './perf/perf-sampler';
+import { listCatalog, runCatalogScenario } from './verdicts/scenario-catalog';
 import {
   LabError, type HostMode, type LabEvent, type LabMethod, type MonitorDecision, type SecurityActivity,
 } from './protocol';
 
 const MAX_DECISIONS = 20_000;
 const MAX_INPUT = 4096;
-export const TOOL_METHODS = ['patch.load', 'patch.unload', 'patch.list', 'monitor.decisions', 'attestation.quote', 'session.export'] as const satisfies readonly LabMethod[];
+export const TOOL_METHODS = [
+  'patch.load', 'patch.unload', 'patch.list', 'patch.declarations', 'monitor.decisions', 'attestation.quote', 'session.export', 'scenario.list',
+  'scenario.run',
+] as const satisfies readonly LabMethod[];
 export type ToolMethod = (typeof TOOL_METHODS)[number];
 
 export function isToolMethod(method: LabMethod): method is ToolMethod {
@@ -70,6 +74,17 @@ export class HostTools {
       }
       case 'session.export':
         return this.exportSession();
+      case 'patch.declarations':
+        return { files: patchEditorFiles() };
+      case 'scenario.list':
+        return { scenarios: listCatalog() };
+      case 'scenario.run': {
+        const modes = Array.isArray(p.modes) ? p.modes : [];
+        if (typeof p.id !== 'string' || modes.length === 0 || !modes.every((m) => m === 'bare' || m === 'protected' || m === 'ablation')) {
+          throw new LabError('bad-request', 'scenario.run needs a scenario id and modes (bare, protected, ablation)');
+        }
+        return runCatalogScenario(p.id, modes as ('bare' | 'protected' | 'ablation')[]);
+      }
     }
   }
 

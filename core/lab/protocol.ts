@@ -146,6 +146,54 @@ export interface AttestationReport {
   readonly notes: readonly string[];
 }
 
+export type ScenarioVerdict = 'compromised' | 'defended' | 'out-of-scope' | 'error';
+
+/** One scenario of the catalog: the verdicts it must produce and its patch (an editor template). */
+export interface CatalogEntry {
+  readonly id: string;
+  readonly file: string;
+  readonly title: string;
+  readonly description: string;
+  readonly expected: {
+    readonly bare: ScenarioVerdict;
+    readonly protected: ScenarioVerdict;
+    readonly ablation: Readonly<Record<string, ScenarioVerdict>>;
+  } | null;
+  readonly patch: { readonly fileName: string; readonly source: string } | null;
+  /** The file does not load: why. */
+  readonly error: string | null;
+}
+
+/** One run of a scenario (the runner's RunReport, as it crosses the protocol). */
+export interface ScenarioRunResult {
+  readonly scenario: string;
+  readonly mode: HostMode;
+  readonly defenseOff: string | null;
+  readonly verdict: ScenarioVerdict;
+  readonly expected: ScenarioVerdict | null;
+  readonly matches: boolean | null;
+  readonly explanation: string;
+  readonly defendedBy: readonly string[];
+  readonly lost: readonly string[];
+  readonly altered: readonly string[];
+  readonly guests: readonly { readonly name: string; readonly domain: number; readonly booted: boolean; readonly selftest: string; readonly failStopped: string | null }[];
+  readonly exfiltrated: readonly { readonly label: string; readonly bytes: number }[];
+  readonly monitor: { readonly allowed: number; readonly refused: number; readonly failStop: number; readonly refusals: readonly string[] };
+  readonly failures: readonly string[];
+  readonly instructions: number;
+  readonly seconds: number;
+}
+
+export interface ScenarioRunReport {
+  readonly id: string;
+  readonly title: string;
+  readonly file: string;
+  readonly knownGap: string | null;
+  readonly outOfScope: string | null;
+  readonly runs: readonly ScenarioRunResult[];
+  readonly mismatches: number;
+}
+
 /** What a saved session needs from the host: its machine, the loaded patches, what was typed. */
 export interface SessionExport {
   readonly seed: string;
@@ -177,6 +225,14 @@ export interface LabMethods {
   'monitor.decisions': { params: { readonly host: HostMode; readonly since?: number }; result: { readonly decisions: readonly MonitorDecision[] } };
   'attestation.quote': { params: { readonly host: HostMode; readonly nonce: string }; result: AttestationReport };
   'session.export': { params: Record<string, never>; result: SessionExport };
+  /** The hypervisor interface and VMM declarations the patch compiler uses, for the editor. */
+  'patch.declarations': { params: Record<string, never>; result: { readonly files: readonly { readonly path: string; readonly text: string }[] } };
+  'scenario.list': { params: Record<string, never>; result: { readonly scenarios: readonly CatalogEntry[] } };
+  /** Runs one catalog scenario on fresh hosts (the session's host waits meanwhile). */
+  'scenario.run': {
+    params: { readonly id: string; readonly modes: readonly ('bare' | 'protected' | 'ablation')[] };
+    result: ScenarioRunReport;
+  };
   'inspect.hosts': { params: Record<string, never>; result: HostsView };
   'inspect.memory': { params: MemoryRequest; result: MemoryView };
   'inspect.viewpoints': { params: ViewpointsRequest; result: ViewpointsView };
@@ -203,6 +259,9 @@ export const LAB_METHODS = [
   'monitor.decisions',
   'attestation.quote',
   'session.export',
+  'patch.declarations',
+  'scenario.list',
+  'scenario.run',
   'inspect.hosts',
   'inspect.memory',
   'inspect.viewpoints',

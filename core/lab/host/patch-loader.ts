@@ -9,7 +9,7 @@ import type { PatchFault, PatchInfo, PatchOutcome } from '../../sandbox/vmm-engi
 import { patchDeclarations } from '../../vmm/patch-paths';
 import type { VmmHost } from './vmm-host';
 
-function typesFile(name: string, sourcePath: string): string {
+export function typesFile(name: string, sourcePath: string): string {
   for (const candidate of [`../types/${name}`, `../../../${sourcePath}`]) {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path)) return readFileSync(path, 'utf8');

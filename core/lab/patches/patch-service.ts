@@ -4,7 +4,9 @@
 // a fault naming its line, and the patch is disabled on that host only.
 import { EngineError } from '../../sandbox/engine-errors';
 import type { VmmHost } from '../host/vmm-host';
-import { describePatchFault, patchCompiler } from '../host/patch-loader';
+import { PATCH_GLOBALS_DTS } from '../../sandbox/patch-compiler';
+import { patchDeclarations } from '../../vmm/patch-paths';
+import { describePatchFault, patchCompiler, typesFile } from '../host/patch-loader';
 import {
   LabError, type HostMode, type LoadedPatchInfo, type PatchDiagnosticInfo, type PatchRunResult, type PatchTarget,
 } from '../protocol';
@@ -16,6 +18,18 @@ interface Loaded {
   readonly name: string;
   readonly fileName: string;
   readonly source: string;
+}
+
+/**
+ * The files the patch compiler type-checks a patch against, laid out for the editor's TypeScript
+ * service: hyp.ts as the package 'hyp', the VMM's declarations that augment it, and the globals.
+ */
+export function patchEditorFiles(): { path: string; text: string }[] {
+  return [
+    { path: 'file:///node_modules/hyp/index.d.ts', text: typesFile('hyp.ts', 'core/sandbox/hyp.ts') },
+    { path: 'file:///lab/vmm-patch-api.d.ts', text: patchDeclarations(typesFile('patch-api.d.ts', 'core/vmm/patch-api.d.ts')).text },
+    { path: 'file:///lab/patch-globals.d.ts', text: PATCH_GLOBALS_DTS },
+  ];
 }
 
 export class PatchService {

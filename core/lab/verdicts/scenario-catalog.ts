@@ -1,0 +1,62 @@
+// The scenario catalog as the UI sees it: every scenario shipped in assets/scenarios, with its
+// expected verdicts and its patch source (the editor's templates), and runs of one scenario on
+// fresh hosts through the scenario runner. A file that does not load is listed with its error.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioFile, type LoadedScenario } from '../scenarios/scenario-loader';
+import { runScenario, type ModeChoice } from '../scenarios/runner';
+import { LabError, type CatalogEntry, type ScenarioRunReport } from '../protocol';
+
+function catalogDir(): string {
+  for (const candidate of ['../../assets/scenarios/', '../../../assets/scenarios/']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new LabError('host-failed', 'the scenario catalog (assets/scenarios) is not next to the lab');
+}
+
+function scenarioFiles(): string[] {
+  const dir = catalogDir();
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.patch.ts') && !name.endsWith('.d.ts'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+export function listCatalog(): CatalogEntry[] {
+  return scenarioFiles().map((file): CatalogEntry => {
+    const name = file.slice(file.lastIndexOf('/') + 1);
+    try {
+      const { scenario, patch } = loadScenarioFile(file);
+      return {
+        id: scenario.id,
+        file: name,
+        title: scenario.title,
+        description: scenario.description,
+        expected: { bare: scenario.expected.bare, protected: scenario.expected.protected, ablation: { ...scenario.expected.ablation } },
+        patch: patch ? { fileName: patch.fileName, source: patch.source } : null,
+        error: null,
+      };
+    } catch (error) {
+      return { id: name.replace(/\.ts$/, ''), file: name, title: name, description: '', expected: null, patch: null, error: error instanceof Error ? error.message : String(error) };
+    }
+  });
+}
+
+function loadById(id: string): LoadedScenario {
+  for (const file of scenarioFiles()) {
+    try {
+      const loaded = loadScenarioFile(file);
+      if (loaded.scenario.id === id) return loaded;
+    } catch {
+      // A broken file is reported by listCatalog; it cannot be the one asked for by id.
+    }
+  }
+  throw new LabError('bad-request', `no scenario ${JSON.stringify(id)} in the catalog`);
+}
+
+export async function runCatalogScenario(id: string, modes: readonly ModeChoice[]): Promise<ScenarioRunReport> {
+  const report = await runScenario(loadById(id), { modes });
+  return JSON.parse(JSON.stringify(report)) as ScenarioRunReport;
+}

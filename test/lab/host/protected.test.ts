@@ -75,6 +75,30 @@ describe('virtio under CloudVisor (the I/O whitelist)', () => {
   }, 180_000);
 });
 
+describe('a guest life cycle under CloudVisor', () => {
+  it('reboots through SBI SRST on two vCPUs (HSM), and xl save is refused with nothing lost', async () => {
+    const host = await VmmHost.create({ seed: 'protected-tests', harts: 2, mode: 'protected' });
+    hosts.push(host);
+    const session = new GuestSession(host);
+    const first = session.createGuest('vm1', 'labos', 32, 2);
+    expect(session.waitFor(first, 'labos> ', BUDGET)).toBe(true);
+    expect(session.output(first)).toContain('smp: 2 of 2 harts online');
+    session.type(first, 'reboot', BUDGET);
+    const second = first + 1; // the VMM rebuilds the domain from its config under a new id
+    expect(session.waitFor(second, 'labos> ', BUDGET)).toBe(true);
+    expect(session.output(second)).toContain('smp: 2 of 2 harts online');
+    // Saving needs the guest's plaintext pages: refused (EPT-x), and the paused domain is intact.
+    expect(host.toolstack(`pause ${second}`).ok).toBe(true);
+    const save = host.toolstack(`save ${second} vm1.save`);
+    expect(save.ok).toBe(false);
+    expect(save.output).toMatch(/CloudVisor EPT-x/);
+    expect(host.toolstack(`unpause ${second}`).ok).toBe(true);
+    expect(session.type(second, 'selftest', BUDGET)).toBe(true);
+    expect(session.output(second)).toContain('SELFTEST ok');
+    expect(session.failures).toEqual([]);
+  }, 180_000);
+});
+
 describe('two labOS guests under CloudVisor', () => {
   it('run side by side, and destroying one returns its frames zeroed while the other goes on', async () => {
     const host = await VmmHost.create({ seed: 'protected-tests', harts: 2, mode: 'protected' });

@@ -6,6 +6,7 @@ import 'monaco-editor/languages/definitions/typescript/register';
 import {
   ScriptTarget,
   ModuleKind,
+  ModuleResolutionKind,
   typescriptDefaults,
 } from 'monaco-editor/languages/features/typescript/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
@@ -23,11 +24,26 @@ export function loadMonaco(): typeof monaco {
   typescriptDefaults.setCompilerOptions({
     target: ScriptTarget.ES2020,
     module: ModuleKind.ESNext,
+    // Node resolution finds the hypervisor interface as the package 'hyp' (setPatchLibraries).
+    moduleResolution: ModuleResolutionKind.NodeJs,
     strict: true,
     noUncheckedIndexedAccess: true,
     noEmit: true,
-    lib: ['es2022'],
+    // The patch compiler's library: what the VMM's engine provides, no DOM, no Node.
+    lib: ['es2020'],
   });
   typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false });
   return monaco;
+}
+
+let libraries: { dispose(): void }[] = [];
+
+/**
+ * Gives the TypeScript service the files the lab's patch compiler checks patches against (the
+ * hypervisor interface, the VMM's declarations, definePatch), so completion and errors in the
+ * editor match what a run on a host reports. Called again on reconnect: the old set is dropped.
+ */
+export function setPatchLibraries(files: readonly { readonly path: string; readonly text: string }[]): void {
+  for (const lib of libraries) lib.dispose();
+  libraries = files.map((f) => typescriptDefaults.addExtraLib(f.text, f.path));
 }

@@ -19,6 +19,19 @@ export function createDefaultTabs(): TabRegistry {
         props: { console: name },
       })),
   });
+  // The inspectors (memory, page tables, vCPU): loaded on first use, like the editor.
+  const memory = markRaw(defineAsyncComponent(() => import('./MemoryPanel.vue')));
+  const pageTables = markRaw(defineAsyncComponent(() => import('./PageTablesPanel.vue')));
+  const vcpu = markRaw(defineAsyncComponent(() => import('./VcpuPanel.vue')));
+  registry.register({
+    id: 'inspect',
+    order: 30,
+    tabs: () => [
+      { id: 'inspect:memory', title: 'Memory', component: memory },
+      { id: 'inspect:page-tables', title: 'Page tables', component: pageTables },
+      { id: 'inspect:vcpu', title: 'vCPU', component: vcpu },
+    ],
+  });
   registry.register({
     id: 'editor',
     order: 50,

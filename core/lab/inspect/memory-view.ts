@@ -36,18 +36,7 @@ export function readTarget(ctx: InspectContext, viewpoint: Viewpoint, domainId: 
 
 export function readMemory(ctx: InspectContext, target: ReadTarget, address: number, length: number): MemoryView {
   checkRange(address, length);
-  const bytes = new Uint8Array(length);
-  const spans: PageSpan[] = [];
-  let at = address;
-  while (at < address + length) {
-    const size = Math.min(PAGE - (at % PAGE), address + length - at);
-    const piece = readPiece(ctx, target, at, size);
-    if (piece.bytes) bytes.set(piece.bytes, at - address);
-    const last = spans.at(-1);
-    if (last && canMerge(last, piece.span)) spans[spans.length - 1] = { ...last, length: last.length + size };
-    else spans.push(piece.span);
-    at += size;
-  }
+  const { bytes, spans } = readRegion(ctx, target, address, length);
   const [spaceBase, spaceBytes] = spaceOf(ctx, target);
   return {
     host: ctx.name,
@@ -60,6 +49,23 @@ export function readMemory(ctx: InspectContext, target: ReadTarget, address: num
     spaceBase,
     spaceBytes,
   };
+}
+
+/** The bytes and spans of [address, address+length) from the target's viewpoint (no size limit). */
+export function readRegion(ctx: InspectContext, target: ReadTarget, address: number, length: number): { bytes: Uint8Array; spans: PageSpan[] } {
+  const bytes = new Uint8Array(length);
+  const spans: PageSpan[] = [];
+  let at = address;
+  while (at < address + length) {
+    const size = Math.min(PAGE - (at % PAGE), address + length - at);
+    const piece = readPiece(ctx, target, at, size);
+    if (piece.bytes) bytes.set(piece.bytes, at - address);
+    const last = spans.at(-1);
+    if (last && canMerge(last, piece.span)) spans[spans.length - 1] = { ...last, length: last.length + size };
+    else spans.push(piece.span);
+    at += size;
+  }
+  return { bytes, spans };
 }
 
 export function checkRange(address: number, length: number, max = MAX_READ): void {

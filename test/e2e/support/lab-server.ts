@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabHost } from '../../../core/lab/lab-host';
+import type { MachineConfig } from '../../../core/lab/machine-config';
 import { startWebServer, type WebServer } from '../../../core/lab/web-server';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -36,9 +37,19 @@ export interface RunningLab {
   close(): Promise<void>;
 }
 
-export async function startLab(): Promise<RunningLab> {
+export interface StartLabOptions {
+  /** The machine the host runs (the demo source when not given). */
+  readonly machine?: MachineConfig;
+  readonly seed?: string;
+}
+
+export async function startLab(options: StartLabOptions = {}): Promise<RunningLab> {
   ensureWebBuild();
-  const host = new LabHost({ autoStart: true, seed: 'e2e-web-mode' });
+  const host = new LabHost({
+    autoStart: true,
+    seed: options.seed ?? 'e2e-web-mode',
+    ...(options.machine ? { machine: options.machine } : {}),
+  });
   const server = await startWebServer({ lab: host, webRoot: WEB_ROOT, port: 0 });
   let closing: Promise<void> | null = null;
   return {

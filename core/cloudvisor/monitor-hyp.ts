@@ -7,6 +7,7 @@ import type { Exit, GuestControls, GuestRegs, VcpuId } from '../sandbox/hyp';
 import type { DmaGuard } from './dma-guard';
 import { VMM, type FrameOwners } from './frame-owners';
 import { HGATP_VMID_MASK } from './gstage-format';
+import { HartStartGuard } from './hart-start-guard';
 import { IoWhitelist, type IoAccess } from './io-whitelist';
 import {
   ALL_DEFENSES, type Defenses, type DetectionPolicy, type MonitorEvent, type MonitorListener,
@@ -67,6 +68,7 @@ export class MonitorHyp implements HypBackend {
   readonly whitelist = new IoWhitelist();
   private readonly virtio = new Map<number, VirtioWatch>();
   private dma: DmaGuard | null = null;
+  private readonly hartStarts = new HartStartGuard();
   private readonly listener: MonitorListener;
 
   constructor(
@@ -273,6 +275,7 @@ export class MonitorHyp implements HypBackend {
 
   /** What the exit lets the VMM touch: an SBI console buffer for this call; virtio traffic. */
   private observeExit(id: VcpuId, vm: VmRecord, exit: Exit): void {
+    this.hartStarts.observe(vm.vm, exit);
     if (exit.kind === 'mmio-store') {
       this.virtioOf(vm).store(exit.gpa, exit.width, exit.value);
       return;
@@ -308,6 +311,15 @@ export class MonitorHyp implements HypBackend {
         if (canonicalReg(name) === `x${exit.rd}`) this.virtioOf(this.registry.vm(record.vm)).loadAnswered(exit.gpa, exit.width, value as number);
       }
     }
+    if (this.defenses.entryChecks && this.isParked(record)) {
+      const refused = HartStartGuard.refusedChanges(changes as Readonly<Record<string, number>>);
+      Object.assign(record.attempted, changes);
+      record.refused.push(...refused);
+      if (refused.length > 0) this.detect(record.vm, 'entry-check', `set ${refused.join(', ')} on a vCPU the guest has not started`);
+      const allowed = Object.fromEntries(Object.entries(changes).filter(([key]) => !refused.includes(key)));
+      this.inner.vcpu.setRegs(id, allowed as Partial<GuestRegs>);
+      return;
+    }
     if (!this.defenses.entryChecks || !record.ran || !this.isProtected(record)) {
       this.inner.vcpu.setRegs(id, changes);
       return;
@@ -335,6 +347,13 @@ export class MonitorHyp implements HypBackend {
     if (hgatp !== undefined && !(moves && this.defenses.entryChecks)) this.registry.setHgatp(id, hgatp);
   }
 
+  /** A vCPU of a running protected VM that the guest has not started (see hart-start-guard.ts). */
+  private isParked(record: { vm: number | null; ran: boolean; lastExit: Exit | null }): boolean {
+    if (record.vm === null || !this.isProtected(record)) return false;
+    const vm = this.registry.vms.get(record.vm);
+    return vm !== undefined && HartStartGuard.parked(vm.started, record.ran, record.lastExit);
+  }
+
   private isProtected(record: { vm: number | null }): boolean {
     return record.vm === null || (this.registry.vms.get(record.vm)?.protected ?? true);
   }
@@ -355,6 +374,7 @@ export class MonitorHyp implements HypBackend {
     this.inner.vcpu.destroy(id);
     const emptied = this.registry.removeVcpu(id);
     if (emptied) {
+      this.hartStarts.forget(emptied.vm);
       this.whitelist.revokePrefix(emptied.vm);
       this.virtio.delete(emptied.vm);
     }
@@ -373,6 +393,13 @@ export class MonitorHyp implements HypBackend {
     const vm = this.registry.vm(record.vm);
     this.failIfStopped(vm);
     const shadow = this.shadowOf(vm);
+    if (this.defenses.entryChecks && this.isParked(record)) {
+      const refusal = this.hartStarts.admit(vm.vm, this.inner.vcpu.regs(id));
+      if (refusal !== null) {
+        this.detect(vm.vm, 'entry-check', refusal); // fail-stop: throws
+        return QUANTUM; // refuse and continue: the vCPU is not entered
+      }
+    }
     this.inner.vcpu.setControls(id, { hgatp: shadow.hgatp });
     if (!vm.started) this.launch(vm, record.vmmHgatp, shadow, id);
     record.ran = true;

@@ -1,6 +1,7 @@
 // Every benchmark `npm run bench` runs, in order.
 import { bareExits } from './bare-exits';
 import { hartMips } from './hart-mips';
+import { inspectorRefresh } from './inspector-refresh';
 import { labRoundTrip } from './lab-round-trip';
 import { monitorSize } from './monitor-size';
 import type { Bench } from './report';
@@ -12,4 +13,5 @@ export const BENCHES: readonly (readonly [string, Bench])[] = [
   ['exits', bareExits],
   ['lab', labRoundTrip],
   ['monitor', monitorSize],
+  ['inspect', inspectorRefresh],
 ];

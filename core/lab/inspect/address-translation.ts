@@ -18,22 +18,18 @@ const PTE_X = 8;
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
-/** Guest-physical -> host physical for `domain`. */
+/**
+ * Guest-physical -> host physical for `domain`, through the table in the vCPU's real hgatp: the
+ * one the hart walks (the monitor's shadow under CloudVisor, the VMM's own table on a bare host).
+ */
 export function gpaToPa(ctx: InspectContext, domain: DomainFacts, gpa: number): Translation {
-  const offset = gpa % PAGE;
-  const shadow = ctx.shadowOf(domain);
-  if (shadow) {
-    const frame = shadow.get(Math.floor(gpa / PAGE));
-    if (frame !== undefined) return { ok: true, address: frame * PAGE + offset };
-    return { ok: false, reason: `GPA ${hex(gpa)} is not in CloudVisor's shadow G-stage of dom${domain.id}` };
-  }
-  if (domain.vmmHgatp === null || domain.vmmHgatp === 0) {
-    return { ok: false, reason: `dom${domain.id} has no G-stage table yet` };
-  }
-  const walk = walkVmmGStage(ctx.memory, domain.vmmHgatp, gpa);
-  if (walk.kind === 'mapped') return { ok: true, address: walk.pa + offset };
-  if (walk.kind === 'unmapped') return { ok: false, reason: `GPA ${hex(gpa)} is not mapped in dom${domain.id}'s G-stage` };
-  return { ok: false, reason: `dom${domain.id}'s G-stage table at ${hex(walk.tablePa)} is outside RAM` };
+  const table = ctx.mode === 'protected' ? "CloudVisor's shadow G-stage" : 'G-stage';
+  const hgatp = domain.hartHgatp;
+  if (hgatp === null || hgatp === 0) return { ok: false, reason: `dom${domain.id} has not run yet: the hart has no ${table} for it` };
+  const walk = walkVmmGStage(ctx.memory, hgatp, gpa);
+  if (walk.kind === 'mapped') return { ok: true, address: walk.pa + (gpa % PAGE) };
+  if (walk.kind === 'unmapped') return { ok: false, reason: `GPA ${hex(gpa)} is not mapped in dom${domain.id}'s ${table}` };
+  return { ok: false, reason: `dom${domain.id}'s ${table} at ${hex(walk.tablePa)} is outside RAM` };
 }
 
 /** A 32-bit word of the guest's physical memory (its page-table entries), or null when unreadable. */

@@ -28,6 +28,8 @@ export interface DomainFacts {
   readonly vcpus: readonly VcpuFacts[];
   /** The G-stage root the VMM gave its vCPUs (what it believes the hart walks). */
   readonly vmmHgatp: number | null;
+  /** The G-stage root in the vCPU's real context: what the hart walks (CloudVisor's shadow when protected). */
+  readonly hartHgatp: number | null;
   readonly vmid: number | null;
 }
 
@@ -153,6 +155,7 @@ function readDomains(host: VmmHost): DomainFacts[] {
     const vcpus = d.vcpus.map((v) => ({ index: Number(v.index), vcpu: Number(v.vcpu), hsm: String(v.hsm), exits: Number(v.exits) }));
     const first = vcpus[0];
     const vmmHgatp = first === undefined ? null : vmmHgatpOf(host, first.vcpu);
+    const hartHgatp = first === undefined ? null : hartHgatpOf(host, first.vcpu);
     return {
       id: d.id,
       name: d.name,
@@ -161,9 +164,19 @@ function readDomains(host: VmmHost): DomainFacts[] {
       populatedPages: Number(d.populatedPages),
       vcpus,
       vmmHgatp,
+      hartHgatp,
       vmid: vmmHgatp === null || vmmHgatp === 0 ? null : vmidOfHgatp(vmmHgatp),
     };
   });
+}
+
+/** The hgatp in the vCPU's real context; 0 until the monitor first runs it under protected mode. */
+function hartHgatpOf(host: VmmHost, vcpu: number): number | null {
+  try {
+    return host.hyp.vcpu.controls(vcpu).hgatp >>> 0;
+  } catch {
+    return null;
+  }
 }
 
 /** The hgatp the VMM set: the monitor remembers it under protected mode; the hart's context holds it on a bare host. */

@@ -20,13 +20,12 @@ export function gStageView(ctx: InspectContext, domainId: number, window: PageTa
   const rows = gStageRows(ctx, domain);
   const flagged = rows.filter((r) => r.status !== 'same');
   const chosen = window.flaggedOnly ? flagged : rows;
-  const inspection = domain.vmid === null ? null : ctx.host.monitor?.inspectVm(domain.vmid) ?? null;
   return {
     stage: 'g-stage',
     host: ctx.name,
     domain: domainId,
     vmmHgatp: domain.vmmHgatp ?? 0,
-    hartHgatp: ctx.host.monitor ? inspection?.shadowRoot ?? null : domain.vmmHgatp,
+    hartHgatp: domain.hartHgatp || null,
     total: chosen.length,
     flagged: flagged.length,
     offset: window.offset,

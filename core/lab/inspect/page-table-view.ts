@@ -57,11 +57,14 @@ function gStageRows(ctx: InspectContext, domain: DomainFacts): GStageRow[] {
 }
 
 function compare(domain: DomainFacts, vmmPa: number, shadowPa: number | null, owner: string): Pick<GStageRow, 'status' | 'note'> {
-  const mine = owner === `dom${domain.id}`;
+  const foreign = owner !== `dom${domain.id}` && owner !== 'vmm';
+  const walks = shadowPa === null ? 'nothing' : `0x${shadowPa.toString(16)}`;
+  if (foreign && shadowPa !== vmmPa) {
+    return { status: 'refused', note: `frame owned by ${owner}: the monitor refuses it to dom${domain.id} (the hart walks ${walks})` };
+  }
   if (shadowPa === vmmPa) return { status: 'same', note: null };
-  if (shadowPa !== null) return { status: 'differs', note: `the VMM maps 0x${vmmPa.toString(16)}, the hart walks 0x${shadowPa.toString(16)}` };
-  if (!mine && owner !== 'vmm') return { status: 'refused', note: `frame owned by ${owner}: the monitor refuses to map it into dom${domain.id}` };
-  return { status: 'not-shadowed', note: 'not in the shadow yet: the monitor maps it on the guest\'s first touch' };
+  if (shadowPa !== null) return { status: 'differs', note: `the VMM maps 0x${vmmPa.toString(16)}, the hart walks ${walks}` };
+  return { status: 'not-shadowed', note: "not in the shadow yet: the monitor maps it on the guest's first touch" };
 }
 
 export function vsStageView(ctx: InspectContext, domainId: number, window: PageTableWindow): PageTableView {

@@ -8,6 +8,7 @@ import type { LaunchedMonitor } from '../../cloudvisor/monitor-launch';
 import type { MonitorHyp } from '../../cloudvisor/monitor-hyp';
 import { MemoryDiskBacking } from '../../hw/devices/disk-backing';
 import { GuestSession, LABOS_PROMPT } from '../host/guest-session';
+import { applyPatch, describePatchFault } from '../host/patch-loader';
 import { VmmHost } from '../host/vmm-host';
 
 export interface FuzzHostOptions {
@@ -16,6 +17,8 @@ export interface FuzzHostOptions {
   readonly memoryMiB?: number;
   readonly policy?: DetectionPolicy;
   readonly defenses?: Partial<Defenses>;
+  /** A VMM patch applied before the guests are created. */
+  readonly patch?: { readonly fileName: string; readonly source: string };
 }
 
 export interface FuzzGuest {
@@ -75,6 +78,10 @@ export class FuzzHost {
     });
     try {
       const session = new GuestSession(host);
+      if (options.patch) {
+        const { outcome } = applyPatch(host, options.patch.fileName, options.patch.source);
+        if (!outcome.ok) throw new Error(`the fuzz patch did not install: ${describePatchFault(outcome.fault)}`);
+      }
       const domains = Array.from({ length: count }, (_, i) => session.createGuest(`vm${i + 1}`, 'labos', options.memoryMiB ?? 16));
       for (const d of domains) {
         if (!session.waitFor(d, LABOS_PROMPT, BOOT_BUDGET)) throw new Error(`guest dom${d} did not boot: ${session.output(d).slice(-300)}`);

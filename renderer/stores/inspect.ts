@@ -3,10 +3,11 @@
 // Every answer comes from the host (inspect.* requests); nothing here computes memory contents.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { HostView } from '../../core/lab/inspect/inspect-types';
+import type { HostView, Viewpoint } from '../../core/lab/inspect/inspect-types';
 import type { LabApi } from '../../core/lab/lab-api';
 import type { LabMethod, LabParams, LabResult } from '../../core/lab/protocol';
 import { useConsolesStore } from './consoles';
+import { useLayoutStore } from './layout';
 
 export interface SecretLocation {
   readonly va: number;
@@ -35,6 +36,15 @@ export function decodeBytes(base64: string): Uint8Array {
 
 export const hex32 = (n: number): string => n.toString(16).padStart(8, '0');
 
+/** An address another panel asked the memory inspector to show. */
+export interface MemoryTarget {
+  readonly viewpoint: Viewpoint;
+  readonly address: number;
+  readonly length: number;
+}
+
+export const MEMORY_TAB = 'inspect:memory';
+
 export const useInspectStore = defineStore('inspect', () => {
   let api: LabApi | null = null;
   const hosts = shallowRef<readonly HostView[]>([]);
@@ -43,6 +53,7 @@ export const useInspectStore = defineStore('inspect', () => {
   const error = ref<string | null>(null);
   const available = ref(false);
   let refreshing: Promise<void> | null = null;
+  const memoryTarget = ref<MemoryTarget | null>(null);
 
   const host = computed(() => hosts.value.find((h) => h.name === hostName.value) ?? hosts.value[0] ?? null);
   const domain = computed(() => host.value?.domains.find((d) => d.id === domainId.value) ?? host.value?.domains[0] ?? null);
@@ -94,5 +105,14 @@ export const useInspectStore = defineStore('inspect', () => {
     return parseSecretWhere(useConsolesStore().scrollbackOf(consoleOf(host.value.name, domain.value.id)));
   }
 
-  return { hosts, hostName, domainId, host, domain, error, available, attach, request, refresh, select, consoleOf, secretOfSelected };
+  /** Shows `address` of the selected host and domain in the memory inspector (page tables, vCPU). */
+  function openInMemory(viewpoint: Viewpoint, address: number, length = 1): void {
+    memoryTarget.value = { viewpoint, address, length };
+    useLayoutStore().activeTab = MEMORY_TAB;
+  }
+
+  return {
+    hosts, hostName, domainId, host, domain, error, available, memoryTarget,
+    attach, request, refresh, select, consoleOf, secretOfSelected, openInMemory,
+  };
 });

@@ -148,6 +148,15 @@ describe('the inspectors in Chromium (bare and protected side by side)', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'inspect-page-tables.png') });
       await page.getByTestId('pt-stage').selectOption('vs-stage');
       await expect.poll(() => page.getByTestId('pt-summary').textContent(), { timeout: 10_000 }).toContain('vsatp 0x8');
+      // A VS-stage row opens its page in the memory inspector, through the guest's own table.
+      const firstVa = page.locator('[data-testid="pt-table"] tbody tr').first().locator('button').first();
+      const va = ((await firstVa.textContent()) ?? '').trim().replace(/^0x/, '');
+      await firstVa.click();
+      await expect.poll(() => page.getByRole('tab', { name: 'Memory', exact: true }).getAttribute('aria-selected')).toBe('true');
+      expect(await page.getByTestId('memory-viewpoint').inputValue()).toBe('guest-virtual');
+      await expect.poll(() => page.locator('[data-testid="hex-rows"] .row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-address'))))
+        .toContain(va);
+      await openTab(page, 'Page tables');
 
       // vCPU: real registers next to what the VMM saw; under CloudVisor most are hidden.
       await openTab(page, 'vCPU');

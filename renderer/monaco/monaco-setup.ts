@@ -29,8 +29,9 @@ export function loadMonaco(): typeof monaco {
     strict: true,
     noUncheckedIndexedAccess: true,
     noEmit: true,
-    // The patch compiler's library: what the VMM's engine provides, no DOM, no Node.
-    lib: ['es2020'],
+    // The lab's patch compiler's library: ES2020, no DOM, no Node, as in the VMM's engine. The
+    // language service takes library file names here, not tsconfig's short names.
+    lib: ['lib.es2020.d.ts'],
   });
   typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false });
   return monaco;

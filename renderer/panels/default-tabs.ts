@@ -35,7 +35,22 @@ export function createDefaultTabs(): TabRegistry {
   registry.register({
     id: 'editor',
     order: 50,
-    tabs: () => [{ id: 'editor:scratch', title: 'Editor', component: editor }],
+    tabs: () => [{ id: 'editor:scratch', title: 'Patch editor', component: editor }],
+  });
+  // What a researcher does with the host: verdicts, attestation, performance, sessions.
+  const verdicts = markRaw(defineAsyncComponent(() => import('./VerdictsPanel.vue')));
+  const attestation = markRaw(defineAsyncComponent(() => import('./AttestationPanel.vue')));
+  const performance = markRaw(defineAsyncComponent(() => import('./PerformancePanel.vue')));
+  const sessions = markRaw(defineAsyncComponent(() => import('./SessionsPanel.vue')));
+  registry.register({
+    id: 'tools',
+    order: 60,
+    tabs: () => [
+      { id: 'tools:verdicts', title: 'Verdicts', component: verdicts },
+      { id: 'tools:attestation', title: 'Attestation', component: attestation },
+      { id: 'tools:performance', title: 'Performance', component: performance },
+      { id: 'tools:sessions', title: 'Sessions', component: sessions },
+    ],
   });
   return registry;
 }

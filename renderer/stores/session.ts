@@ -16,6 +16,7 @@ export const AUTOSAVE_KEY = 'cvlab.session.autosave.v1';
 const PROMPT = 'labos> ';
 const BOOT_WAIT_MS = 120_000;
 const STEP_WAIT_MS = 60_000;
+export const AUTOSAVE_MS = 30_000;
 
 function storage(): Storage | null {
   try {
@@ -34,6 +35,8 @@ export const useSessionStore = defineStore('session', () => {
   const busy = ref(false);
   const lastSaved = ref<string | null>(null);
   const autosaved = ref<string | null>(storage()?.getItem(`${AUTOSAVE_KEY}.at`) ?? null);
+  const autosaveOn = ref(true);
+  let autosaveTimer: ReturnType<typeof setInterval> | undefined;
 
   function attach(lab: LabApi): () => void {
     stopEvents?.();
@@ -41,7 +44,12 @@ export const useSessionStore = defineStore('session', () => {
     stopEvents = lab.onEvents((events: readonly LabEvent[]) => {
       for (const e of events) if (e.kind === 'console') output.set(e.console, ((output.get(e.console) ?? '') + e.data).slice(-20_000));
     });
+    clearInterval(autosaveTimer);
+    autosaveTimer = setInterval(() => {
+      if (autosaveOn.value) void autosave();
+    }, AUTOSAVE_MS);
     return () => {
+      clearInterval(autosaveTimer);
       stopEvents?.();
       stopEvents = null;
       if (api === lab) api = null;
@@ -176,7 +184,7 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
-  return { status, error, busy, lastSaved, autosaved, attach, save, autosave, restoreAutosave, open };
+  return { status, error, busy, lastSaved, autosaved, autosaveOn, attach, save, autosave, restoreAutosave, open };
 });
 
 /** Keystrokes as typed, regrouped into lines per console (each ends at Enter), in order. */

@@ -28,12 +28,17 @@ function wrapObject(target: object, around: (call: () => unknown, name: string) 
   }
 }
 
-/** The backend's call groups (mem, vcpu, fence, timer...): plain objects of functions. */
+/** The hypervisor interface's call groups (core/sandbox/hyp.ts). */
+const HYP_GROUPS = ['mem', 'vcpu', 'fence', 'timer', 'disk', 'console', 'tpm'] as const;
+
+/**
+ * Wraps the backend's own call groups only: a group a layer merely passes through (a getter
+ * returning the layer below's object) is that layer's, and wrapped there.
+ */
 function wrapBackend(backend: HypBackend, around: (call: () => unknown, name: string) => unknown): void {
-  const record = backend as unknown as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const group = record[key];
-    if (typeof group === 'object' && group !== null && !ArrayBuffer.isView(group) && !Array.isArray(group)) wrapObject(group, around, `${key}.`);
+  for (const key of HYP_GROUPS) {
+    const group: unknown = Object.getOwnPropertyDescriptor(backend, key)?.value;
+    if (typeof group === 'object' && group !== null) wrapObject(group, around, `${key}.`);
   }
 }
 

@@ -141,6 +141,18 @@ describe('the inspectors in Chromium (bare and protected side by side)', () => {
       await expect.poll(firstRow).toBe(before);
       await page.screenshot({ path: join(ARTIFACTS, 'inspect-memory.png') });
 
+      // Virtualised: a guest's whole 4 GiB virtual space scrolls, yet only the visible rows exist.
+      const rowsShown = await page.locator('[data-testid="hex-rows"] .row').count();
+      expect(rowsShown).toBeGreaterThan(8);
+      expect(rowsShown).toBeLessThan(80);
+      expect(await page.getByTestId('hex-rows').getAttribute('aria-rowcount')).toBe(String(2 ** 32 / 16));
+      const lastRow = (): Promise<string | null> => page.locator('[data-testid="hex-rows"] .row').last().getAttribute('data-address');
+      await page.getByTestId('hex-rows').focus();
+      await page.keyboard.press('End');
+      await expect.poll(lastRow).toBe('fffffff0');
+      await page.keyboard.press('Home');
+      await expect.poll(firstRow).toBe('00000000');
+
       // Page tables: the VMM's G-stage next to CloudVisor's shadow; the guest's VS-stage maps the secret.
       await openTab(page, 'Page tables');
       await expect.poll(() => page.getByTestId('pt-summary').textContent(), { timeout: 10_000 }).toContain("CloudVisor's shadow");

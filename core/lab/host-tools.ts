@@ -9,7 +9,7 @@ import type { VmmHost, VmmHostEvent } from './host/vmm-host';
 import type { Machine } from './machine';
 import { PatchService, patchEditorFiles } from './patches/patch-service';
 import { PerfSampler } from './perf/perf-sampler';
-import { listCatalog, runCatalogScenario } from './verdicts/scenario-catalog';
+import { DEFENSE_NAMES, listCatalog, runCatalogScenario } from './verdicts/scenario-catalog';
 import {
   LabError, type HostMode, type LabEvent, type LabMethod, type MonitorDecision, type SecurityActivity,
 } from './protocol';
@@ -77,13 +77,13 @@ export class HostTools {
       case 'patch.declarations':
         return { files: patchEditorFiles() };
       case 'scenario.list':
-        return { scenarios: listCatalog() };
+        return { scenarios: listCatalog(), defenses: DEFENSE_NAMES };
       case 'scenario.run': {
-        const modes = Array.isArray(p.modes) ? p.modes : [];
-        if (typeof p.id !== 'string' || modes.length === 0 || !modes.every((m) => m === 'bare' || m === 'protected' || m === 'ablation')) {
-          throw new LabError('bad-request', 'scenario.run needs a scenario id and modes (bare, protected, ablation)');
+        const defenseOff = p.defenseOff ?? null;
+        if (typeof p.id !== 'string' || (defenseOff !== null && typeof defenseOff !== 'string')) {
+          throw new LabError('bad-request', 'scenario.run needs a scenario id, a host mode and defenseOff (a defense name or null)');
         }
-        return runCatalogScenario(p.id, modes as ('bare' | 'protected' | 'ablation')[]);
+        return runCatalogScenario(p.id, hostParam({ host: p.mode }), defenseOff);
       }
     }
   }

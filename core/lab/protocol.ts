@@ -184,16 +184,6 @@ export interface ScenarioRunResult {
   readonly seconds: number;
 }
 
-export interface ScenarioRunReport {
-  readonly id: string;
-  readonly title: string;
-  readonly file: string;
-  readonly knownGap: string | null;
-  readonly outOfScope: string | null;
-  readonly runs: readonly ScenarioRunResult[];
-  readonly mismatches: number;
-}
-
 /** What a saved session needs from the host: its machine, the loaded patches, what was typed. */
 export interface SessionExport {
   readonly seed: string;
@@ -227,11 +217,12 @@ export interface LabMethods {
   'session.export': { params: Record<string, never>; result: SessionExport };
   /** The hypervisor interface and VMM declarations the patch compiler uses, for the editor. */
   'patch.declarations': { params: Record<string, never>; result: { readonly files: readonly { readonly path: string; readonly text: string }[] } };
-  'scenario.list': { params: Record<string, never>; result: { readonly scenarios: readonly CatalogEntry[] } };
-  /** Runs one catalog scenario on fresh hosts (the session's host waits meanwhile). */
+  /** The catalog, and the monitor's defenses a run can switch off (one at a time). */
+  'scenario.list': { params: Record<string, never>; result: { readonly scenarios: readonly CatalogEntry[]; readonly defenses: readonly string[] } };
+  /** Runs one catalog scenario once on a fresh host (the session's host waits meanwhile). */
   'scenario.run': {
-    params: { readonly id: string; readonly modes: readonly ('bare' | 'protected' | 'ablation')[] };
-    result: ScenarioRunReport;
+    params: { readonly id: string; readonly mode: HostMode; readonly defenseOff: string | null };
+    result: ScenarioRunResult;
   };
   'inspect.hosts': { params: Record<string, never>; result: HostsView };
   'inspect.memory': { params: MemoryRequest; result: MemoryView };

@@ -1,24 +1,29 @@
-// The verdicts table: the scenario catalog, and the reports of scenario runs (bare, protected,
-// and protected with each defense switched off), each run with its explanation and the monitor's
-// refusals that decided it. Runs happen on fresh hosts on the lab's side, one scenario at a time.
+// The verdicts table: the scenario catalog, and runs of each scenario (bare, protected, and
+// protected with each defense switched off), each run with its explanation and the monitor's
+// refusals that decided it. The lab runs one run per request on a fresh host, so a long catalog
+// never holds one request open for long; runs happen one at a time.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { LabApi } from '../../core/lab/lab-api';
-import type { CatalogEntry, ScenarioRunReport, ScenarioRunResult } from '../../core/lab/protocol';
+import type { CatalogEntry, HostMode, ScenarioRunResult } from '../../core/lab/protocol';
 
-export type RunModes = readonly ('bare' | 'protected' | 'ablation')[];
+export interface RunSpec {
+  readonly mode: HostMode;
+  readonly defenseOff: string | null;
+}
 
 export const useVerdictsStore = defineStore('verdicts', () => {
   let api: LabApi | null = null;
   const catalog = shallowRef<readonly CatalogEntry[]>([]);
-  const reports = shallowRef<Record<string, ScenarioRunReport>>({});
-  const running = ref<string | null>(null);
+  const defenses = ref<readonly string[]>([]);
+  const runs = shallowRef<Record<string, ScenarioRunResult[]>>({});
+  const running = ref<{ id: string; spec: RunSpec } | null>(null);
   const error = ref<string | null>(null);
   const selected = ref<{ id: string; index: number } | null>(null);
 
   const selectedRun = computed<ScenarioRunResult | null>(() => {
     const s = selected.value;
-    return s ? (reports.value[s.id]?.runs[s.index] ?? null) : null;
+    return s ? (runs.value[s.id]?.[s.index] ?? null) : null;
   });
 
   function attach(lab: LabApi): () => void {
@@ -32,20 +37,32 @@ export const useVerdictsStore = defineStore('verdicts', () => {
   async function refresh(): Promise<void> {
     if (!api) return;
     try {
-      catalog.value = (await api.request('scenario.list', {})).scenarios;
+      const list = await api.request('scenario.list', {});
+      catalog.value = list.scenarios;
+      defenses.value = list.defenses;
     } catch (e) {
       error.value = `The catalog could not be read: ${messageOf(e)}`;
     }
   }
 
-  async function run(id: string, modes: RunModes): Promise<void> {
+  function specs(ablation: boolean): RunSpec[] {
+    const base: RunSpec[] = [{ mode: 'bare', defenseOff: null }, { mode: 'protected', defenseOff: null }];
+    return ablation ? [...base, ...defenses.value.map((d) => ({ mode: 'protected' as const, defenseOff: d }))] : base;
+  }
+
+  /** Runs a scenario on each spec in turn; its rows replace the previous ones as they arrive. */
+  async function run(id: string, ablation: boolean): Promise<void> {
     if (!api || running.value) return;
-    running.value = id;
+    const lab = api;
     error.value = null;
+    runs.value = { ...runs.value, [id]: [] };
     try {
-      const report = await api.request('scenario.run', { id, modes });
-      reports.value = { ...reports.value, [id]: report };
-      selected.value = { id, index: 0 };
+      for (const spec of specs(ablation)) {
+        running.value = { id, spec };
+        const result = await lab.request('scenario.run', { id, mode: spec.mode, defenseOff: spec.defenseOff });
+        runs.value = { ...runs.value, [id]: [...(runs.value[id] ?? []), result] };
+        if (selected.value?.id !== id) selected.value = { id, index: 0 };
+      }
     } catch (e) {
       error.value = `Running ${id} failed: ${messageOf(e)}`;
     } finally {
@@ -53,15 +70,19 @@ export const useVerdictsStore = defineStore('verdicts', () => {
     }
   }
 
-  async function runAll(modes: RunModes): Promise<void> {
-    for (const entry of catalog.value) if (entry.error === null) await run(entry.id, modes);
+  async function runAll(ablation: boolean): Promise<void> {
+    for (const entry of catalog.value) if (entry.error === null) await run(entry.id, ablation);
   }
 
   function select(id: string, index: number): void {
     selected.value = { id, index };
   }
 
-  return { catalog, reports, running, error, selected, selectedRun, attach, refresh, run, runAll, select };
+  function mismatches(id: string): number {
+    return (runs.value[id] ?? []).filter((r) => r.matches === false).length;
+  }
+
+  return { catalog, defenses, runs, running, error, selected, selectedRun, attach, refresh, run, runAll, select, mismatches };
 });
 
 function messageOf(error: unknown): string {

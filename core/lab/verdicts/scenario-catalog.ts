@@ -5,8 +5,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile, type LoadedScenario } from '../scenarios/scenario-loader';
-import { runScenario, type ModeChoice } from '../scenarios/runner';
-import { LabError, type CatalogEntry, type ScenarioRunReport } from '../protocol';
+import { ALL_DEFENSES } from '../../cloudvisor/monitor-events';
+import { runOnce } from '../scenarios/runner';
+import type { DefenseName } from '../scenarios/scenario';
+import { LabError, type CatalogEntry, type HostMode, type ScenarioRunResult } from '../protocol';
+
+/** The defenses a protected run can switch off, as the runner names them. */
+export const DEFENSE_NAMES = Object.keys(ALL_DEFENSES) as DefenseName[];
 
 function catalogDir(): string {
   for (const candidate of ['../../assets/scenarios/', '../../../assets/scenarios/']) {
@@ -56,7 +61,11 @@ function loadById(id: string): LoadedScenario {
   throw new LabError('bad-request', `no scenario ${JSON.stringify(id)} in the catalog`);
 }
 
-export async function runCatalogScenario(id: string, modes: readonly ModeChoice[]): Promise<ScenarioRunReport> {
-  const report = await runScenario(loadById(id), { modes });
-  return JSON.parse(JSON.stringify(report)) as ScenarioRunReport;
+/** One run: the bare host, or the protected one with all defenses or with one switched off. */
+export async function runCatalogScenario(id: string, mode: HostMode, defenseOff: string | null): Promise<ScenarioRunResult> {
+  if (defenseOff !== null && (mode !== 'protected' || !(DEFENSE_NAMES as string[]).includes(defenseOff))) {
+    throw new LabError('bad-request', `a defense can be switched off only on a protected run, and it is one of ${DEFENSE_NAMES.join(', ')}`);
+  }
+  const report = await runOnce(loadById(id), { mode, defenseOff: defenseOff as DefenseName | null });
+  return JSON.parse(JSON.stringify(report)) as ScenarioRunResult;
 }

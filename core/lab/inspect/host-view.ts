@@ -31,7 +31,7 @@ export function hostView(ctx: InspectContext): HostView {
       failStopped: d.vmid !== null && monitor ? monitor.inspectVm(d.vmid)?.failStopped ?? null : null,
     })),
     monitor: monitor
-      ? { defenses: { ...monitor.defenses }, policy: monitor.policy, frames: Object.fromEntries(census ?? []) }
+      ? { defenses: { ...monitor.defenses }, policy: monitor.policy, frames: Object.fromEntries([...(census ?? [])].map(([k, n]) => [frameOwnerName(ctx, k), n])) }
       : null,
   };
 }
@@ -51,4 +51,11 @@ function hartView(ctx: InspectContext, id: number): HartView {
     lastDomain: last?.id ?? null,
     retired: hart.retired,
   };
+}
+
+/** The owner table names VMs by VMID ('vm3'); the lab names them by the VMM's domain id, as everywhere else. */
+function frameOwnerName(ctx: InspectContext, owner: string): string {
+  const vmid = /^vm(\d+)$/.exec(owner)?.[1];
+  const domain = vmid === undefined ? null : ctx.domainOfVmid(Number(vmid));
+  return domain ? `dom${domain.id}` : owner;
 }

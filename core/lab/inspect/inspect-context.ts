@@ -144,6 +144,8 @@ function isRawDomain(value: unknown): value is RawDomain {
 
 /** The VMM's domain table is untrusted data from inside its engine: checked before use. */
 function readDomains(host: VmmHost): DomainFacts[] {
+  // A VMM that stopped answering would make every inspection wait out its budget: it has no domains to report.
+  if (host.failed !== null) return [];
   let raw: unknown;
   try {
     raw = host.engine.call('vmmStatus');

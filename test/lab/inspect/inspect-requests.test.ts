@@ -59,6 +59,7 @@ describe.each(['bare', 'protected'] as const)('inspecting a %s host with a labOS
     expect(view?.harts[0]?.lastDomain).toBe(booted.dom);
     expect(view?.domains.map((d) => [d.id, d.name])).toEqual([[booted.dom, 'vm1']]);
     expect(view?.monitor === null).toBe(mode === 'bare');
+    if (mode === 'protected') expect(Object.keys(view?.monitor?.frames ?? {}).sort()).toEqual([`dom${booted.dom}`, 'monitor', 'vmm']);
   });
 
   it('shows the secret from every viewpoint: plaintext to the guest, refused to the VMM under CloudVisor', () => {

@@ -141,21 +141,23 @@ export const useSessionStore = defineStore('session', () => {
       const editor = useEditorStore();
       if (body.editor !== null) editor.hydrate(body.editor);
       if (body.layout !== null) useLayoutStore().hydrate(body.layout);
-      status.value = 'Resetting the host and loading the patches again...';
+      status.value = 'Loading the patches again and resetting the host...';
       const host = useHostStore();
       if (host.state === 'running') await host.pause();
       for (const p of (await lab.request('patch.list', {})).patches) await lab.request('patch.unload', { host: p.host, id: p.id });
-      await host.reset();
+      // Patches first, then the reset that re-creates the guests: patches see the guests being
+      // made, as when a scenario runs.
       for (const p of body.patches) {
         const { results } = await lab.request('patch.load', { fileName: p.fileName, source: p.source, target: p.host });
         if (!results.every((r) => r.ok)) throw new Error(`the patch ${p.fileName} no longer loads on the ${p.host} host`);
       }
+      await host.reset();
       await editor.refresh();
       output.clear();
       await host.start();
       await replay(lab, body.input);
       const seedNote = body.host.seed === host.info?.seed ? '' : ` The host's seed (${host.info?.seed ?? '?'}) differs from the saved one (${body.host.seed}): the replay is not bit for bit.`;
-      status.value = `Session opened: ${body.patches.length} patch(es) loaded, ${body.input.length} input line(s) replayed.${seedNote}`;
+      status.value = `Session opened: ${body.patches.length} patch(es) loaded, ${asLines(body.input).length} input line(s) replayed.${seedNote}`;
       return true;
     } catch (e) {
       error.value = `Opening the session stopped part way: ${messageOf(e)}`;

@@ -48,7 +48,7 @@ export interface SessionFile {
 }
 
 export const RESTORE_NOTE =
-  'Opening this session resets the host with the same seed, loads the patches again and replays the typed input; ' +
+  'Opening this session loads the patches again, resets the host (its guests start over) and replays the typed input; ' +
   "guest and VMM memory are not saved (the VMM's engine heap cannot be), so the state is rebuilt, not copied.";
 
 export class SessionFileError extends Error {

@@ -1,0 +1,96 @@
+// Sessions in Chromium: a session with the secret-stealing patch (opened from the catalog's
+// templates) on both hosts and a typed command is saved to a file; a truncated copy, a copy with
+// one changed byte and a foreign JSON file are each refused with a clear error while the current
+// session (documents, loaded patches) stays as it was; the saved file then opens: the patches are
+// loaded again, the guests restart, the typed command is replayed and the leak shows again.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, findChromium } from './support/find-chromium';
+import { collectErrors, openLab, openTab, startSideBySideLab, typeLine, waitForPrompt } from './support/lab-page';
+import { ROOT, type RunningLab } from './support/lab-server';
+
+let lab: RunningLab;
+let browser: Browser;
+
+beforeAll(async () => {
+  lab = await startSideBySideLab('e2e-sessions');
+  browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await lab?.close();
+});
+
+async function openFile(page: Page, name: string, text: string): Promise<void> {
+  await page.getByTestId('session-file').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+}
+
+async function loadedPatches(page: Page): Promise<string> {
+  await openTab(page, 'editor:scratch');
+  return (await page.getByTestId('patch-results').textContent()) ?? '';
+}
+
+describe('sessions panel', () => {
+  it('saves, refuses bad files untouched, and opens the saved session again', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
+    const errors = collectErrors(page);
+    try {
+      await openLab(page, lab);
+      await waitForPrompt(page, 'bare:dom1');
+      await waitForPrompt(page, 'protected:dom1');
+
+      // A session worth saving: the catalog's stealing patch on both hosts, a command typed.
+      await openTab(page, 'editor:scratch');
+      await expect.poll(() => page.getByTestId('patch-run-both').isEnabled(), { timeout: 30_000 }).toBe(true);
+      await page.getByTestId('patch-template').selectOption('steal-secret');
+      await expect.poll(() => page.getByTestId('patch-document').inputValue()).toBe('template:steal-secret');
+      await page.getByTestId('patch-run-both').click();
+      await expect.poll(() => loadedPatches(page), { timeout: 60_000 }).toMatch(/bare.*steal the secret.*protected.*steal the secret/s);
+      await typeLine(page, 'bare:dom1', 'secret where');
+
+      await openTab(page, 'tools:sessions');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('session-save').click()]);
+      const path = await download.path();
+      const saved = readFileSync(path, 'utf8');
+      expect(download.suggestedFilename()).toMatch(/^cloudvisor-lab-session-.*\.json$/);
+      expect(JSON.parse(saved)).toMatchObject({ format: 'cloudvisor-lab-session', version: 1 });
+
+      // Bad files: each refused with its own reason; nothing changes.
+      const cases: [string, string, RegExp][] = [
+        ['truncated.json', saved.slice(0, Math.floor(saved.length / 2)), /incomplete/],
+        ['edited.json', saved.replace('secret where', 'secret there'), /damaged or was edited/],
+        ['package.json', '{"name":"something-else","version":"1.0.0"}', /not a CloudVisor Lab session/],
+        ['newer.json', saved.replace('"version": 1', '"version": 9'), /version 9.*newer lab/],
+      ];
+      for (const [name, text, message] of cases) {
+        await openFile(page, name, text);
+        await expect.poll(() => page.getByTestId('session-error').textContent(), { timeout: 20_000 }).toMatch(message);
+        expect(await page.getByTestId('session-error').textContent()).toContain('Nothing was changed');
+      }
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'sessions-refused.png') });
+      expect(await loadedPatches(page)).toMatch(/bare.*steal the secret.*protected.*steal the secret/s);
+      expect(await page.getByTestId('patch-document').inputValue()).toBe('template:steal-secret');
+
+      // The saved session opens: the patches again, fresh guests, the command replayed, a leak.
+      await page.getByRole('button', { name: 'Clear' }).first().click();
+      await openTab(page, 'tools:sessions');
+      await openFile(page, 'session.json', saved);
+      await expect
+        .poll(() => page.getByTestId('session-status').textContent(), { timeout: 300_000 })
+        .toMatch(/Session opened: 2 patch\(es\) loaded, 1 input line\(s\) replayed/);
+      expect(await page.getByTestId('session-error').count()).toBe(0);
+      await openTab(page, 'editor:scratch');
+      await page.getByTestId('patch-activity').locator('[data-what="exfiltrated"][data-host="bare"]').waitFor({ timeout: 120_000 });
+
+      mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+      await openTab(page, 'tools:sessions');
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'sessions.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 600_000);
+});

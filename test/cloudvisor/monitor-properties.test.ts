@@ -33,8 +33,8 @@ describe('CloudVisor under a random malicious VMM', () => {
   }, 120_000);
 
   it('is reproducible: the same seed gives the same operations and the same monitor decisions', async () => {
-    const first = await property('properties-replay', 60, { join: false }, { policy: 'refuse-and-continue', liveness: false });
-    const second = await property('properties-replay', 60, { join: false }, { policy: 'refuse-and-continue', liveness: false });
+    const first = await property('properties-replay', 40, { join: false }, { policy: 'refuse-and-continue', liveness: false });
+    const second = await property('properties-replay', 40, { join: false }, { policy: 'refuse-and-continue', liveness: false });
     expect(second.ops).toEqual(first.ops);
     expect(second.report.trace).toEqual(first.report.trace);
   }, 120_000);

@@ -52,6 +52,7 @@ export class DirectExecutor {
   private execute(op: ResolvedOp, found: Violation[]): void {
     switch (op.op) {
       case 'map':
+        if (op.superpage) return this.write32(op.rootPa + rootIndex(op.gpa) * 4, op.pte, found);
         return this.map(op.rootPa, op.gpa, op.pte, op.spareTablePa, found);
       case 'fence':
         return this.mon.fence.gvma(op.vmid ?? undefined);
@@ -91,6 +92,8 @@ export class DirectExecutor {
         this.spawned.splice(this.spawned.indexOf(id), 1);
         return this.mon.vcpu.destroy(id);
       }
+      case 'destroy-guest':
+        return this.mon.vcpu.destroy(op.vcpu);
       case 'rounds':
         return this.letVmmRun(op.count);
     }
@@ -171,7 +174,7 @@ export class DirectExecutor {
   /** The real VMM schedules the guests while one types a command (real exits: SBI, timers, console). */
   private letVmmRun(count: number): void {
     for (let i = 0; i < count; i++) {
-      const live = this.fuzz.guests.filter((g) => !this.checker.isFailStopped(g));
+      const live = this.fuzz.guests.filter((g) => !this.checker.isStopped(g));
       const guest = live[this.rounds % Math.max(live.length, 1)];
       const line = ROUND_COMMANDS[this.rounds % ROUND_COMMANDS.length] ?? 'help';
       this.rounds++;

@@ -19,14 +19,23 @@ export type FrameChoice =
 export type RegChanges = Readonly<Record<string, number>>;
 
 export type FuzzOp =
-  /** Writes a leaf in the VMM's G-stage table of `guest` (a populated GPA: remap; fresh: new GPA). */
-  | { readonly op: 'map'; readonly guest: number; readonly gpa: 'populated' | 'fresh'; readonly page: number; readonly target: FrameChoice }
+  /**
+   * Writes a leaf in the VMM's G-stage table of `guest` (a populated GPA: remap; fresh: new GPA);
+   * `superpage` writes a 4 MiB leaf in the root table instead (over whatever the entry held).
+   */
+  | {
+    readonly op: 'map'; readonly guest: number; readonly gpa: 'populated' | 'fresh'; readonly page: number;
+    readonly target: FrameChoice; readonly superpage: boolean;
+  }
   /** HFENCE.GVMA for the guest's VMID, or all VMIDs. */
   | { readonly op: 'fence'; readonly guest: number | null }
   | { readonly op: 'read'; readonly target: FrameChoice; readonly offset: number; readonly length: number }
   | { readonly op: 'write'; readonly target: FrameChoice; readonly offset: number; readonly value: number }
   /** Host disk DMA: 'to-memory' is a disk read into `target`, 'from-memory' a disk write from it. */
-  | { readonly op: 'dma'; readonly direction: 'to-memory' | 'from-memory'; readonly target: FrameChoice; readonly sector: number; readonly count: number }
+  | {
+    readonly op: 'dma'; readonly direction: 'to-memory' | 'from-memory'; readonly target: FrameChoice; readonly offset: number;
+    readonly sector: number; readonly count: number;
+  }
   | { readonly op: 'set-regs'; readonly guest: number; readonly changes: RegChanges }
   /** Moves the guest's vCPU to another VMID and/or injects interrupts through hvip. */
   | { readonly op: 'set-controls'; readonly guest: number; readonly vmid: number | null; readonly hvip: number | null }
@@ -40,6 +49,8 @@ export type FuzzOp =
   /** Runs the n-th spawned vCPU once (spawned vCPUs are numbered in creation order). */
   | { readonly op: 'run-spawned'; readonly index: number }
   | { readonly op: 'destroy-spawned'; readonly index: number }
+  /** Destroys a guest's vCPU under the VMM's own toolstack (its VM goes away: frames must come back scrubbed). */
+  | { readonly op: 'destroy-guest'; readonly guest: number }
   /** Lets the real VMM schedule the guests for a while (host rounds / exits). */
   | { readonly op: 'rounds'; readonly count: number };
 
@@ -64,7 +75,7 @@ export function describeFrame(choice: FrameChoice): string {
 export function describeOp(op: FuzzOp): string {
   switch (op.op) {
     case 'map':
-      return `map ${op.gpa} GPA#${op.page} of guest${op.guest} -> ${describeFrame(op.target)}`;
+      return `map ${op.gpa} GPA#${op.page} of guest${op.guest} -> ${describeFrame(op.target)}${op.superpage ? ' (4 MiB superpage)' : ''}`;
     case 'fence':
       return `hfence.gvma ${op.guest === null ? 'all' : `guest${op.guest}`}`;
     case 'read':
@@ -72,7 +83,7 @@ export function describeOp(op: FuzzOp): string {
     case 'write':
       return `write32 0x${op.value.toString(16)} at ${describeFrame(op.target)} +0x${op.offset.toString(16)}`;
     case 'dma':
-      return `dma ${op.direction} ${op.count} sectors from sector ${op.sector} at ${describeFrame(op.target)}`;
+      return `dma ${op.direction} ${op.count} sectors from sector ${op.sector} at ${describeFrame(op.target)} +0x${op.offset.toString(16)}`;
     case 'set-regs':
       return `set regs of guest${op.guest}: ${JSON.stringify(op.changes)}`;
     case 'set-controls':
@@ -85,6 +96,8 @@ export function describeOp(op: FuzzOp): string {
       return `run spawned vCPU #${op.index}`;
     case 'destroy-spawned':
       return `destroy spawned vCPU #${op.index}`;
+    case 'destroy-guest':
+      return `destroy guest${op.guest}'s vCPU`;
     case 'rounds':
       return `let the VMM run ${op.count} rounds`;
   }

@@ -205,7 +205,7 @@ export class InvariantChecker {
     const found: Violation[] = [];
     const { session } = this.fuzz;
     for (const guest of this.fuzz.guests) {
-      if (this.isFailStopped(guest)) continue;
+      if (this.isStopped(guest)) continue;
       const from = session.output(guest.domain).length;
       const answered = session.type(guest.domain, 'selftest', BOOT_BUDGET);
       const out = session.output(guest.domain).slice(from);
@@ -216,8 +216,14 @@ export class InvariantChecker {
     return found;
   }
 
+  /** The monitor fail-stopped the guest's VM. */
   isFailStopped(guest: FuzzGuest): boolean {
     return (this.fuzz.monitor.inspectVm(guest.vm)?.failStopped ?? null) !== null;
+  }
+
+  /** The guest's VM is gone (the VMM destroyed it) or fail-stopped: it owes no selftest. */
+  isStopped(guest: FuzzGuest): boolean {
+    return this.fuzz.monitor.inspectVm(guest.vm) === null || this.isFailStopped(guest);
   }
 
   /** The real guests' frames and the monitor's, by label. */

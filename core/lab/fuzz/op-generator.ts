@@ -33,6 +33,7 @@ const WEIGHTS: readonly (readonly [number, FuzzOpKind])[] = [
   [4, 'spawn'],
   [6, 'run-spawned'],
   [2, 'destroy-spawned'],
+  [1, 'destroy-guest'],
   [6, 'rounds'],
 ];
 
@@ -78,7 +79,10 @@ function generateOp(rng: FuzzRandom, kind: FuzzOpKind, options: GeneratorOptions
   const guest = rng.below(guests);
   switch (kind) {
     case 'map':
-      return { op: 'map', guest, gpa: rng.chance(60) ? 'populated' : 'fresh', page: rng.below(1 << 16), target: frame(rng, guests) };
+      return {
+        op: 'map', guest, gpa: rng.chance(60) ? 'populated' : 'fresh', page: rng.below(1 << 16), target: frame(rng, guests),
+        superpage: rng.chance(15),
+      };
     case 'fence':
       return { op: 'fence', guest: rng.chance(70) ? guest : null };
     case 'read':
@@ -88,7 +92,7 @@ function generateOp(rng: FuzzRandom, kind: FuzzOpKind, options: GeneratorOptions
     case 'dma':
       return {
         op: 'dma', direction: rng.chance(60) ? 'to-memory' : 'from-memory', target: frame(rng, guests),
-        sector: rng.below(2048), count: rng.pick([1, 8]),
+        offset: rng.below(8) * 512, sector: rng.below(2048), count: rng.pick([1, 8]),
       };
     case 'set-regs':
       return { op: 'set-regs', guest, changes: regChanges(rng) };
@@ -102,6 +106,8 @@ function generateOp(rng: FuzzRandom, kind: FuzzOpKind, options: GeneratorOptions
       return { op: 'run-spawned', index: rng.below(4) };
     case 'destroy-spawned':
       return { op: 'destroy-spawned', index: rng.below(4) };
+    case 'destroy-guest':
+      return { op: 'destroy-guest', guest };
     case 'rounds':
       return { op: 'rounds', count: 1 + rng.below(2) };
   }

@@ -11,15 +11,17 @@ const PAGE = 4096;
 /** GPAs outside every guest's RAM (0x80000000 + memory): "fresh" mappings go here. */
 const FRESH_GPA_BASE = 0x9000_0000;
 const FRESH_PAGES = 1024;
+const GUEST_RAM_PAGE = 0x8_0000;
 /** Top VMM frames the fuzzer treats as its own scratch (the VMM allocates from the bottom). */
 const SCRATCH_FRAMES = 64;
 /** VMIDs for VMs the attacker makes up (guests get small VMIDs from the VMM). */
 const ATTACKER_VMID_BASE = 100;
+const SUPERPAGE_FRAMES = 1024;
 const LEAF_FLAGS = PTE.V | PTE.R | PTE.W | PTE.X | PTE.U | PTE.A | PTE.D;
 
 export type ResolvedOp =
   /** Point the VMM's leaf for `gpa` (root table at rootPa) at a frame; `spareTablePa` if a leaf table is missing. */
-  | { readonly op: 'map'; readonly rootPa: number; readonly gpa: number; readonly pte: number; readonly spareTablePa: number }
+  | { readonly op: 'map'; readonly rootPa: number; readonly gpa: number; readonly pte: number; readonly spareTablePa: number; readonly superpage: boolean }
   | { readonly op: 'fence'; readonly vmid: number | null }
   | { readonly op: 'read'; readonly pa: number; readonly length: number }
   | { readonly op: 'write'; readonly pa: number; readonly value: number }
@@ -30,10 +32,13 @@ export type ResolvedOp =
   | { readonly op: 'spawn'; readonly hgatp: number; readonly pc: number; readonly regs: RegChanges }
   | { readonly op: 'run-spawned'; readonly index: number }
   | { readonly op: 'destroy-spawned'; readonly index: number }
+  | { readonly op: 'destroy-guest'; readonly vcpu: number }
   | { readonly op: 'rounds'; readonly count: number };
 
 export class OpResolver {
   private spawned = 0;
+  /** Each guest's frames and populated pages as first seen (a destroyed guest keeps its old ones). */
+  private readonly layouts = new Map<number, { readonly pages: number[]; readonly frames: number[] }>();
 
   constructor(private readonly fuzz: FuzzHost) {}
 
@@ -43,8 +48,9 @@ export class OpResolver {
         const guest = this.guest(op.guest);
         const gpa = op.gpa === 'populated' ? this.populatedGpa(op.guest, op.page) : FRESH_GPA_BASE + (op.page % FRESH_PAGES) * PAGE;
         const frame = Math.floor(this.address(op.target, 0) / PAGE);
-        const pte = ((frame << 10) | LEAF_FLAGS) >>> 0;
-        return { op: 'map', rootPa: hgatpRoot(this.vmmHgatp(guest.vcpu)), gpa, pte, spareTablePa: this.scratch(op.page + 1) };
+        // A superpage leaf names a 4 MiB-aligned frame (PPN[0] = 0, priv 1.12 section 4.3.2).
+        const pte = (((op.superpage ? frame - (frame % SUPERPAGE_FRAMES) : frame) << 10) | LEAF_FLAGS) >>> 0;
+        return { op: 'map', rootPa: hgatpRoot(this.vmmHgatp(guest.vcpu)), gpa, pte, spareTablePa: this.scratch(op.page + 1), superpage: op.superpage };
       }
       case 'fence':
         return { op: 'fence', vmid: op.guest === null ? null : this.guest(op.guest).vm };
@@ -53,7 +59,7 @@ export class OpResolver {
       case 'write':
         return { op: 'write', pa: this.address(op.target, op.offset), value: op.value };
       case 'dma':
-        return { op: 'dma', direction: op.direction, pa: this.address(op.target, 0), sector: op.sector, count: op.count };
+        return { op: 'dma', direction: op.direction, pa: this.address(op.target, op.offset), sector: op.sector, count: op.count };
       case 'set-regs':
         return { op: 'set-regs', vcpu: this.guest(op.guest).vcpu, changes: op.changes };
       case 'set-controls': {
@@ -69,6 +75,8 @@ export class OpResolver {
         this.spawned++;
         return { op: 'spawn', hgatp: withVmid(hgatp, vmid), pc: op.pc, regs: op.regs };
       }
+      case 'destroy-guest':
+        return { op: 'destroy-guest', vcpu: this.guest(op.guest).vcpu };
       case 'run-spawned':
       case 'destroy-spawned':
       case 'rounds':
@@ -88,9 +96,20 @@ export class OpResolver {
     return this.fuzz.monitor.vcpu.controls(vcpu).hgatp;
   }
 
+  private layout(index: number): { readonly pages: number[]; readonly frames: number[] } {
+    const vm = this.guest(index).vm;
+    let layout = this.layouts.get(vm);
+    if (!layout) {
+      const shadow = this.fuzz.monitor.inspectVm(vm)?.shadow ?? new Map<number, number>();
+      layout = { pages: [...shadow.keys()].sort((a, b) => a - b), frames: [...shadow.values()].sort((a, b) => a - b) };
+      this.layouts.set(vm, layout);
+    }
+    return layout;
+  }
+
   private populatedGpa(index: number, page: number): number {
-    const pages = [...(this.fuzz.monitor.inspectVm(this.guest(index).vm)?.shadow.keys() ?? [])].sort((a, b) => a - b);
-    return (pages.length === 0 ? 0x8000_0 : (pages[page % pages.length] as number)) * PAGE;
+    const pages = this.layout(index).pages;
+    return (pages.length === 0 ? GUEST_RAM_PAGE : (pages[page % pages.length] as number)) * PAGE;
   }
 
   private scratch(page: number): number {
@@ -103,8 +122,7 @@ export class OpResolver {
     const within = offset % PAGE;
     switch (choice.kind) {
       case 'guest': {
-        const guest = this.guest(choice.guest);
-        const frames = [...(this.fuzz.monitor.inspectVm(guest.vm)?.shadow.values() ?? [])].sort((a, b) => a - b);
+        const frames = this.layout(choice.guest).frames;
         return (frames[choice.page % Math.max(frames.length, 1)] ?? 0) * PAGE + within;
       }
       case 'guest-secret':

@@ -20,6 +20,7 @@ const QUIET_EXITS = "exit.kind === 'quantum' || exit.kind === 'interrupt' || exi
 function body(op: ResolvedOp): string {
   switch (op.op) {
     case 'map':
+      if (op.superpage) return `store32(${hex(op.rootPa + (Math.floor(op.gpa / 0x40_0000) & 0xfff) * 4)}, ${hex(op.pte)});`;
       return `mapLeaf(${hex(op.rootPa)}, ${hex(op.gpa)}, ${hex(op.pte)}, ${hex(op.spareTablePa)});`;
     case 'fence':
       return op.vmid === null ? 'hyp.fence.gvma();' : `hyp.fence.gvma(${op.vmid});`;
@@ -43,6 +44,8 @@ function body(op: ResolvedOp): string {
       return `runSpawned(${op.index});`;
     case 'destroy-spawned':
       return `destroySpawned(${op.index});`;
+    case 'destroy-guest':
+      return `hyp.vcpu.destroy(${op.vcpu});`;
     case 'rounds':
       return '// the VMM keeps scheduling: nothing to do';
   }

@@ -94,7 +94,7 @@ export class PatchFuzzer {
       let idle = 0;
       for (let chunk = 0; judge.done < ops.length && idle < STALL_CHUNKS; chunk++) {
         if (options.stopAtFirst && judge.violations.length > 0) break;
-        const live = fuzz.guests.filter((g) => !judge.checker.isFailStopped(g));
+        const live = fuzz.guests.filter((g) => !judge.checker.isStopped(g));
         const guest = live[chunk % Math.max(live.length, 1)];
         if (guest) fuzz.session.type(guest.domain, COMMANDS[chunk % COMMANDS.length] ?? 'uptime', CHUNK_BUDGET);
         else fuzz.host.run(1_000_000);

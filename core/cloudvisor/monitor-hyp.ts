@@ -3,7 +3,8 @@
 // monitor's shadow G-stage, never the VMM's table; registers are hidden and changes filtered per
 // exit. Refusals are events, and by default fail-stop the VM (run throws: the VMM crashes it).
 import { HypCallError, HypFault, type HypBackend } from '../sandbox/host-binding';
-import type { Exit, GuestControls, GuestRegs, VcpuId } from '../sandbox/hyp';
+import type { Exit, GuestControls, GuestRegName, GuestRegs, VcpuId } from '../sandbox/hyp';
+import { GUEST_REG_NAMES } from '../sandbox/hyp-ops';
 import type { DmaGuard } from './dma-guard';
 import { VMM, type FrameOwners } from './frame-owners';
 import { HGATP_VMID_MASK } from './gstage-format';
@@ -161,6 +162,7 @@ export class MonitorHyp implements HypBackend {
     },
     destroy: (id) => this.destroyVcpu(id),
     regs: (id) => this.regsView(id),
+    regsRecord: (id, out) => this.regsRecordView(id, out),
     setRegs: (id, changes) => this.setRegsChecked(id, changes),
     controls: (id) => ({ ...this.inner.vcpu.controls(id), hgatp: this.record(id).vmmHgatp }),
     setControls: (id, changes) => this.setControlsChecked(id, changes),
@@ -300,6 +302,20 @@ export class MonitorHyp implements HypBackend {
     const full = this.inner.vcpu.regs(id);
     if (!this.defenses.registerHiding || !record.ran || !this.isProtected(record)) return full;
     return guestView(full, exitRights(record.lastExit));
+  }
+
+  /** regsView into a record (the virtual VMCS page): the same values, hidden ones zero. */
+  private regsRecordView(id: VcpuId, out: Float64Array): void {
+    const record = this.record(id);
+    const inner = this.inner.vcpu;
+    if (inner.regsRecord) inner.regsRecord(id, out);
+    else {
+      const full = inner.regs(id);
+      GUEST_REG_NAMES.forEach((name, i) => { out[i] = full[name] >>> 0; });
+    }
+    if (!this.defenses.registerHiding || !record.ran || !this.isProtected(record)) return;
+    const readable = exitRights(record.lastExit).readable;
+    for (let i = 0; i < GUEST_REG_NAMES.length; i++) if (!readable.has(GUEST_REG_NAMES[i] as GuestRegName)) out[i] = 0;
   }
 
   /** Before the first run (the image/launch window) the VMM sets entry pc and a0/a1 freely. */

@@ -43,9 +43,10 @@ export function exitRights(exit: Exit | null): ExitRights {
 
 /** The registers as the VMM sees them at this exit: hidden ones read as zero. */
 export function guestView(full: GuestRegs, rights: ExitRights): GuestRegs {
-  const view = { ...full };
-  for (const name of GUEST_REG_NAMES) if (!rights.readable.has(name)) view[name] = 0;
-  return view;
+  // Built field by field in one order (a spread of a 41-field record costs more than the exit).
+  const view: Record<string, number> = {};
+  for (const name of GUEST_REG_NAMES) view[name] = rights.readable.has(name) ? full[name] : 0;
+  return view as unknown as GuestRegs;
 }
 
 export interface FilteredChanges {

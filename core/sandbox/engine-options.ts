@@ -58,6 +58,13 @@ export interface VmmEngineOptions {
   /** Seed of the engine's Math.random (the engine has no other randomness). */
   readonly seed?: number;
   /**
+   * The "virtual VMCS" (CLOUDVISOR.md section 1), off by default: the registers a vCPU showed at
+   * its last exit are kept inside the engine, reads and writes of them cost no host call, and the
+   * changes travel with the next `run`, where the backend checks them (a refused change fails
+   * that run instead of the `setRegs` call).
+   */
+  readonly virtualVmcs?: boolean;
+  /**
    * Called for every patch fault (also returned by installPatch/uninstallPatch). It must not call
    * the engine; if it throws, its error is rethrown from the engine call during which the fault arose.
    */

@@ -4,7 +4,7 @@
 // It captures every intrinsic it uses before untrusted code runs, so tampering by the VMM or a patch
 // cannot change the values this code sends to the host.
 import {
-  ABI_TO_GPR, ACCESS_CODE, CONTROL_NAMES, DISK_OP_CODE, DISK_STATUS_CODE, EXIT_KIND_CODE, GUEST_REG_NAMES, OP,
+  ABI_TO_GPR, ACCESS_CODE, CONTROL_NAMES, DISK_OP_CODE, DISK_STATUS_CODE, EXIT_KIND_CODE, EXIT_RECORD_LENGTH, GUEST_REG_NAMES, OP,
 } from './hyp-ops';
 
 /** Patch states as the registry reports them. */
@@ -43,6 +43,7 @@ const apply = Reflect.apply, create = O.create, Str = String, imul = Math.imul, 
 const U8 = Uint8Array, F64 = Float64Array, AB = ArrayBuffer, DV = DataView, Err = Error, TypeErr = TypeError;
 const u8set = U8.prototype.set, jsonParse = JSON.parse, jsonStringify = JSON.stringify;
 const dvU32 = DV.prototype.getUint32, u8subarray = U8.prototype.subarray, u8slice = U8.prototype.slice;
+const abSlice = AB.prototype.slice;
 const OP = ${JSON.stringify(OP)};
 const REG_INDEX = O.assign(create(null), ${regIndex()});
 const CONTROLS = ${JSON.stringify(CONTROL_NAMES)};
@@ -99,17 +100,50 @@ const mem = freeze({
   read32(pa) { return dispatch(OP.MEM_READ32, num(pa, 'pa')); },
   write32(pa, value) { dispatch(OP.MEM_WRITE32, num(pa, 'pa'), num(value, 'value')); },
 });
+// Virtual VMCS (config.virtualVmcs): per vCPU, the registers shown at its last exit and the
+// changes made since, kept here and exchanged with the host in the run call only.
+const VMCS = config.virtualVmcs === true, EXIT_LEN = ${EXIT_RECORD_LENGTH}, REGS_LEN = ${GUEST_REG_NAMES.length};
+const vmcs = create(null), NO_CHANGES = new AB(0);
+function vmcsOf(id) { const v = vmcs[id]; return v !== undefined && v.valid ? v : null; }
+// Changes are appended as (index, value) pairs; the host applies them in order, so the last wins.
+function vmcsSet(v, idx, value) {
+  num(value, 'value');
+  v.regs[idx] = value >>> 0;
+  if (v.count === REGS_LEN * 4) throw hypError('setRegs: too many changes before the next run');
+  v.changes[2 * v.count] = idx;
+  v.changes[2 * v.count + 1] = value;
+  v.count++;
+}
+function vmcsChanges(v) {
+  if (v.count === 0) return NO_CHANGES;
+  const out = apply(abSlice, v.changes.buffer, [0, v.count * 16]);
+  v.count = 0;
+  return out;
+}
 const vcpu = freeze({
   create() { return dispatch(OP.VCPU_CREATE); },
-  destroy(id) { dispatch(OP.VCPU_DESTROY, num(id, 'id')); },
+  destroy(id) { delete vmcs[id]; dispatch(OP.VCPU_DESTROY, num(id, 'id')); },
   regs(id) {
-    const f = new F64(dispatch(OP.VCPU_REGS, num(id, 'id')));
+    const v = VMCS ? vmcsOf(id) : null;
+    const f = v !== null ? v.regs : new F64(dispatch(OP.VCPU_REGS, num(id, 'id')));
     return ${literal(GUEST_REG_NAMES)};
   },
-  setRegs(id, c) { dispatch(OP.VCPU_SET_REGS, num(id, 'id'), 0, 0, 0, changes(c, REG_INDEX, 'setRegs')); },
+  setRegs(id, c) {
+    const v = VMCS ? vmcsOf(id) : null;
+    if (v === null) { dispatch(OP.VCPU_SET_REGS, num(id, 'id'), 0, 0, 0, changes(c, REG_INDEX, 'setRegs')); return; }
+    if (typeof c !== 'object' || c === null) throw hypError('setRegs: changes must be an object');
+    const ks = keys(c);
+    for (let i = 0; i < ks.length; i++) {
+      const idx = REG_INDEX[ks[i]];
+      if (idx === undefined) throw hypError("setRegs: unknown name '" + ks[i] + "'");
+      vmcsSet(v, idx, c[ks[i]]);
+    }
+  },
   setReg(id, reg, value) {
     const idx = typeof reg === 'number' ? (isInteger(reg) && reg >= 1 && reg <= 31 ? reg : -1) : REG_INDEX[reg];
     if (idx === undefined || idx < 0) throw hypError("setReg: unknown register '" + Str(reg) + "'");
+    const v = VMCS ? vmcsOf(id) : null;
+    if (v !== null) { vmcsSet(v, idx, value); return; }
     const f = new F64(2); f[0] = idx; f[1] = num(value, 'value');
     dispatch(OP.VCPU_SET_REGS, num(id, 'id'), 0, 0, 0, f.buffer);
   },
@@ -118,7 +152,17 @@ const vcpu = freeze({
     return ${literal(CONTROL_NAMES)};
   },
   setControls(id, c) { dispatch(OP.VCPU_SET_CONTROLS, num(id, 'id'), 0, 0, 0, changes(c, CONTROL_INDEX, 'setControls')); },
-  run(id) { return decodeExit(dispatch(OP.VCPU_RUN, num(id, 'id'))); },
+  run(id) {
+    if (!VMCS) return decodeExit(dispatch(OP.VCPU_RUN, num(id, 'id')));
+    let v = vmcs[id];
+    if (v === undefined) { v = { regs: null, changes: new F64(REGS_LEN * 8), count: 0, valid: false }; vmcs[id] = v; }
+    const pending = v.valid ? vmcsChanges(v) : NO_CHANGES;
+    v.valid = false;
+    const record = dispatch(OP.VCPU_RUN_VMCS, num(id, 'id'), 0, 0, 0, pending);
+    v.regs = new F64(record, EXIT_LEN * 8, REGS_LEN);
+    v.valid = true;
+    return decodeExit(record);
+  },
 });
 const fence = freeze({
   gvma(vmid, gpa) { dispatch(OP.FENCE_GVMA, opt(vmid, 'vmid'), opt(gpa, 'gpa')); },

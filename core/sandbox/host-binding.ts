@@ -21,6 +21,11 @@ import type { LowLevelContext } from './quickjs-loader';
 export interface HypBackend extends Omit<Hyp, 'vcpu'> {
   readonly vcpu: Omit<Hyp['vcpu'], 'setReg' | 'setRegs'> & {
     setRegs(id: VcpuId, changes: Partial<GuestRegs>): void;
+    /**
+     * Optional fast form of `regs` for the virtual VMCS: writes the same values into `out` in
+     * GUEST_REG_NAMES order, without building an object.
+     */
+    regsRecord?(id: VcpuId, out: Float64Array): void;
   };
 }
 
@@ -127,6 +132,23 @@ function changedControls(bytes: Uint8Array): Partial<GuestControls> {
 }
 
 const exitScratch = new Float64Array(EXIT_RECORD_LENGTH);
+const vmcsScratch = new Float64Array(EXIT_RECORD_LENGTH + GUEST_REG_NAMES.length);
+const vmcsRegs = vmcsScratch.subarray(EXIT_RECORD_LENGTH);
+
+/**
+ * The virtual VMCS entry (CLOUDVISOR.md section 1): the register changes the VMM made in its page
+ * since the last exit are delivered, and checked, with the entry; the exit comes back with the
+ * registers the VMM may see, so reading and writing them costs no further trap.
+ */
+function runWithVmcs(b: HypBackend, a: CallArgs): Float64Array {
+  const vcpu = id(a.n1);
+  const pending = a.bytes('virtual VMCS changes');
+  if (pending.length > 0) b.vcpu.setRegs(vcpu, changedRegs(pending));
+  vmcsScratch.set(exitRecord(b.vcpu.run(vcpu)), 0);
+  if (b.vcpu.regsRecord) b.vcpu.regsRecord(vcpu, vmcsRegs);
+  else vmcsRegs.set(regsRecord(b.vcpu.regs(vcpu)));
+  return vmcsScratch;
+}
 
 /** Encodes an exit into the reused scratch record (copied into the engine right away). */
 export function exitRecord(exit: Exit): Float64Array {
@@ -212,6 +234,7 @@ const HANDLERS = {
   LAB_EXFILTRATE: (_b, a, s) => s.lab.exfiltrate(a.text('label'), a.bytes('exfiltrated bytes')),
   LAB_LOG: (_b, a, s) => s.lab.log(a.text('log text')),
   PATCH_FAULT: (_b, a, s) => s.patchFault(patchFault(a)),
+  VCPU_RUN_VMCS: runWithVmcs,
 } satisfies Record<OpName, Handler>;
 
 /** Builds the op-indexed table once, so a call is one array load. */

@@ -36,6 +36,8 @@ export const OP = {
   LAB_EXFILTRATE: 29,
   LAB_LOG: 30,
   PATCH_FAULT: 31,
+  /** Virtual VMCS: pending register changes in, the exit and the registers it shows out. */
+  VCPU_RUN_VMCS: 32,
 } as const;
 
 export type OpName = keyof typeof OP;

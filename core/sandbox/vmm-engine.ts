@@ -101,6 +101,7 @@ export class VmmEngine {
     using config = c.newObject();
     c.newNumber(this.options.backend.harts).consume((v) => c.setProp(config, 'harts', v));
     c.newNumber(seed | 0).consume((v) => c.setProp(config, 'seed', v));
+    if (this.options.virtualVmcs === true) c.setProp(config, 'virtualVmcs', c.true);
     using factory = this.unwrap(c.evalCode(preludeSource(), PRELUDE_FILE, { type: 'global', strict: true }));
     using internals = this.unwrap(c.callFunction(factory, c.undefined, dispatch, config));
     for (const name of INTERNALS) this.internals.set(name, c.getProp(internals, name));

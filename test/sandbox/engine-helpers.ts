@@ -13,7 +13,7 @@ export interface TestEngine {
 export async function testEngine(
   limits: Partial<EngineLimits> = {},
   bundle?: string,
-  extra: Pick<VmmEngineOptions, 'regExp' | 'seed'> = {},
+  extra: Pick<VmmEngineOptions, 'regExp' | 'seed' | 'virtualVmcs'> = {},
 ): Promise<TestEngine> {
   const hyp = new InMemoryHyp();
   const lab = new RecordingLab();

@@ -25,14 +25,30 @@ const VS_CSR: Readonly<Record<Exclude<VsCsrName, 'vsip'>, VcpuCsr>> = {
 };
 const VS_INTERRUPTS = 0x444;
 const VSSIP = 0x4;
+// Read on every exit the monitor shows: names and CSR numbers are built once, and the record is
+// filled in one fixed order so every result has the same shape.
+const GPR_NAMES = Array.from({ length: 31 }, (_, i) => `x${i + 1}`);
+const VS_CSR_ENTRIES = Object.entries(VS_CSR) as [string, VcpuCsr][];
+/** VS CSRs in record order; undefined marks vsip, a view of hvip through hideleg. */
+const VS_CSR_RECORD: readonly (VcpuCsr | undefined)[] = VS_CSR_NAMES.map((name) => (name === 'vsip' ? undefined : VS_CSR[name]));
 
 /** Every register by name: pc, x1..x31 and the VS CSRs, unsigned. */
 export function readGuestRegisters(ctx: VcpuContext): Record<string, number> {
   const regs: Record<string, number> = { pc: ctx.pc >>> 0 };
-  for (let i = 1; i < 32; i++) regs[`x${i}`] = (ctx.x[i] ?? 0) >>> 0;
-  for (const [name, csr] of Object.entries(VS_CSR)) regs[name] = ctx.csr(csr);
+  for (let i = 0; i < 31; i++) regs[GPR_NAMES[i] as string] = (ctx.x[i + 1] ?? 0) >>> 0;
+  for (const [name, csr] of VS_CSR_ENTRIES) regs[name] = ctx.csr(csr);
   regs.vsip = (ctx.csr(CSR.HVIP) & ctx.csr(CSR.HIDELEG) & VS_INTERRUPTS) >>> 1;
   return regs;
+}
+
+/** The same values as readGuestRegisters into `out`: pc, x1..x31, then VS_CSR_NAMES in order. */
+export function readGuestRegisterRecord(ctx: VcpuContext, out: Float64Array): void {
+  out[0] = ctx.pc >>> 0;
+  for (let i = 1; i < 32; i++) out[i] = (ctx.x[i] ?? 0) >>> 0;
+  for (let i = 0; i < VS_CSR_RECORD.length; i++) {
+    const csr = VS_CSR_RECORD[i];
+    out[32 + i] = csr === undefined ? (ctx.csr(CSR.HVIP) & ctx.csr(CSR.HIDELEG) & VS_INTERRUPTS) >>> 1 : ctx.csr(csr);
+  }
 }
 
 /** Writes one register by name; false for a name that is not a guest register. */

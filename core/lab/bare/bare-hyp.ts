@@ -15,7 +15,7 @@ import { VcpuContext, enterGuest } from '../../hw/hs/vcpu-context';
 import {
   CONTROL_FIELDS,
   readGuestControls,
-  readGuestRegisters,
+  readGuestRegisters, readGuestRegisterRecord,
   writeGuestControl,
   writeGuestRegister,
 } from '../../hw/hs/vcpu-registers';
@@ -80,6 +80,7 @@ export class BareHyp implements HypBackend {
       this.vcpus.delete(id);
     },
     regs: (id: VcpuId): GuestRegs => readGuestRegisters(this.context(id)) as unknown as GuestRegs,
+    regsRecord: (id: VcpuId, out: Float64Array): void => readGuestRegisterRecord(this.context(id), out),
     setRegs: (id: VcpuId, changes: Partial<GuestRegs>): void => {
       const ctx = this.context(id);
       for (const [name, value] of Object.entries(changes)) {

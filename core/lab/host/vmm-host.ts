@@ -30,6 +30,8 @@ export interface VmmHostOptions {
   readonly quantum?: number;
   /** 'protected': CloudVisor runs underneath the VMM (it keeps the top 8 MiB of RAM). */
   readonly mode?: 'bare' | 'protected';
+  /** The virtual VMCS optimisation (off by default): register accesses without a trap per access. */
+  readonly virtualVmcs?: boolean;
   /** A bare host that keeps a region for a later `launchMonitor()` (late launch over running guests). */
   readonly lateLaunch?: boolean;
   /** Protected mode: defenses switched off and the policy on detection (default: all on, fail-stop). */
@@ -92,6 +94,7 @@ export class VmmHost {
     let host: VmmHost | null = null;
     const engine = await VmmEngine.create({
       backend,
+      ...(options.virtualVmcs === true ? { virtualVmcs: true } : {}),
       lab: {
         exfiltrate: (label, bytes) => host?.emit({ kind: 'exfiltrated', label, bytes: bytes.slice() }),
         log: (text) => host?.emit({ kind: 'vmm-log', text }),

@@ -99,6 +99,38 @@ describe('a guest life cycle under CloudVisor', () => {
   }, 180_000);
 });
 
+describe('the virtual VMCS under CloudVisor', () => {
+  const PEEK = `export default definePatch({
+  name: 'peek and poke at an SBI exit',
+  install(vmm, hyp) {
+    let done = false;
+    vmm.hooks.on('exit', (domain, vcpu, exit) => {
+      if (done || exit.kind !== 'sbi') return;
+      done = true;
+      const r = hyp.vcpu.regs(vcpu);
+      vmm.exfiltrate('regs', new Uint8Array(new Uint32Array([r.pc, r.x2, r.x10, r.vsatp]).buffer));
+      hyp.vcpu.setRegs(vcpu, { x5: 0x1234 });
+    });
+  },
+});`;
+
+  it('shows only the registers the exit allows and checks the changes at the next entry', async () => {
+    const host = await VmmHost.create({ seed: 'protected-tests', mode: 'protected', virtualVmcs: true });
+    hosts.push(host);
+    const session = new GuestSession(host);
+    const dom = session.createGuest('vm1', 'labos', 32);
+    expect(session.waitFor(dom, 'labos> ', BUDGET)).toBe(true);
+    expect(session.type(dom, 'selftest', BUDGET)).toBe(true);
+    expect(session.output(dom)).toContain('SELFTEST ok');
+    expect(applyPatch(host, 'peek.ts', PEEK).outcome).toEqual({ ok: true });
+    session.type(dom, 'uptime', 20_000_000);
+    const [pc, sp, , vsatp] = new Uint32Array(Uint8Array.from(session.exfiltrated[0]?.bytes ?? []).buffer);
+    expect([pc, sp, vsatp]).toEqual([0, 0, 0]);
+    expect(session.monitorEvents.some((e) => e.mechanism === 'entry-check' && e.outcome === 'fail-stop' && /x5/.test(e.attempted))).toBe(true);
+    expect(host.monitor?.inspectVm(1)?.failStopped).toMatch(/entry-check/);
+  }, 180_000);
+});
+
 describe('two labOS guests under CloudVisor', () => {
   it('run side by side, and destroying one returns its frames zeroed while the other goes on', async () => {
     const host = await VmmHost.create({ seed: 'protected-tests', harts: 2, mode: 'protected' });

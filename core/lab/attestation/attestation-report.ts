@@ -1,7 +1,11 @@
 // What the attestation panel shows for one host: its TPM's PCRs next to the values a verifier
-// expects from the published firmware and VMM image, a fresh quote over them with the caller's
-// nonce, and that quote checked by verifyQuote against the manufacturer CA the lab trusts. The
-// quote is the TPM's own signed answer; nothing here is computed on the TPM's behalf.
+// expects (the published firmware and VMM image; on a protected host the CloudVisor image with
+// every defense on and fail-stop, so a weakened monitor fails the quote; on a bare host no late
+// launch), a fresh quote over them with the caller's nonce, and that quote checked by verifyQuote
+// against the manufacturer CA the lab trusts. The quote is the TPM's own signed answer.
+import { ALL_DEFENSES } from '../../cloudvisor/monitor-events';
+import { expectedLaunchPcr, monitorImage } from '../../cloudvisor/monitor-image';
+import { MONITOR_BYTES } from '../../cloudvisor/monitor-launch';
 import { firmwareDigest, MEASURED_PCR } from '../../hw/firmware/measured-boot';
 import { sha256 } from '../../hw/tpm/pcr-bank';
 import { decodeCertificate } from '../../hw/tpm/lab-certificate';
@@ -16,7 +20,7 @@ const PCRS = [MEASURED_PCR.FIRMWARE, MEASURED_PCR.NEXT_STAGE, DRTM_PCR] as const
 const MEANING: Readonly<Record<number, string>> = {
   [MEASURED_PCR.FIRMWARE]: 'platform firmware (measured at reset)',
   [MEASURED_PCR.NEXT_STAGE]: 'next stage: the hypervisor layer the firmware handed HS-mode to',
-  [DRTM_PCR]: 'dynamic launch (the monitor, when launched late)',
+  [DRTM_PCR]: 'dynamic launch: the monitor image and its configuration',
 };
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -29,11 +33,15 @@ export function parseNonce(text: unknown): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'hex'));
 }
 
-function expected(index: number): Uint8Array | null {
+function expected(mode: HostMode, index: number): Uint8Array | null {
   if (index === MEASURED_PCR.FIRMWARE) return extendFromZero(firmwareDigest());
-  // The firmware measures the VMM bundle as the next stage (bare-hardware.ts); under CloudVisor
-  // too, since this lab's monitor is not yet measured on its own.
+  // The firmware measures the VMM bundle as the next stage (bare-hardware.ts), in both modes:
+  // the monitor comes later, by the dynamic launch.
   if (index === MEASURED_PCR.NEXT_STAGE) return extendFromZero(sha256(loadVmmBundle().bytes));
+  if (index === DRTM_PCR) {
+    if (mode === 'bare') return new Uint8Array(32).fill(0xff); // never launched: its power-on value
+    return expectedLaunchPcr(monitorImage({ defenses: ALL_DEFENSES, policy: 'fail-stop', monitorBytes: MONITOR_BYTES }));
+  }
   return null;
 }
 
@@ -43,18 +51,18 @@ export function attestationReport(mode: HostMode, host: VmmHost, nonce: Uint8Arr
   if (!quote.ok) throw new LabError('host-failed', `the TPM refused the quote: ${quote.rc} ${quote.message}`);
   const certs = tpm.certificates();
   const pcrs: PcrReport[] = PCRS.map((index, i) => {
-    const want = expected(index);
+    const want = expected(mode, index);
     return { index, meaning: MEANING[index] ?? '', value: hex(quote.pcrValues[i] ?? new Uint8Array(32)), expected: want ? hex(want) : null };
   });
   const notes: string[] = [];
-  if (mode === 'protected') notes.push('The monitor is not measured into its own PCR yet: PCR 17 stays at its reset value and PCR 4 names the VMM image.');
+  if (mode === 'protected') notes.push('PCR 17 is expected to hold CloudVisor with every defense on and fail-stop: a monitor launched with a defense off, or not launched, fails the PCR check.');
+  else notes.push('A bare host never launches a monitor: PCR 17 keeps its power-on value (all ones), and a verifier that requires CloudVisor refuses this quote.');
   let verdict: AttestationReport['verdict'];
   if (host.manufacturer === null) {
     verdict = { ok: false, checks: {}, reasons: ['the lab does not know the CA this host board was made with, so the quote cannot be checked'] };
   } else {
     const expectedPcrs = new Map<number, Uint8Array>();
-    PCRS.forEach((index, i) => expectedPcrs.set(index, expected(index) ?? quote.pcrValues[i] ?? new Uint8Array(32)));
-    if (!expected(DRTM_PCR)) notes.push('PCR 17 is checked against the value the quote reports: no late launch is expected on this platform.');
+    for (const index of PCRS) expectedPcrs.set(index, expected(mode, index) ?? new Uint8Array(32));
     const v = verifyQuote(
       { endorsementCertificate: certs.endorsement, attestationCertificate: certs.attestation, attest: quote.attest, signature: quote.signature, pcrValues: quote.pcrValues },
       { caCertificate: host.manufacturer.certificate, nonce, expectedPcrs },

@@ -1,6 +1,8 @@
 // How the monitor learns which guest memory a virtio device model may touch (CLOUDVISOR.md
 // section 4): it watches the guest's own MMIO traffic. A window is a virtio-mmio device once the
-// guest reads its magic value there (as every driver must, virtio 1.2 section 4.2.3.1); the
+// guest reads its magic value there (as every driver must, virtio 1.2 section 4.2.3.1) and has
+// set DRIVER in its status (so a VMM answering "virt" at some other device's registers gains
+// nothing: the guest does not drive that page as a virtio device); the
 // queue registers the guest writes give the rings; at each QueueNotify the monitor walks the new
 // available entries in guest memory itself and whitelists each request's buffers (device-readable
 // ones for loads, device-writable ones for stores). A buffer leaves the list when the device
@@ -22,6 +24,7 @@ const REG = {
   DEVICE_LOW: 0x0a0,
   DEVICE_HIGH: 0x0a4,
 } as const;
+const STATUS_DRIVER = 2;
 const DESC_F_NEXT = 1;
 const DESC_F_WRITE = 2;
 const DESC_F_INDIRECT = 4;
@@ -43,6 +46,8 @@ interface QueueState {
 
 interface DeviceWindow {
   selected: number;
+  /** The guest's last Status write: queues count only once it has said DRIVER (3.1.1 step 3). */
+  status: number;
   readonly queues: Map<number, QueueState>;
 }
 
@@ -64,7 +69,7 @@ export class VirtioWatch {
   /** The VMM answered a guest load at `gpa` with `value`: a magic value at a window base marks a device. */
   loadAnswered(gpa: number, width: number, value: number): void {
     if (width !== 4 || gpa % WINDOW !== 0 || value >>> 0 !== MAGIC || this.windows.has(gpa)) return;
-    this.windows.set(gpa, { selected: 0, queues: new Map() });
+    this.windows.set(gpa, { selected: 0, status: 0, queues: new Map() });
   }
 
   /** A guest store to an emulated device register (queue setup, notify, reset). */
@@ -73,7 +78,9 @@ export class VirtioWatch {
     const window = this.windows.get(base);
     if (!window || width !== 4) return;
     const offset = gpa - base;
-    if (offset === REG.STATUS && value === 0) {
+    if (offset === REG.STATUS) {
+      window.status = value;
+      if (value !== 0) return;
       this.whitelist.revokePrefix(this.vm, `virtio@${hex(base)}/`);
       window.queues.clear();
       return;
@@ -98,7 +105,7 @@ export class VirtioWatch {
         if (value !== 0) q.highBits = true;
         break;
       case REG.QUEUE_READY:
-        this.setReady(base, window.selected, q, value === 1);
+        this.setReady(base, window.selected, q, value === 1 && (window.status & STATUS_DRIVER) !== 0);
         break;
     }
   }

@@ -33,7 +33,7 @@ function setup() {
   };
   const bringUp = (): void => {
     watch.loadAnswered(BASE, 4, 0x74726976);
-    for (const [offset, value] of [[0x30, 0], [0x38, NUM], [0x80, DESC], [0x84, 0], [0x90, DRIVER], [0x94, 0], [0xa0, DEVICE], [0xa4, 0], [0x44, 1]] as const) {
+    for (const [offset, value] of [[0x70, 3], [0x30, 0], [0x38, NUM], [0x80, DESC], [0x84, 0], [0x90, DRIVER], [0x94, 0], [0xa0, DEVICE], [0xa4, 0], [0x44, 1]] as const) {
       watch.store(BASE + offset, 4, value);
     }
   };
@@ -41,10 +41,16 @@ function setup() {
 }
 
 describe('VirtioWatch', () => {
-  it('ignores a window until the guest has read the virtio magic there', () => {
+  it('ignores a window until the guest has read the virtio magic there and set DRIVER', () => {
     const { list, watch } = setup();
+    watch.store(BASE + 0x70, 4, 3);
     watch.store(BASE + 0x38, 4, NUM);
     watch.store(BASE + 0x44, 4, 1);
+    expect(list.list(3).size).toBe(0);
+    watch.loadAnswered(BASE, 4, 0x74726976);
+    watch.store(BASE + 0x70, 4, 0);
+    watch.store(BASE + 0x38, 4, NUM);
+    watch.store(BASE + 0x44, 4, 1); // magic read, but no DRIVER status yet
     expect(list.list(3).size).toBe(0);
   });
 

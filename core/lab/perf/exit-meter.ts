@@ -85,6 +85,8 @@ export class ExitMeter {
   }
 
   private engineCall(call: () => unknown): unknown {
+    // A monitor launched since the last call is metered from the VMM's next call on.
+    if (this.host.monitor !== this.wrappedMonitor) this.followMonitor();
     // The engine refuses re-entry; only the outermost call is timed.
     const started = this.engineDepth === 0 ? performance.now() : -1;
     this.engineDepth++;

@@ -111,6 +111,7 @@ describe('the inspectors in Chromium (bare and protected side by side)', () => {
       await page.getByTestId('memory-secret').click();
       await expect.poll(() => litBytes(page), { timeout: 10_000 }).toEqual(Array.from({ length: 32 }, () => '!!'));
       expect(await page.locator('[data-testid="hex-rows"] .b.lit').first().getAttribute('title')).toMatch(/refused: .*EPT-x/);
+      await expect.poll(() => page.getByTestId('memory-notes').textContent()).toMatch(/refused: frame owned by dom1: CloudVisor's EPT-x/);
       await page.screenshot({ path: join(ARTIFACTS, 'inspect-memory-vmm-refused.png') });
 
       // Search finds the secret's first bytes in RAM (the host viewpoint) where the secret is.

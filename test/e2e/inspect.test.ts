@@ -155,6 +155,9 @@ describe('the inspectors in Chromium (bare and protected side by side)', () => {
       await expect.poll(lastRow).toBe('fffffff0');
       await page.keyboard.press('Home');
       await expect.poll(firstRow).toBe('00000000');
+      // Clicking a byte selects it: one highlighted cell.
+      await page.locator('[data-testid="hex-rows"] .b').nth(5).click();
+      await expect.poll(() => litBytes(page)).toHaveLength(1);
 
       // Page tables: the VMM's G-stage next to CloudVisor's shadow; the guest's VS-stage maps the secret.
       await openTab(page, 'Page tables');

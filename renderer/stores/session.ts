@@ -18,9 +18,16 @@ const BOOT_WAIT_MS = 120_000;
 const STEP_WAIT_MS = 60_000;
 export const AUTOSAVE_MS = 30_000;
 
-function storage(): Storage | null {
+/** The part of Web Storage autosave uses; absent outside a browser (store tests in Node). */
+interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+function storage(): KeyValueStorage | null {
+  // Storage can be unavailable (privacy settings, opaque origins): autosave is then off.
   try {
-    return window.localStorage;
+    return (globalThis as { localStorage?: KeyValueStorage }).localStorage ?? null;
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@
 // scripted, then the lab's facts gathered from the hardware and the monitor, the goal evaluated
 // and the verdict decided. Every run ends with each live guest's own `selftest`.
 import { MemoryDiskBacking } from '../../hw/devices/disk-backing';
-import { ALL_DEFENSES, type Defenses } from '../../cloudvisor/monitor-events';
+import { ALL_DEFENSES, type Defenses, type MonitorMechanism } from '../../cloudvisor/monitor-events';
 import type { VcpuId } from '../../sandbox/hyp';
 import { loadGuestImage } from '../host/guest-images';
 import { GuestSession, LABOS_PROMPT } from '../host/guest-session';
@@ -75,8 +75,8 @@ export interface ScenarioReport {
   readonly mismatches: number;
 }
 
-const DEFAULT_BOOT_BUDGET = 400_000_000;
-const DEFAULT_STEP_BUDGET = 200_000_000;
+const DEFAULT_BOOT_BUDGET = 100_000_000;
+const DEFAULT_STEP_BUDGET = 50_000_000;
 /** RAM CloudVisor keeps for itself (core/cloudvisor/monitor-launch.ts): added so the VMM's share is the same. */
 const MONITOR_MIB = 8;
 const MIB = 1024 * 1024;
@@ -121,7 +121,7 @@ interface GuestState {
   readonly domain: number;
   readonly vcpus: readonly VcpuId[];
   booted: boolean;
-  readonly replies: { command: string; done: boolean; output: string }[];
+  readonly replies: { command: string; done: boolean; output: string; ticks: number }[];
   readonly observed: Record<string, GuestSnapshot>;
 }
 
@@ -208,27 +208,28 @@ export async function runOnce(loaded: LoadedScenario, spec: RunSpec, options: Ru
       const vcpus = view.liveVcpus().filter((v) => !before.has(v));
       guests.set(g.name, { spec: g, domain: Number(id), vcpus, booted: false, replies: [], observed: {} });
     }
-    for (const g of guests.values()) g.booted = session.waitFor(g.domain, LABOS_PROMPT, bootBudget);
     const snapshot = (g: GuestState): GuestSnapshot => view.snapshot(g.vcpus[0] ?? null);
-    for (const step of scenario.steps) runStep(step, guests, session, host, snapshot, stepBudget);
+    const runnable = (g: GuestState): boolean => snapshot(g).failStopped === null && domainRunning(host, g.domain);
+    for (const g of guests.values()) g.booted = runnable(g) && session.waitFor(g.domain, LABOS_PROMPT, bootBudget);
+    for (const step of scenario.steps) runStep(step, guests, session, host, { snapshot, runnable }, stepBudget);
 
     const finals = new Map([...guests].map(([name, g]) => [name, snapshot(g)]));
     const selftests = new Map<string, { ok: boolean; lines: string[] } | null>();
     for (const [name, g] of guests) {
       const final = finals.get(name);
-      const alive = final !== undefined && final.registers !== null && final.failStopped === null;
+      const alive = final !== undefined && final.registers !== null && final.failStopped === null && domainRunning(host, g.domain);
       const from = session.output(g.domain).length;
       const answered = alive && g.booted && session.type(g.domain, 'selftest', stepBudget);
       selftests.set(name, answered ? selftestOf(session.output(g.domain).slice(from)) : null);
     }
-    const facts = buildFacts(spec, defenses, guests, finals, selftests, session, view);
+    const facts = buildFacts(spec, defenses, guests, finals, selftests, session, view, host);
     let goal: GoalResult;
     try {
       goal = scenario.goal(facts);
     } catch (error) {
       return errorReport(loaded, spec, `the goal failed: ${error instanceof Error ? error.message : String(error)}`, started, session.failures);
     }
-    const decision: VerdictDecision = decideVerdict(scenario, goal, session.monitorEvents);
+    const decision: VerdictDecision = decideVerdict(scenario, goal, session.monitorEvents, silentDefenses(host, guests, session));
     const expected = expectedVerdict(scenario, spec);
     const events = session.monitorEvents;
     return {
@@ -269,12 +270,42 @@ export async function runOnce(loaded: LoadedScenario, spec: RunSpec, options: Ru
   }
 }
 
+/** Defenses that act without a refusal event, with the evidence that they acted in this run. */
+function silentDefenses(host: VmmHost, guests: ReadonlyMap<string, GuestState>, session: GuestSession): MonitorMechanism[] {
+  const acted: MonitorMechanism[] = [];
+  const monitor = host.monitor;
+  if (monitor === null) return acted;
+  const hid = [...guests.values()].some((g) =>
+    g.vcpus.some((v) => {
+      const audit = monitor.auditVcpu(v);
+      if (audit === null || audit.seen === null) return false;
+      const seen = audit.seen as unknown as Record<string, number>;
+      const actual = audit.actual as unknown as Record<string, number>;
+      return Object.keys(actual).some((k) => seen[k] === 0 && actual[k] !== 0);
+    }),
+  );
+  if (hid && monitor.defenses.registerHiding) acted.push('register-hiding');
+  if (session.monitorEvents.some((e) => e.mechanism === 'scrub' && /zeroed/.test(e.attempted))) acted.push('scrub');
+  return acted;
+}
+
+/**
+ * Whether the VMM still runs this domain (not crashed, paused or gone). Waiting on a guest that
+ * cannot run would only spend the budget; the VMM's answer decides nothing but whether to wait.
+ */
+function domainRunning(host: VmmHost, domain: number): boolean {
+  const list = host.toolstack('list');
+  const row = list.output.split('\n').map((l) => l.trim().split(/\s+/)).find((cols) => cols[1] === String(domain));
+  const state = row?.[4];
+  return state !== undefined && !/[cpsd]/.test(state);
+}
+
 function runStep(
   step: ScenarioStep,
   guests: ReadonlyMap<string, GuestState>,
   session: GuestSession,
   host: VmmHost,
-  snapshot: (g: GuestState) => GuestSnapshot,
+  lab: { snapshot(g: GuestState): GuestSnapshot; runnable(g: GuestState): boolean },
   stepBudget: number,
 ): void {
   if ('toolstack' in step) {
@@ -283,14 +314,20 @@ function runStep(
   } else if ('run' in step) {
     session.runUntil(() => false, step.run);
   } else if ('observe' in step) {
-    for (const g of guests.values()) g.observed[step.observe] = snapshot(g);
+    for (const g of guests.values()) g.observed[step.observe] = lab.snapshot(g);
   } else {
     const g = guests.get(step.guest);
     if (g === undefined) throw new Error(`a step names an unknown guest '${step.guest}'`);
     const from = session.output(g.domain).length;
+    if (!lab.runnable(g)) {
+      if ('type' in step) g.replies.push({ command: step.type, done: false, output: '', ticks: 0 });
+      return;
+    }
     if ('type' in step) {
+      const typedAt = host.board.clock.now();
       const done = session.type(g.domain, step.type, step.budget ?? stepBudget);
-      g.replies.push({ command: step.type, done, output: session.output(g.domain).slice(from + step.type.length) });
+      const ticks = host.board.clock.now() - typedAt;
+      g.replies.push({ command: step.type, done, output: session.output(g.domain).slice(from + step.type.length), ticks });
     } else {
       session.waitFor(g.domain, step.waitFor, step.budget ?? stepBudget, from);
     }
@@ -305,7 +342,9 @@ function buildFacts(
   selftests: ReadonlyMap<string, { ok: boolean; lines: string[] } | null>,
   session: GuestSession,
   view: GuestView,
+  host: VmmHost,
 ): RunFacts {
+  const ram = host.board.ram;
   const guestFacts: GuestFacts[] = [...guests].map(([name, g]) => {
     const final = finals.get(name) ?? { secret: null, registers: null, failStopped: null };
     const vcpu = g.vcpus[0] ?? null;
@@ -343,6 +382,15 @@ function buildFacts(
     },
     refusals(mechanism) {
       return events.filter((e) => e.outcome !== 'allowed' && (mechanism === undefined || e.mechanism === mechanism));
+    },
+    machine: {
+      ramBase: ram.base,
+      ramBytes: ram.size,
+      monitorBase: host.launched === null ? null : ram.base + host.launched.vmmRamSize,
+    },
+    readHost(pa, length) {
+      if (pa < ram.base || pa + length > ram.base + ram.size) return null;
+      return host.board.bus.readBytes(pa, length);
     },
   };
 }

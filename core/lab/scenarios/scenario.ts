@@ -129,8 +129,12 @@ export interface GuestFacts extends GuestSnapshot {
    * facts back it, or when the VMM altering it is itself the attack.
    */
   readonly console: string;
-  /** Outputs of this guest's `type` steps, in order (slices of `console`, same caveat). */
-  readonly replies: readonly { readonly command: string; readonly done: boolean; readonly output: string }[];
+  /**
+   * This guest's `type` steps, in order: the output (a slice of `console`, same caveat), whether
+   * the prompt came back, and how long that took in host timebase ticks (10 MHz), by the lab's
+   * own clock (unforgeable).
+   */
+  readonly replies: readonly { readonly command: string; readonly done: boolean; readonly output: string; readonly ticks: number }[];
   /** The runner's final `selftest`: null if the guest did not answer (stalled, stopped, gone). */
   readonly selftest: { readonly ok: boolean; readonly lines: readonly string[] } | null;
   /** Snapshots taken by `observe` steps, by label (the final one is the guest's own fields). */
@@ -169,6 +173,10 @@ export interface RunFacts {
   leaked(bytes: Uint8Array | null): Exfiltrated | null;
   /** Monitor events that refused or fail-stopped something, optionally for one mechanism. */
   refusals(mechanism?: MonitorMechanism): readonly MonitorEvent[];
+  /** The machine's RAM, and where the monitor keeps its own (null on a bare host). */
+  readonly machine: { readonly ramBase: number; readonly ramBytes: number; readonly monitorBase: number | null };
+  /** Unforgeable: machine memory as the lab reads it after the run (null outside RAM). */
+  readHost(pa: number, length: number): Uint8Array | null;
 }
 
 /** The goal's answer: did the attack achieve what it set out to, and what did the victim lose. */
@@ -220,6 +228,12 @@ export interface Scenario {
     readonly protected: Verdict;
     readonly ablation?: Readonly<Partial<Record<DefenseName, Verdict>>>;
   };
+  /**
+   * The monitor mechanism this scenario exercises. Named in a `defended` verdict when it acted
+   * without a refusal event (register hiding and scrubbing work silently), once the runner has
+   * seen evidence that it acted.
+   */
+  readonly countermeasure?: MonitorMechanism;
   /** A gap in the monitor this scenario shows on purpose: one line saying why. */
   readonly knownGap?: string;
   /** Present when the scenario is a lab exercise; `patch` is then the student's starting point. */

@@ -7,11 +7,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Defenses } from '../../cloudvisor/monitor-events';
 import { ALL_DEFENSES } from '../../cloudvisor/monitor-events';
+import { MONITOR_BYTES } from '../../cloudvisor/monitor-launch';
 import type { Finding } from './fuzz-campaign';
 import { describeOp } from './fuzz-op';
 import { PatchFuzzer, type PatchRunReport } from './patch-run';
 
 const COMMANDS = ['uptime', 'secret', 'secret where'];
+/** The fuzz host's RAM (VmmHost's default), less the monitor's share the scenario runner adds back. */
+const FUZZ_HOST_MIB = 128;
+const MONITOR_MIB = MONITOR_BYTES / (1024 * 1024);
 
 export function findingId(finding: Finding): string {
   const hash = createHash('sha256').update(`${finding.hostSeed}|${finding.opSeed}|${finding.step}|${finding.invariant}`).digest('hex');
@@ -78,7 +82,7 @@ const scenario: Scenario = {
   title: ${JSON.stringify(`Fuzzer finding: ${finding.invariant}`)},
   description: ${JSON.stringify(`A random malicious VMM broke the '${finding.invariant}' invariant: ${finding.detail}. Steps: ${finding.ops.map(describeOp).join('; ')}.`)},
   references: [{ kind: 'design', title: 'CLOUDVISOR.md sections 2 and 3: memory isolation and vCPU state protection' }],
-  host: { harts: ${finding.guests}, ramMiB: 128, seed: ${JSON.stringify(finding.hostSeed)}, policy: '${finding.policy}', diskMiB: 1 },
+  host: { harts: ${finding.guests}, ramMiB: ${FUZZ_HOST_MIB - MONITOR_MIB}, seed: ${JSON.stringify(finding.hostSeed)}, policy: '${finding.policy}', diskMiB: 1 },
   guests: [${guests.map((g) => `{ name: '${g}', memoryMiB: 16 }`).join(', ')}],
   steps: [
 ${steps.join('\n')}

@@ -88,12 +88,6 @@ const MARK = 'SECRET where';
 /** Exits a step waits for its vCPU before it runs at any exit (its guest may be stopped). */
 const PATIENCE = 64;
 
-function ascii(text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
-  return bytes;
-}
-
 export default definePatch({
   name: ${JSON.stringify(o.name)},
   description: ${JSON.stringify(o.description)},

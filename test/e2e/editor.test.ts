@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, findChromium } from './support/find-chromium';
-import { collectErrors, openLab, openTab, promptCount, startSideBySideLab, typeLine, waitForPrompt } from './support/lab-page';
+import { collectErrors, contrastOf, openLab, openTab, promptCount, startSideBySideLab, typeLine, waitForPrompt } from './support/lab-page';
 import { ROOT, type RunningLab } from './support/lab-server';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -81,6 +81,21 @@ describe('patch editor', () => {
       expect(await activity.locator('[data-what="exfiltrated"][data-host="protected"]').count()).toBe(0);
       expect(await activity.locator('[data-what="monitor-refused"][data-host="protected"]').first().textContent()).toContain('ept-x');
       await page.screenshot({ path: join(ARTIFACTS, 'editor-leak-vs-refusal.png') });
+      // Readable from the back of the room: WCAG AA (4.5:1) or better for what the verdict rests on.
+      for (const selector of [
+        '[data-what="exfiltrated"] .what',
+        '[data-what="exfiltrated"] .hex',
+        '[data-what="monitor-refused"] .what',
+        '[data-what="monitor-refused"] .message',
+        '[data-testid="patch-results"] .result strong',
+        '[data-testid="patch-run-both"]',
+      ]) {
+        expect(await contrastOf(page, selector), selector).toBeGreaterThanOrEqual(4.5);
+      }
+      // Keyboard: the run buttons and the unload buttons are reachable with Tab and named.
+      await page.getByTestId('patch-run-bare').focus();
+      await page.keyboard.press('Tab');
+      expect(await page.locator(':focus').getAttribute('data-testid')).toBe('patch-run-protected');
 
       // Unloading takes it off each host.
       await page.locator('[data-testid^="patch-unload-bare-"]').click();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, findChromium } from './support/find-chromium';
-import { collectErrors, openLab, openTab, startSideBySideLab } from './support/lab-page';
+import { collectErrors, contrastOf, openLab, openTab, startSideBySideLab } from './support/lab-page';
 import { ROOT, type RunningLab } from './support/lab-server';
 
 let lab: RunningLab;
@@ -48,6 +48,9 @@ describe('verdicts panel', () => {
       const report = page.getByTestId('verdict-report');
       expect(await report.textContent()).toContain('on protected');
       expect(await page.getByTestId('verdict-refusals').textContent()).toContain('ept-x');
+      for (const selector of ['tr[data-mode="bare"] [data-testid="verdict"]', 'tr[data-mode="protected"] [data-testid="verdict"]', '[data-testid="verdict-refusals"] li']) {
+        expect(await contrastOf(page, selector), selector).toBeGreaterThanOrEqual(4.5);
+      }
 
       mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: join(ROOT, 'test-artifacts', 'verdicts.png'), fullPage: true });

@@ -25,6 +25,13 @@ function judge(exercise: LoadedScenario, run: RunReport): { pass: boolean; detai
     const by = run.defendedBy.length > 0 ? run.defendedBy.join(', ') : 'no mechanism';
     return { pass: false, detail: `${run.verdict} by ${by}, needs the monitor's ${want.mechanism}` };
   }
+  const explain = exercise.scenario.exercise?.explain;
+  if (explain !== undefined && run.mode === 'protected') {
+    const text = run.exfiltrated.find((e) => e.label === explain.label)?.text?.toLowerCase() ?? '';
+    if (!explain.mentions.some((m) => text.includes(m.toLowerCase()))) {
+      return { pass: false, detail: `no explanation under '${explain.label}' naming ${explain.mentions.join(' or ')}` };
+    }
+  }
   const by = want.mechanism !== undefined ? ` by ${want.mechanism}` : '';
   return { pass: true, detail: `${run.verdict}${by}` };
 }

@@ -57,7 +57,8 @@ export interface RunReport {
   readonly lost: readonly string[];
   readonly altered: readonly string[];
   readonly guests: readonly GuestSummary[];
-  readonly exfiltrated: readonly { readonly label: string; readonly bytes: number }[];
+  /** What left through the exfiltration channel: label, size, and the first 64 bytes (hex, and as text when printable). */
+  readonly exfiltrated: readonly { readonly label: string; readonly bytes: number; readonly hex: string; readonly text: string | null }[];
   readonly monitor: { readonly allowed: number; readonly refused: number; readonly failStop: number; readonly refusals: readonly string[] };
   readonly failures: readonly string[];
   readonly instructions: number;
@@ -151,6 +152,12 @@ function errorReport(loaded: LoadedScenario, spec: RunSpec, explanation: string,
     exfiltrated: [], monitor: { allowed: 0, refused: 0, failStop: 0, refusals: [] }, failures, instructions: 0,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+function exfiltrationPreview(label: string, bytes: Uint8Array): RunReport['exfiltrated'][number] {
+  const head = bytes.slice(0, 64);
+  const printable = head.every((b) => b === 10 || (b >= 32 && b < 127));
+  return { label, bytes: bytes.length, hex: Buffer.from(head).toString('hex'), text: printable ? Buffer.from(head).toString('latin1') : null };
 }
 
 function selftestOf(output: string): { ok: boolean; lines: string[] } {
@@ -252,7 +259,7 @@ export async function runOnce(loaded: LoadedScenario, spec: RunSpec, options: Ru
           failStopped: finals.get(name)?.failStopped ?? null,
         };
       }),
-      exfiltrated: session.exfiltrated.map((e) => ({ label: e.label, bytes: e.bytes.length })),
+      exfiltrated: session.exfiltrated.map((e) => exfiltrationPreview(e.label, e.bytes)),
       monitor: {
         allowed: events.filter((e) => e.outcome === 'allowed').length,
         refused: events.filter((e) => e.outcome === 'refused').length,

@@ -205,6 +205,11 @@ export interface ExerciseSpec {
    * mechanism that must appear among the refusals (for "make the monitor refuse ...").
    */
   readonly pass: Readonly<Partial<Record<RunMode, { readonly verdict: Verdict; readonly mechanism?: MonitorMechanism }>>>;
+  /**
+   * An explanation the student must send through the exfiltration channel under `label` (text)
+   * in the protected run, mentioning at least one of `mentions` (e.g. the refusing mechanism).
+   */
+  readonly explain?: { readonly label: string; readonly mentions: readonly string[] };
 }
 
 export interface Scenario {

@@ -132,17 +132,24 @@ export class InvariantChecker {
     return found;
   }
 
-  /** Frames the guests' own pending DBCN requests name (console write: readable; console read: writable). */
+  /**
+   * Frames a VM's own pending DBCN request names (console write: readable; console read:
+   * writable), for every VM the monitor runs: one the VMM made up is a VM like any other. A
+   * forged request from a vCPU that never belonged to the VM is the 'entry' invariant's business.
+   */
   private consoleWindow(access: 'load' | 'store'): Set<number> {
+    const monitor = this.fuzz.monitor;
     const frames = new Set<number>();
-    for (const guest of this.fuzz.guests) {
-      const exit = this.fuzz.monitor.auditVcpu(guest.vcpu)?.lastExit;
-      if (!exit || exit.kind !== 'sbi' || exit.ext !== SBI_EXT_DBCN || exit.fid !== (access === 'load' ? 0 : 1)) continue;
-      const [length = 0, base = 0] = exit.args;
-      const shadow = this.fuzz.monitor.inspectVm(guest.vm)?.shadow;
-      for (let page = Math.floor(base / PAGE); page <= Math.floor((base + Math.min(length, PAGE) - 1) / PAGE); page++) {
-        const frame = shadow?.get(page);
-        if (frame !== undefined) frames.add(frame);
+    for (const vm of monitor.vmIds()) {
+      const view = monitor.inspectVm(vm);
+      for (const vcpu of view?.vcpus ?? []) {
+        const exit = monitor.auditVcpu(vcpu)?.lastExit;
+        if (!exit || exit.kind !== 'sbi' || exit.ext !== SBI_EXT_DBCN || exit.fid !== (access === 'load' ? 0 : 1)) continue;
+        const [length = 0, base = 0] = exit.args;
+        for (let page = Math.floor(base / PAGE); page <= Math.floor((base + Math.min(length, PAGE) - 1) / PAGE); page++) {
+          const frame = view?.shadow.get(page);
+          if (frame !== undefined) frames.add(frame);
+        }
       }
     }
     return frames;
@@ -221,9 +228,10 @@ export class InvariantChecker {
     return (this.fuzz.monitor.inspectVm(guest.vm)?.failStopped ?? null) !== null;
   }
 
-  /** The guest's VM is gone (the VMM destroyed it) or fail-stopped: it owes no selftest. */
+  /** The guest's vCPU or VM is gone (the VMM destroyed it) or fail-stopped: it owes no selftest. */
   isStopped(guest: FuzzGuest): boolean {
-    return this.fuzz.monitor.inspectVm(guest.vm) === null || this.isFailStopped(guest);
+    const monitor = this.fuzz.monitor;
+    return monitor.inspectVm(guest.vm) === null || monitor.auditVcpu(guest.vcpu) === null || this.isFailStopped(guest);
   }
 
   /** The real guests' frames and the monitor's, by label. */

@@ -3,6 +3,7 @@
 import { SLOT } from '../../hw/cpu';
 import type { InspectContext } from './inspect-context';
 import type { HartView, HostView } from './inspect-types';
+import { describeOwner, type FrameOwners } from '../../cloudvisor/frame-owners';
 import { vmidOfHgatp } from './g-stage-mappings';
 
 const PRIV = ['U', 'S', 'H', 'M'] as const;
@@ -10,7 +11,8 @@ const PRIV = ['U', 'S', 'H', 'M'] as const;
 export function hostView(ctx: InspectContext): HostView {
   const host = ctx.host;
   const monitor = host.monitor;
-  const census = host.launched?.owners.census();
+  const owners = host.launched?.owners;
+  const census = owners ? frameCensus(owners) : null;
   return {
     name: ctx.name,
     mode: ctx.mode,
@@ -58,4 +60,22 @@ function frameOwnerName(ctx: InspectContext, owner: string): string {
   const vmid = /^vm(\d+)$/.exec(owner)?.[1];
   const domain = vmid === undefined ? null : ctx.domainOfVmid(Number(vmid));
   return domain ? `dom${domain.id}` : owner;
+}
+
+/** Frames per owner, counted over a copy of the owner table (one label per owner, not per frame). */
+function frameCensus(owners: FrameOwners): Map<string, number> {
+  const codes = owners.snapshot();
+  const counts = new Map<number, { count: number; first: number }>();
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i] ?? 0;
+    const entry = counts.get(code);
+    if (entry) entry.count++;
+    else counts.set(code, { count: 1, first: i });
+  }
+  const census = new Map<string, number>();
+  for (const { count, first } of counts.values()) {
+    const owner = owners.ownerOf(owners.firstFrame + first);
+    if (owner) census.set(describeOwner(owner), count);
+  }
+  return census;
 }

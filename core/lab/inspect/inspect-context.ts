@@ -2,12 +2,12 @@
 // VMM's domains (through its read-only vmmStatus entry point) with each vCPU's G-stage root, and
 // who owns each frame. Reads RAM directly and never through the bus or the VMM's hypervisor
 // interface, so inspecting has no side effect: no device register is read, no monitor event made.
-import { BusMemoryPort } from '../../cloudvisor/bus-memory-port';
 import { describeOwner } from '../../cloudvisor/frame-owners';
 import type { PhysicalMemoryPort } from '../../cloudvisor/physical-memory-port';
 import type { VmmHost } from '../host/vmm-host';
 import { LabError } from '../protocol';
 import { gStageMappings, vmidOfHgatp } from './g-stage-mappings';
+import { RamReader } from './ram-reader';
 import type { FrameOwnerLabel } from './inspect-types';
 
 export const PAGE = 4096;
@@ -45,8 +45,7 @@ export class InspectContext {
     readonly host: VmmHost,
   ) {
     this.mode = host.monitor ? 'protected' : 'bare';
-    const ram = host.board.ram;
-    this.memory = new BusMemoryPort(host.board.bus, ram.base, ram.size);
+    this.memory = new RamReader(host.board.ram);
   }
 
   get ramBase(): number {

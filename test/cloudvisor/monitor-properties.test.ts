@@ -32,6 +32,13 @@ describe('CloudVisor under a random malicious VMM', () => {
     expect(report.stepsRun).toBe(150);
   }, 120_000);
 
+  it('has teeth: with one defense off, the checker catches what that defense stops', async () => {
+    const entry = await property('ablate-entryChecks', 80, { join: true }, { policy: 'refuse-and-continue', defenses: { entryChecks: false }, stopAtFirst: true });
+    expect(entry.report.violations[0]?.invariant).toBe('registers');
+    const hiding = await property('ablate-registerHiding', 80, { join: true }, { policy: 'refuse-and-continue', defenses: { registerHiding: false }, stopAtFirst: true });
+    expect(hiding.report.violations[0]?.detail).toMatch(/the VMM reads \w+ = /);
+  }, 120_000);
+
   it('is reproducible: the same seed gives the same operations and the same monitor decisions', async () => {
     const first = await property('properties-replay', 40, { join: false }, { policy: 'refuse-and-continue', liveness: false });
     const second = await property('properties-replay', 40, { join: false }, { policy: 'refuse-and-continue', liveness: false });

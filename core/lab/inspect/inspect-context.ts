@@ -37,7 +37,8 @@ export class InspectContext {
   readonly mode: 'bare' | 'protected';
   readonly memory: PhysicalMemoryPort;
   private domainList: DomainFacts[] | null = null;
-  private bareOwners: Map<number, number> | null = null;
+  /** Bare host: per RAM frame, the domain whose G-stage maps it (0: none, the VMM's). */
+  private bareOwners: Uint16Array | null = null;
   private readonly shadows = new Map<number, ReadonlyMap<number, number>>();
 
   constructor(
@@ -97,8 +98,8 @@ export class InspectContext {
       const domain = this.domainOfVmid(owner.vm);
       return domain ? `dom${domain.id}` : `vm${owner.vm}`;
     }
-    const domain = this.bareOwnerMap().get(frame);
-    return domain === undefined ? 'vmm' : `dom${domain}`;
+    const domain = this.bareOwnerMap()[frame - this.ramBase / PAGE] ?? 0;
+    return domain === 0 ? 'vmm' : `dom${domain}`;
   }
 
   /** Protected mode: the monitor's shadow map of a domain (guest page -> frame); null on a bare host. */
@@ -114,15 +115,19 @@ export class InspectContext {
   }
 
   /** On a bare host every frame is the VMM's; those it mapped into a domain are shown as that domain's. */
-  private bareOwnerMap(): Map<number, number> {
+  private bareOwnerMap(): Uint16Array {
     if (this.bareOwners) return this.bareOwners;
-    const map = new Map<number, number>();
+    const owners = new Uint16Array(this.ramSize / PAGE);
+    const first = this.ramBase / PAGE;
     for (const d of this.domains()) {
       if (d.vmmHgatp === null) continue;
-      for (const m of gStageMappings(this.memory, d.vmmHgatp)) map.set(Math.floor(m.pa / PAGE), d.id);
+      for (const m of gStageMappings(this.memory, d.vmmHgatp)) {
+        const i = Math.floor(m.pa / PAGE) - first;
+        if (i >= 0 && i < owners.length) owners[i] = d.id;
+      }
     }
-    this.bareOwners = map;
-    return map;
+    this.bareOwners = owners;
+    return owners;
   }
 }
 

@@ -56,7 +56,9 @@ export const useInspectStore = defineStore('inspect', () => {
   const memoryTarget = ref<MemoryTarget | null>(null);
 
   const host = computed(() => hosts.value.find((h) => h.name === hostName.value) ?? hosts.value[0] ?? null);
-  const domain = computed(() => host.value?.domains.find((d) => d.id === domainId.value) ?? host.value?.domains[0] ?? null);
+  const domain = computed(
+    () => host.value?.domains.find((d) => d.id === domainId.value) ?? host.value?.domains[0] ?? null,
+  );
 
   function attach(lab: LabApi): () => void {
     api = lab;
@@ -112,7 +114,20 @@ export const useInspectStore = defineStore('inspect', () => {
   }
 
   return {
-    hosts, hostName, domainId, host, domain, error, available, memoryTarget,
-    attach, request, refresh, select, consoleOf, secretOfSelected, openInMemory,
+    hosts,
+    hostName,
+    domainId,
+    host,
+    domain,
+    error,
+    available,
+    memoryTarget,
+    attach,
+    request,
+    refresh,
+    select,
+    consoleOf,
+    secretOfSelected,
+    openInMemory,
   };
 });

@@ -10,8 +10,24 @@ import { FakeLab, refuse } from './fake-lab';
 
 function hostView(name: string, mode: 'bare' | 'protected'): HostView {
   return {
-    name, mode, ramBase: 0x8000_0000, ramBytes: 128 << 20, instructions: 0, virtualTime: 0, failed: null, harts: [],
-    domains: [1, 2].map((id) => ({ id, name: `vm${id}`, state: 'running', vmid: id, memoryBytes: 32 << 20, populatedPages: 8192, vcpus: [], failStopped: null })),
+    name,
+    mode,
+    ramBase: 0x8000_0000,
+    ramBytes: 128 << 20,
+    instructions: 0,
+    virtualTime: 0,
+    failed: null,
+    harts: [],
+    domains: [1, 2].map((id) => ({
+      id,
+      name: `vm${id}`,
+      state: 'running',
+      vmid: id,
+      memoryBytes: 32 << 20,
+      populatedPages: 8192,
+      vcpus: [],
+      failStopped: null,
+    })),
     monitor: null,
   };
 }
@@ -20,19 +36,22 @@ beforeEach(() => setActivePinia(createPinia()));
 
 describe('parseSecretWhere', () => {
   it('takes the last secret line of a console', () => {
-    const text = 'SECRET where va 0xf0000000 pa 0x80270000 len 32\nlabos> secret where\nSECRET where va 0xf0000000 pa 0x80271000 len 32\n';
+    const text =
+      'SECRET where va 0xf0000000 pa 0x80270000 len 32\nlabos> secret where\nSECRET where va 0xf0000000 pa 0x80271000 len 32\n';
     expect(parseSecretWhere(text)).toEqual({ va: 0xf000_0000, pa: 0x8027_1000, length: 32 });
     expect(parseSecretWhere('labos> ')).toBeNull();
   });
 
-  it('decodes the host\'s base64 bytes', () => {
+  it("decodes the host's base64 bytes", () => {
     expect([...decodeBytes('3q2+7w==')]).toEqual([0xde, 0xad, 0xbe, 0xef]);
   });
 });
 
 describe('useInspectStore', () => {
-  it('loads the hosts, selects one, and finds the selected domain\'s secret in its console', async () => {
-    const lab = new FakeLab().mock('inspect.hosts', () => ({ hosts: [hostView('bare', 'bare'), hostView('protected', 'protected')] }));
+  it("loads the hosts, selects one, and finds the selected domain's secret in its console", async () => {
+    const lab = new FakeLab().mock('inspect.hosts', () => ({
+      hosts: [hostView('bare', 'bare'), hostView('protected', 'protected')],
+    }));
     const consoles = useConsolesStore();
     consoles.attach(lab, ['bare:dom2', 'protected:dom2']);
     const inspect = useInspectStore();
@@ -43,12 +62,20 @@ describe('useInspectStore', () => {
     inspect.select('protected', 2);
     expect([inspect.host?.name, inspect.domain?.id]).toEqual(['protected', 2]);
     expect(inspect.consoleOf('protected', 2)).toBe('protected:dom2');
-    lab.emit([{ kind: 'console', console: 'protected:dom2', data: 'SECRET where va 0xf0000000 pa 0x80300000 len 32\n' }]);
+    lab.emit([
+      {
+        kind: 'console',
+        console: 'protected:dom2',
+        data: 'SECRET where va 0xf0000000 pa 0x80300000 len 32\n',
+      },
+    ]);
     expect(inspect.secretOfSelected()).toEqual({ va: 0xf000_0000, pa: 0x8030_0000, length: 32 });
   });
 
-  it('shows the host\'s refusal when the machine has nothing to inspect', async () => {
-    const lab = new FakeLab().mock('inspect.hosts', () => refuse('bad-request', 'this machine has no emulated host to inspect (the demo source)'));
+  it("shows the host's refusal when the machine has nothing to inspect", async () => {
+    const lab = new FakeLab().mock('inspect.hosts', () =>
+      refuse('bad-request', 'this machine has no emulated host to inspect (the demo source)'),
+    );
     const inspect = useInspectStore();
     inspect.attach(lab);
     await inspect.refresh();

@@ -3,6 +3,18 @@
 // works offline and under a CSP that allows workers only from 'self' and blob:.
 import * as monaco from 'monaco-editor/editor';
 import 'monaco-editor/languages/definitions/typescript/register';
+// The editor API comes without its contributions; these are what writing a patch needs:
+// completion (with snippets), hovers, parameter hints, find, jumping to errors and definitions,
+// line comments, and Ctrl+M to let Tab leave the editor (keyboard users).
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
+import 'monaco-editor/editor/contrib/snippet/browser/snippetController2';
+import 'monaco-editor/editor/contrib/hover/browser/hoverContribution';
+import 'monaco-editor/editor/contrib/parameterHints/browser/parameterHints';
+import 'monaco-editor/editor/contrib/find/browser/findController';
+import 'monaco-editor/editor/contrib/gotoError/browser/gotoError';
+import 'monaco-editor/editor/contrib/gotoSymbol/browser/goToCommands';
+import 'monaco-editor/editor/contrib/comment/browser/comment';
+import 'monaco-editor/editor/contrib/toggleTabFocusMode/browser/toggleTabFocusMode';
 import {
   ScriptTarget,
   ModuleKind,

@@ -124,8 +124,19 @@ export const useEditorStore = defineStore('editor', () => {
     const fresh = events.flatMap((e) => (e.kind === 'security' ? [e.activity] : []));
     if (fresh.length === 0) return;
     activity.value = [...activity.value, ...fresh].slice(-MAX_ACTIVITY);
+    const faults = fresh.filter((a) => a.what === 'patch-fault');
+    for (const fault of faults) markFault(fault.message);
     // A patch that faults is disabled by the host: show its new state.
-    if (fresh.some((a) => a.what === 'patch-fault')) void refresh();
+    if (faults.length > 0) void refresh();
+  }
+
+  /** A runtime fault names the patch's own file:line:col: mark that line in the document. */
+  function markFault(message: string): void {
+    const at = /at ([\w.-]+\.ts):(\d+):(\d+)/.exec(message);
+    const doc = at ? documents.value.find((d) => d.name === at[1]) : undefined;
+    if (!at || !doc) return;
+    const fault: PatchDiagnosticInfo = { file: doc.name, line: Number(at[2]), column: Number(at[3]), category: 'error', code: 0, message };
+    runDiagnostics.value = { ...runDiagnostics.value, [doc.id]: [...(runDiagnostics.value[doc.id] ?? []), fault] };
   }
 
   async function refresh(): Promise<void> {

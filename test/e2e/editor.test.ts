@@ -47,6 +47,14 @@ describe('patch editor', () => {
       await openTab(page, 'editor:scratch');
       await expect.poll(() => page.getByTestId('patch-run-both').isEnabled(), { timeout: 30_000 }).toBe(true);
 
+      // The hypervisor interface is known to the editor: completion lists hyp.mem's operations.
+      await replaceText(page, "export default definePatch({\nname: 'x',\ninstall(vmm, hyp) {\nhyp.mem");
+      await page.keyboard.type('.');
+      const suggestions = page.locator('.suggest-widget .monaco-list-row');
+      await suggestions.first().waitFor({ timeout: 60_000 });
+      expect((await suggestions.allTextContents()).join(' ')).toMatch(/read32/);
+      await page.keyboard.press('Escape');
+
       // The declarations are loaded: 'hyp.mem.reed' is a type error in the editor itself...
       await replaceText(page, TYPO);
       await expect.poll(() => page.locator('.problems').textContent(), { timeout: 60_000 }).toContain("Property 'reed' does not exist");

@@ -54,6 +54,10 @@ describe('patch runs', () => {
     await editor.attach(fake);
     fake.emit([{ kind: 'security', activity: { host: 'bare', what: 'exfiltrated', time: 1, vm: null, message: 'exfiltrated x', hex: 'ab' } }]);
     expect(editor.activity.map((a) => a.what)).toEqual(['exfiltrated']);
+    // A runtime fault at the document's own line is marked there (and the list is refreshed).
+    const message = "patch 'n' failed (hook) and was disabled: HypFault: load access fault at patch.ts:37:182";
+    fake.emit([{ kind: 'security', activity: { host: 'protected', what: 'patch-fault', time: 2, vm: null, message } }]);
+    expect(editor.activeRunDiagnostics).toMatchObject([{ file: 'patch.ts', line: 37, column: 182, message }]);
     editor.detach();
     expect(fake.listenerCount).toBe(0);
   });

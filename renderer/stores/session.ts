@@ -141,6 +141,7 @@ export const useSessionStore = defineStore('session', () => {
       body = await check(text);
     } catch (e) {
       error.value = e instanceof SessionFileError ? e.message : `The session could not be read: ${messageOf(e)}. Nothing was changed.`;
+      status.value = null;
       return false;
     }
     busy.value = true;

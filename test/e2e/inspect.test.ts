@@ -9,6 +9,7 @@ import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultBareConfig } from '../../core/lab/machine-config';
 import { CHROMIUM_ARGS, findChromium } from './support/find-chromium';
+import { contrastOf } from './support/lab-page';
 import { ROOT, startLab, type RunningLab } from './support/lab-server';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -99,6 +100,8 @@ describe('the inspectors in Chromium (bare and protected side by side)', () => {
       const shown = async (): Promise<number> => (await litBytes(page)).filter((b) => /^[0-9a-f]{2}$/.test(b)).length;
       await expect.poll(shown, { timeout: 10_000 }).toBe(32);
       const plaintext = await litBytes(page);
+      expect(await contrastOf(page, '[data-testid="hex-rows"] .b.owner-dom')).toBeGreaterThanOrEqual(4.5);
+      expect(await contrastOf(page, '[data-testid="hex-rows"] .b.unmapped')).toBeGreaterThanOrEqual(4.5);
       expect(plaintext.some((b) => b !== '00')).toBe(true);
 
       // Guest-physical and host RAM show the same bytes; the VMM's view is refused under CloudVisor.
@@ -114,6 +117,10 @@ describe('the inspectors in Chromium (bare and protected side by side)', () => {
       expect(await page.locator('[data-testid="hex-rows"] .b.lit').first().getAttribute('title')).toMatch(/refused: .*EPT-x/);
       await expect.poll(() => page.getByTestId('memory-notes').textContent()).toMatch(/refused: frame owned by dom1: CloudVisor's EPT-x/);
       await page.screenshot({ path: join(ARTIFACTS, 'inspect-memory-vmm-refused.png') });
+      // Readable from the back of the room: WCAG AA (4.5:1) for refused bytes, the reasons, addresses.
+      for (const selector of ['[data-testid="hex-rows"] .b.refused', '[data-testid="memory-notes"]', '[data-testid="hex-rows"] .addr']) {
+        expect(await contrastOf(page, selector), selector).toBeGreaterThanOrEqual(4.5);
+      }
 
       // Search finds the secret's first bytes in RAM (the host viewpoint) where the secret is.
       await page.getByTestId('memory-viewpoint').selectOption('host');
@@ -186,6 +193,7 @@ describe('the inspectors in Chromium (bare and protected side by side)', () => {
       ]);
       expect(hidden).toBeGreaterThan(10);
       expect(rowsHidden).toBe(hidden);
+      expect(await contrastOf(page, '[data-testid="vcpu-registers"] tr.hidden .seen')).toBeGreaterThanOrEqual(4.5);
       await page.screenshot({ path: join(ARTIFACTS, 'inspect-vcpu.png') });
       // On the bare host the VMM sees every register.
       await page.getByTestId('vcpu-panel').getByTestId('inspect-host').selectOption('bare');

@@ -5,6 +5,7 @@
 // DMA completions) is judged against the owner table. Addresses are resolved on a probe host built
 // from the same seed: the machine is deterministic, so they are the patched host's addresses too.
 import type { Defenses, DetectionPolicy } from '../../cloudvisor/monitor-events';
+import type { Exit, GuestRegs } from '../../sandbox/hyp';
 import type { Exfiltration } from '../host/guest-session';
 import { FuzzHost } from './fuzz-host';
 import { describeOp, type FuzzOp } from './fuzz-op';
@@ -166,6 +167,10 @@ class PatchJudge {
     const found: Violation[] = [...this.checker.checkObtained(report.label, report.bytes)];
     const access = /^fuzz:(load|store) 0x([0-9a-f]+) (\d+)$/.exec(report.label);
     if (access) found.push(...this.checker.checkAccess(parseInt(access[2] ?? '0', 16), Number(access[3]), access[1] as 'load' | 'store'));
+    const peek = /^fuzz:regs (\d+) (null|\{.*?\}) (\{.*\})$/s.exec(report.label);
+    if (peek && peek[2] !== 'null') {
+      found.push(...this.checker.checkRegsView(Number(peek[1]), JSON.parse(peek[2] ?? 'null') as Exit, JSON.parse(peek[3] ?? '{}') as GuestRegs));
+    }
     const dma = /^fuzz:dma (\S+) 0x([0-9a-f]+) (\d+) (\S+)$/.exec(report.label);
     if (dma) found.push(...this.checker.checkDma(parseInt(dma[2] ?? '0', 16), Number(dma[3]) * 512, dma[1] ?? '', dma[4] ?? ''));
     this.add(found, this.done);

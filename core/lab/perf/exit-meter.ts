@@ -55,7 +55,11 @@ export class ExitMeter {
   constructor(private readonly host: VmmHost) {
     // The bare hardware is the VMM's backend until a monitor is launched under it; after that it
     // is what the monitor calls (its guest runs), and the monitor is what the VMM calls.
-    wrapBackend(host.hyp, (call, name) => (this.monitorDepth > 0 ? this.innerCall(call) : this.outerCall(call, name, false)));
+    // Calls from outside the engine (the lab's inspectors reading memory) are not the VMM's.
+    wrapBackend(host.hyp, (call, name) => {
+      if (this.monitorDepth > 0) return this.innerCall(call);
+      return this.engineDepth > 0 ? this.outerCall(call, name, false) : call();
+    });
     this.followMonitor();
     const engine = host.engine as unknown as Record<string, unknown>;
     for (const method of ['call', 'callNumbers'] as const) {
@@ -75,6 +79,7 @@ export class ExitMeter {
     if (monitor === null || monitor === this.wrappedMonitor) return;
     this.wrappedMonitor = monitor;
     wrapBackend(monitor, (call, name) => {
+      if (this.engineDepth === 0) return call();
       this.monitorDepth++;
       try {
         return this.outerCall(call, name, true);

@@ -14,6 +14,24 @@ import { ROOT, startLab, type RunningLab } from './support/lab-server';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
+/**
+ * A malicious VMM: in every new guest's G-stage table, before its first entry, the guest's first
+ * page is pointed at a frame of the monitor (the top 8 MiB of the 128 MiB of RAM).
+ */
+const MAP_MONITOR = `export default definePatch({
+  name: 'map the monitor into new guests',
+  description: "Points a new guest's first page at a frame of the monitor.",
+  install(vmm, hyp) {
+    vmm.hooks.on('domain.create', (domain, info) => {
+      const root = (info.hgatp & 0x3fffff) * 4096;
+      const top = hyp.mem.read32(root + (0x80000000 >>> 22) * 4);
+      const table = (top >>> 10) * 4096;
+      hyp.mem.write32(table, (((0x87800000 / 4096) << 10) | 0xdf) >>> 0);
+    });
+  },
+});
+`;
+
 let lab: RunningLab;
 let browser: Browser;
 
@@ -200,6 +218,29 @@ describe('the inspectors in Chromium (bare and protected side by side)', () => {
       await expect.poll(() => page.getByTestId('vcpu-summary').textContent(), { timeout: 10_000 }).toMatch(/Bare host: .* 0 registers hidden/);
 
       await page.locator('[data-region="host"]').screenshot({ path: join(ARTIFACTS, 'inspect-host.png') });
+
+      // A VMM that maps the monitor's memory into a new guest: the page table shows the entry refused.
+      const loaded = await lab.host.request('patch.load', { fileName: 'map-monitor.ts', source: MAP_MONITOR, target: 'protected' });
+      expect(loaded.results.map((r) => r.ok)).toEqual([true]);
+      await openTab(page, 'Console: protected:xl');
+      await page.locator('[data-console="protected:xl"]').click();
+      await page.keyboard.type('create name=vm3 kernel=labos.elf memory=16');
+      await page.keyboard.press('Enter');
+      await waitForTerminal(page, 'protected:xl', 'created domain 3');
+      await openTab(page, 'Page tables');
+      const tables = page.getByTestId('page-tables-panel');
+      await tables.getByTestId('inspect-host').selectOption('protected');
+      const domains = async (): Promise<string> => (await tables.getByTestId('inspect-domain').locator('option').allTextContents()).join('|');
+      await expect.poll(domains, { timeout: 10_000 }).toMatch(/dom3 vm3 \(crashed\)/);
+      await tables.getByTestId('inspect-domain').selectOption('3');
+      await tables.getByTestId('pt-stage').selectOption('g-stage');
+      await tables.getByTestId('pt-flagged').check();
+      const refused = tables.locator('[data-testid="pt-table"] tbody tr[data-status="refused"]');
+      await expect.poll(() => refused.count(), { timeout: 10_000 }).toBe(1);
+      expect(await refused.textContent()).toMatch(/0x80000000.*0x87800000.*monitor.*refused/);
+      expect(await contrastOf(page, '[data-testid="pt-table"] tbody tr[data-status="refused"] td')).toBeGreaterThanOrEqual(4.5);
+      await page.screenshot({ path: join(ARTIFACTS, 'inspect-page-tables-refused.png') });
+      await expect.poll(() => page.getByTestId('domain-protected-3').textContent(), { timeout: 10_000 }).toMatch(/fail-stopped|crashed/);
       expect(errors).toEqual([]);
     } finally {
       await page.close();

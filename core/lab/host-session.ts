@@ -47,7 +47,11 @@ export class HostSession implements LabBackend {
   }
 
   async handle(method: LabMethod, params: unknown): Promise<unknown> {
-    if (isInspectMethod(method)) return handleInspect(this.machine.vmmHosts, method, params);
+    if (isInspectMethod(method)) {
+      return handleInspect(this.machine.vmmHosts, method, params, (host, domain) =>
+        host === 'bare' || host === 'protected' ? (this.machine.consoleOf?.(host, domain) ?? null) : null,
+      );
+    }
     if (isToolMethod(method)) return this.tools.handle(method, params);
     switch (method) {
       case 'host.info':

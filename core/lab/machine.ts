@@ -33,4 +33,6 @@ export interface Machine {
    * what patches, attestation and performance sampling work on. Absent for machines without a VMM.
    */
   readonly vmmHosts?: ReadonlyMap<HostMode, VmmHost>;
+  /** The console a domain of one of those hosts prints on (its slot, kept across resets); null if none. */
+  consoleOf?(host: HostMode, domain: number): string | null;
 }

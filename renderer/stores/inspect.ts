@@ -97,7 +97,10 @@ export const useInspectStore = defineStore('inspect', () => {
   }
 
   /** The console of a domain: 'dom1', or 'protected:dom1' when hosts run side by side. */
+  /** The console a domain prints on, as the host names it (its guest slot, kept across resets). */
   function consoleOf(name: string, domain: number): string {
+    const named = hosts.value.find((h) => h.name === name)?.domains.find((d) => d.id === domain)?.console;
+    if (named) return named;
     return hosts.value.length > 1 ? `${name}:dom${domain}` : `dom${domain}`;
   }
 

@@ -18,7 +18,8 @@ function hostView(name: string, mode: 'bare' | 'protected'): HostView {
     virtualTime: 0,
     failed: null,
     harts: [],
-    domains: [1, 2].map((id) => ({
+    // Guests re-created by a reset have new ids (3, 4) but keep their slots' consoles (dom1, dom2).
+    domains: [3, 4].map((id) => ({
       id,
       name: `vm${id}`,
       state: 'running',
@@ -27,6 +28,7 @@ function hostView(name: string, mode: 'bare' | 'protected'): HostView {
       populatedPages: 8192,
       vcpus: [],
       failStopped: null,
+      console: `${name}:dom${id - 2}`,
     })),
     monitor: null,
   };
@@ -48,7 +50,7 @@ describe('parseSecretWhere', () => {
 });
 
 describe('useInspectStore', () => {
-  it("loads the hosts, selects one, and finds the selected domain's secret in its console", async () => {
+  it("loads the hosts, selects one, and finds the selected domain's secret in its slot's console", async () => {
     const lab = new FakeLab().mock('inspect.hosts', () => ({
       hosts: [hostView('bare', 'bare'), hostView('protected', 'protected')],
     }));
@@ -59,9 +61,9 @@ describe('useInspectStore', () => {
     await inspect.refresh();
     expect(inspect.available).toBe(true);
     expect(inspect.host?.name).toBe('bare');
-    inspect.select('protected', 2);
-    expect([inspect.host?.name, inspect.domain?.id]).toEqual(['protected', 2]);
-    expect(inspect.consoleOf('protected', 2)).toBe('protected:dom2');
+    inspect.select('protected', 4);
+    expect([inspect.host?.name, inspect.domain?.id]).toEqual(['protected', 4]);
+    expect(inspect.consoleOf('protected', 4)).toBe('protected:dom2');
     lab.emit([
       {
         kind: 'console',

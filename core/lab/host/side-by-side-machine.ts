@@ -35,6 +35,10 @@ export class SideBySideMachine implements Machine {
     return new Map([...this.machines].map(([mode, m]) => [mode, m.vmmHost]));
   }
 
+  consoleOf(host: HostMode, domain: number): string | null {
+    return this.machines.get(host)?.consoleOf(host, domain) ?? null;
+  }
+
   get instructions(): number {
     let sum = 0;
     for (const m of this.machines.values()) sum += m.instructions;

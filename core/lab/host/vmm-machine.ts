@@ -82,6 +82,12 @@ export class VmmMachine implements Machine {
     return new Map([[this.host.monitor === null ? 'bare' : 'protected', this.host]]);
   }
 
+  /** The guest slot's console of `domain` ('dom1' for the first configured guest, whatever its id). */
+  consoleOf(_host: string, domain: number): string | null {
+    const slot = this.domains.indexOf(domain);
+    return slot < 0 ? null : `${this.prefix}dom${slot + 1}`;
+  }
+
   get instructions(): number {
     return this.host.instructions;
   }

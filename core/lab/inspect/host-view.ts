@@ -31,6 +31,7 @@ export function hostView(ctx: InspectContext): HostView {
       populatedPages: d.populatedPages,
       vcpus: d.vcpus.map((v) => ({ index: v.index, vcpu: v.vcpu, hsm: v.hsm, exits: v.exits })),
       failStopped: d.vmid !== null && monitor ? monitor.inspectVm(d.vmid)?.failStopped ?? null : null,
+      console: ctx.consoleOf(ctx.name, d.id),
     })),
     monitor: monitor
       ? { defenses: { ...monitor.defenses }, policy: monitor.policy, frames: Object.fromEntries([...(census ?? [])].map(([k, n]) => [frameOwnerName(ctx, k), n])) }

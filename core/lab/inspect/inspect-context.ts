@@ -33,6 +33,9 @@ export interface DomainFacts {
   readonly vmid: number | null;
 }
 
+/** Which console a domain of a host prints on (the machine's naming). */
+export type ConsoleResolver = (host: string, domain: number) => string | null;
+
 export class InspectContext {
   readonly mode: 'bare' | 'protected';
   readonly memory: PhysicalMemoryPort;
@@ -44,6 +47,7 @@ export class InspectContext {
   constructor(
     readonly name: string,
     readonly host: VmmHost,
+    readonly consoleOf: ConsoleResolver = () => null,
   ) {
     this.mode = host.monitor ? 'protected' : 'bare';
     this.memory = new RamReader(host.board.ram);

@@ -5,7 +5,7 @@ import type { VmmHost } from '../host/vmm-host';
 import { LabError, type LabMethods } from '../protocol';
 import { everyViewpoint } from './every-viewpoint';
 import { hostView } from './host-view';
-import { InspectContext } from './inspect-context';
+import { InspectContext, type ConsoleResolver } from './inspect-context';
 import { VIEWPOINTS, type Viewpoint } from './inspect-types';
 import { readMemory, readTarget } from './memory-view';
 import { MAX_ROWS, gStageView, vsStageView } from './page-table-view';
@@ -36,15 +36,16 @@ export function handleInspect<M extends InspectMethod>(
   inspector: InspectableHosts | undefined,
   method: M,
   raw: unknown,
+  consoles?: ConsoleResolver,
 ): LabMethods[M]['result'] {
   if (!inspector) throw new LabError('bad-request', 'this machine has no emulated host to inspect (the demo source)');
   const p: Params = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Params) : {};
-  return answer(inspector, method, p) as LabMethods[M]['result'];
+  return answer(inspector, method, p, consoles) as LabMethods[M]['result'];
 }
 
-function answer(inspector: InspectableHosts, method: InspectMethod, p: Params): unknown {
+function answer(inspector: InspectableHosts, method: InspectMethod, p: Params, consoles?: ConsoleResolver): unknown {
   if (method === 'inspect.hosts') {
-    return { hosts: [...inspector].map(([name, host]) => hostView(new InspectContext(name, host))) };
+    return { hosts: [...inspector].map(([name, host]) => hostView(new InspectContext(name, host, consoles))) };
   }
   const ctx = contextFor(inspector, p.host);
   switch (method) {

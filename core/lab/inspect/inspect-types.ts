@@ -197,6 +197,8 @@ export interface DomainView {
   readonly vcpus: readonly { readonly index: number; readonly vcpu: number; readonly hsm: string; readonly exits: number }[];
   /** Protected mode: the monitor stopped this VM, and why. */
   readonly failStopped: string | null;
+  /** The console the domain prints on, when the machine gave it one. */
+  readonly console: string | null;
 }
 
 export interface HostView {

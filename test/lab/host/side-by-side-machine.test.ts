@@ -51,6 +51,16 @@ describe('SideBySideMachine', () => {
       const views = await call('inspect.viewpoints', { host, domain: 1, address: parseInt(where?.[1] ?? '0', 16), space: 'guest-virtual', length: 32 });
       expect(views.views.find((v) => v.viewpoint === 'vmm')?.spans[0]?.access).toBe(host === 'bare' ? 'ok' : 'refused');
     }
+    expect(hosts.map((h) => h.domains.map((d) => d.console))).toEqual([['bare:dom1'], ['protected:dom1']]);
     await expect(call('inspect.vcpu', { host: 'nowhere', domain: 1 } as never)).rejects.toThrow(/no host "nowhere" to inspect \(hosts: bare, protected\)/);
+  }, 240_000);
+
+  it('keeps each guest on its slot\'s console after a reset re-creates it with a new id', async () => {
+    await call('host.reset', {});
+    const { hosts } = await call('inspect.hosts', {});
+    for (const h of hosts) {
+      expect(h.domains.map((d) => d.id)).not.toContain(1);
+      expect(h.domains.map((d) => d.console)).toEqual([`${h.name}:dom1`]);
+    }
   }, 240_000);
 });

@@ -2,7 +2,8 @@
 // templates) on both hosts and a typed command is saved to a file; a truncated copy, a copy with
 // one changed byte and a foreign JSON file are each refused with a clear error while the current
 // session (documents, loaded patches) stays as it was; the saved file then opens: the patches are
-// loaded again, the guests restart, the typed command is replayed and the leak shows again.
+// loaded again, the guests restart, the typed command is replayed and the leak shows again; the
+// autosaved copy in the browser's storage restores the same way.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -85,8 +86,16 @@ describe('sessions panel', () => {
       await openTab(page, 'editor:scratch');
       await page.getByTestId('patch-activity').locator('[data-what="exfiltrated"][data-host="bare"]').waitFor({ timeout: 120_000 });
 
-      mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+      // Autosave (every 30 s) keeps the session in the browser's storage; it restores the same way.
       await openTab(page, 'tools:sessions');
+      await expect.poll(() => page.getByTestId('session-autosaved').textContent(), { timeout: 60_000 }).not.toBe('never');
+      expect(await page.evaluate(() => JSON.parse(localStorage.getItem('cvlab.session.autosave.v1') ?? '{}').format)).toBe('cloudvisor-lab-session');
+      await page.getByTestId('session-restore-autosave').click();
+      await expect
+        .poll(() => page.getByTestId('session-status').textContent(), { timeout: 300_000 })
+        .toMatch(/Session opened: 2 patch\(es\) loaded/);
+
+      mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: join(ROOT, 'test-artifacts', 'sessions.png') });
       expect(errors).toEqual([]);
     } finally {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VmmMachine } from '../../core/lab/host/vmm-machine';
 import { HostSession } from '../../core/lab/host-session';
-import type { AttestationReport, LabEvent, LoadedPatchInfo, PatchRunResult, SessionExport } from '../../core/lab/protocol';
+import type { AttestationReport, LabEvent, LoadedPatchInfo, MonitorDecision, PatchRunResult, SessionExport } from '../../core/lab/protocol';
 
 const STEAL = readFileSync(new URL('../../assets/patches/steal-secret.ts', import.meta.url), 'utf8');
 let machine: VmmMachine;
@@ -89,4 +89,21 @@ describe('host tools on a bare VMM machine', () => {
     expect(last?.monitorShare).toBeNull();
     expect(Object.values(last?.exitsPerSecond ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe('host tools on a protected VMM machine', () => {
+  it("lists the monitor's decisions, from the start or from a position", async () => {
+    const guarded = await VmmMachine.create({ seed: 'host-tools', harts: 1, ramMiB: 104, mode: 'protected', guests: [{ name: 'vm1', image: 'labos', memoryMiB: 32, vcpus: 1 }] });
+    try {
+      const tools = new HostSession(guarded, { seed: 'host-tools' });
+      await tools.handle('host.step', { instructions: 5_000_000 });
+      const { decisions } = (await tools.handle('monitor.decisions', { host: 'protected' })) as { decisions: MonitorDecision[] };
+      expect(decisions.some((d) => d.mechanism === 'launch' && d.vm === 1)).toBe(true);
+      const tail = (await tools.handle('monitor.decisions', { host: 'protected', since: decisions.length - 1 })) as { decisions: MonitorDecision[] };
+      expect(tail.decisions).toEqual(decisions.slice(-1));
+      await expect(tools.handle('monitor.decisions', { host: 'bare' })).rejects.toThrow(/no bare host/);
+    } finally {
+      guarded.vmmHost.dispose();
+    }
+  }, 120_000);
 });

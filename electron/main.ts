@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, Menu, net, protocol, session } from 'electron';
 import { LabHost } from '../core/lab/lab-host';
+import { defaultBareConfig } from '../core/lab/machine-config';
 import { APP_SCHEME, APP_URL, isAppUrl, mimeTypeOf, resolveAppFile } from './app-origin';
 import { CONTENT_SECURITY_POLICY } from './content-security-policy';
 import { serveLabOverIpc } from './lab-ipc';
@@ -48,7 +49,8 @@ if (!app.requestSingleInstanceLock()) {
 function start(): void {
   lockDown();
   protocol.handle(APP_SCHEME, serveAppFile);
-  lab = new LabHost({ workerPath, autoStart: true });
+  // The desktop lab opens on what users come for: the same guests on a bare and a protected host.
+  lab = new LabHost({ workerPath, autoStart: true, machine: defaultBareConfig(2, 'both') });
   stopServing = serveLabOverIpc(lab);
   Menu.setApplicationMenu(buildMenu(lab));
   mainWindow = createWindow();

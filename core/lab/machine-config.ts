@@ -18,10 +18,11 @@ export interface HostWorkerData {
   readonly autoStart: boolean;
 }
 
-/** Two labOS guests on a two-hart bare host: what a new session starts with. */
-export function defaultBareConfig(guests = 2): MachineConfig {
+/** Two labOS guests on a two-hart host (bare unless `mode` says otherwise): what a session starts with. */
+export function defaultBareConfig(guests = 2, mode: 'bare' | 'protected' | 'both' = 'bare'): MachineConfig {
   return {
     kind: 'bare',
+    mode,
     harts: 2,
     ramMiB: 128,
     guests: Array.from({ length: guests }, (_, i) => ({ name: `vm${i + 1}`, image: 'labos', memoryMiB: 32, vcpus: 1 })),

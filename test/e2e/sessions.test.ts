@@ -89,7 +89,8 @@ describe('sessions panel', () => {
       // Autosave (every 30 s) keeps the session in the browser's storage; it restores the same way.
       await openTab(page, 'tools:sessions');
       await expect.poll(() => page.getByTestId('session-autosaved').textContent(), { timeout: 60_000 }).not.toBe('never');
-      expect(await page.evaluate(() => JSON.parse(localStorage.getItem('cvlab.session.autosave.v1') ?? '{}').format)).toBe('cloudvisor-lab-session');
+      // (A string: the tests type-check without the DOM library.)
+      expect(await page.evaluate("JSON.parse(localStorage.getItem('cvlab.session.autosave.v1') ?? '{}').format")).toBe('cloudvisor-lab-session');
       await page.getByTestId('session-restore-autosave').click();
       await expect
         .poll(() => page.getByTestId('session-status').textContent(), { timeout: 300_000 })

@@ -79,17 +79,18 @@ export async function promptCount(page: Page, consoleName: string): Promise<numb
  * (its own or an ancestor's), from the computed styles the page really uses.
  */
 export function contrastOf(page: Page, selector: string): Promise<number> {
-  return page.locator(selector).first().evaluate((element) => {
-    const parse = (color: string): number[] => (color.match(/[\d.]+/g) ?? []).map(Number);
-    const luminance = ([r = 0, g = 0, b = 0]: number[]): number => {
-      const channel = (c: number): number => {
+  // Runs in the page; a string, since these tests type-check without the DOM library.
+  return page.evaluate(`((element) => {
+    const parse = (color) => (color.match(/[\\d.]+/g) ?? []).map(Number);
+    const luminance = ([r = 0, g = 0, b = 0]) => {
+      const channel = (c) => {
         const s = c / 255;
         return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
       };
       return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
     };
-    let background: number[] = [255, 255, 255];
-    for (let node: Element | null = element; node; node = node.parentElement) {
+    let background = [255, 255, 255];
+    for (let node = element; node; node = node.parentElement) {
       const parts = parse(getComputedStyle(node).backgroundColor);
       if (parts.length === 3 || (parts[3] ?? 0) >= 1) {
         background = parts.slice(0, 3);
@@ -99,5 +100,5 @@ export function contrastOf(page: Page, selector: string): Promise<number> {
     const fg = luminance(parse(getComputedStyle(element).color));
     const bg = luminance(background);
     return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-  });
+  })(document.querySelector(${JSON.stringify(selector)}))`);
 }

@@ -24,6 +24,8 @@ const scenario: Scenario = {
   patch: { file: 'page-fault-trace.patch.ts' },
   goal(facts) {
     const vm1 = facts.guest('vm1');
+    // The trace needs a guest that runs; one that never booted makes this run an error, not a defense.
+    if (!vm1.booted) throw new Error('vm1 did not boot with memory populated on demand');
     const trace = facts.exfiltrated.find((e) => e.label.endsWith('page trace'));
     const pages = trace ? words(trace.bytes) : [];
     const real = pages.filter((p) => vm1.mapped(p));
@@ -32,7 +34,8 @@ const scenario: Scenario = {
       : { achieved: false, summary: `the VMM got no usable page trace (${real.length} of ${pages.length} pages real)` };
   },
   outOfScope: { class: 'side-channel', note: 'side channels are not protected: the VMM sees which pages a guest populates, and when' },
-  expected: { bare: 'out-of-scope', protected: 'out-of-scope' },
+  knownGap: 'labOS with populate=lazy powers off during boot under CloudVisor (bare boots), so the protected run cannot show the trace yet',
+  expected: { bare: 'out-of-scope', protected: 'error' },
 };
 
 export default scenario;

@@ -193,7 +193,11 @@ export class VmmHost {
   run(instructions: number): number {
     const start = this.board.instructions;
     const until = start + instructions;
-    while (this.board.instructions < until && this.failure === null) {
+    // Rounds in which nothing retires (every guest stalled, stopped or gone) still move time to the
+    // next timer: the same budget in virtual time (100 instructions a tick) bounds them.
+    const clock = this.board.clock;
+    const timeLimit = clock.now() + Math.ceil(instructions / 100);
+    while (this.board.instructions < until && this.failure === null && clock.now() < timeLimit) {
       if (!this.round()) break;
     }
     return this.board.instructions - start;

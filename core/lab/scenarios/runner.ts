@@ -217,7 +217,7 @@ export async function runOnce(loaded: LoadedScenario, spec: RunSpec, options: Ru
     }
     const snapshot = (g: GuestState): GuestSnapshot => view.snapshot(g.vcpus[0] ?? null);
     const runnable = (g: GuestState): boolean => snapshot(g).failStopped === null && domainRunning(host, g.domain);
-    for (const g of guests.values()) g.booted = runnable(g) && session.waitFor(g.domain, LABOS_PROMPT, bootBudget);
+    for (const g of guests.values()) g.booted = waitFor(host, session, g.domain, LABOS_PROMPT, 0, bootBudget, () => runnable(g));
     for (const step of scenario.steps) runStep(step, guests, session, host, { snapshot, runnable }, stepBudget);
 
     const finals = new Map([...guests].map(([name, g]) => [name, snapshot(g)]));
@@ -226,7 +226,7 @@ export async function runOnce(loaded: LoadedScenario, spec: RunSpec, options: Ru
       const final = finals.get(name);
       const alive = final !== undefined && final.registers !== null && final.failStopped === null && domainRunning(host, g.domain);
       const from = session.output(g.domain).length;
-      const answered = alive && g.booted && session.type(g.domain, 'selftest', stepBudget);
+      const answered = alive && g.booted && typeLine(host, session, g.domain, 'selftest', stepBudget, () => runnable(g));
       selftests.set(name, answered ? selftestOf(session.output(g.domain).slice(from)) : null);
     }
     const facts = buildFacts(spec, defenses, guests, finals, selftests, session, view, host);
@@ -296,6 +296,33 @@ function silentDefenses(host: VmmHost, guests: ReadonlyMap<string, GuestState>, 
   return acted;
 }
 
+/** Guest instructions between two looks at whether the awaited guest can still run. */
+const WAIT_CHUNK = 1_000_000;
+
+/**
+ * Runs until a guest's console shows `text` after `from`, within `budget` instructions and as many
+ * ticks of virtual time (100 a tick), and gives up as soon as the guest cannot run any more
+ * (stopped, crashed or destroyed while we wait), instead of spending the budget on it.
+ */
+function waitFor(host: VmmHost, session: GuestSession, domain: number, text: string, from: number, budget: number, alive: () => boolean): boolean {
+  const shown = (): boolean => session.output(domain).slice(from).includes(text);
+  const start = host.instructions;
+  const clock = host.board.clock;
+  const deadline = clock.now() + Math.ceil(budget / 100);
+  while (!shown()) {
+    if (host.failed !== null || host.instructions - start >= budget || clock.now() >= deadline || !alive()) return shown();
+    if (host.run(WAIT_CHUNK) === 0 && !host.canProgress()) return shown();
+  }
+  return true;
+}
+
+/** Types one command line into a guest and waits for its prompt to come back. */
+function typeLine(host: VmmHost, session: GuestSession, domain: number, line: string, budget: number, alive: () => boolean): boolean {
+  const from = session.output(domain).length;
+  host.consoleInput(domain, new TextEncoder().encode(`${line}\r`));
+  return waitFor(host, session, domain, LABOS_PROMPT, from + line.length, budget, alive);
+}
+
 /**
  * Whether the VMM still runs this domain (not crashed, paused or gone). Waiting on a guest that
  * cannot run would only spend the budget; the VMM's answer decides nothing but whether to wait.
@@ -332,11 +359,11 @@ function runStep(
     }
     if ('type' in step) {
       const typedAt = host.board.clock.now();
-      const done = session.type(g.domain, step.type, step.budget ?? stepBudget);
+      const done = typeLine(host, session, g.domain, step.type, step.budget ?? stepBudget, () => lab.runnable(g));
       const ticks = host.board.clock.now() - typedAt;
       g.replies.push({ command: step.type, done, output: session.output(g.domain).slice(from + step.type.length), ticks });
     } else {
-      session.waitFor(g.domain, step.waitFor, step.budget ?? stepBudget, from);
+      waitFor(host, session, g.domain, step.waitFor, from, step.budget ?? stepBudget, () => lab.runnable(g));
     }
   }
 }

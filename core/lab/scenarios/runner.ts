@@ -311,9 +311,24 @@ function waitFor(host: VmmHost, session: GuestSession, domain: number, text: str
   const deadline = clock.now() + Math.ceil(budget / 100);
   while (!shown()) {
     if (host.failed !== null || host.instructions - start >= budget || clock.now() >= deadline || !alive()) return shown();
-    if (host.run(WAIT_CHUNK) === 0 && !host.canProgress()) return shown();
+    if (!advance(host)) return shown();
   }
   return true;
+}
+
+/** One chunk of host time; false when nothing ran and time could not move (every hart waits for good). */
+function advance(host: VmmHost): boolean {
+  const before = host.board.clock.now();
+  return host.run(WAIT_CHUNK) > 0 || host.board.clock.now() > before;
+}
+
+/** Lets the host run about `budget` instructions (or as many ticks), as far as anything can run. */
+function runFor(host: VmmHost, budget: number): void {
+  const start = host.instructions;
+  const deadline = host.board.clock.now() + Math.ceil(budget / 100);
+  while (host.failed === null && host.instructions - start < budget && host.board.clock.now() < deadline) {
+    if (!advance(host)) return;
+  }
 }
 
 /** Types one command line into a guest and waits for its prompt to come back. */
@@ -346,7 +361,7 @@ function runStep(
     const result = host.toolstack(step.toolstack);
     session.logs.push(`xl ${step.toolstack}: ${result.ok ? 'ok' : 'failed'} ${result.output.trim()}`);
   } else if ('run' in step) {
-    session.runUntil(() => false, step.run);
+    runFor(host, step.run);
   } else if ('observe' in step) {
     for (const g of guests.values()) g.observed[step.observe] = lab.snapshot(g);
   } else {

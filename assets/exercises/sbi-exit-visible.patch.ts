@@ -41,7 +41,8 @@ export default definePatch({
       reported = true;
       const regs = hyp.vcpu.regs(vcpu);
       // TODO: list the names of the registers that read as non-zero (e.g. "x10,x17") and send the
-      // list as text under the label 'visible'. Use new TextEncoder() or build the bytes yourself.
+      // list as text under the label 'visible' (build the bytes with charCodeAt: the VMM engine has no
+      // TextEncoder and no regular expressions).
       void regs;
       void domain;
     });

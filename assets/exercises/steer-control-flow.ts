@@ -31,6 +31,7 @@ const scenario: Scenario = {
     hints: ['Where does a guest go on its next interrupt?', 'vstvec, or vsepc with a forged trap: see the catalog\'s trap-vector-hijack and exception-injection scenarios after you have tried.'],
     modes: ['bare', 'protected'],
     pass: { bare: { verdict: 'compromised' }, protected: { verdict: 'defended', mechanism: 'entry-check' } },
+    forbidden: [{ pattern: "\\bpc\\s*:|['\"]pc['\"]", why: 'the exercise asks you to leave pc alone' }],
   },
 };
 

@@ -39,6 +39,8 @@ function judge(exercise: LoadedScenario, run: RunReport): { pass: boolean; detai
 export async function gradeSubmission(exercise: LoadedScenario, fileName: string, source: string, options: RunnerOptions = {}): Promise<GradeResult> {
   const spec = exercise.scenario.exercise;
   if (!spec) throw new Error(`${exercise.file} is not an exercise`);
+  const broken = (spec.forbidden ?? []).find((f) => new RegExp(f.pattern).test(source));
+  if (broken) return { submission: fileName, pass: false, modes: [{ mode: 'bare', pass: false, detail: `not run: ${broken.why}` }] };
   const modes = spec.modes ?? (Object.keys(spec.pass) as RunMode[]);
   const report = await runScenario(withPatch(exercise, fileName, source, null), { ...options, modes });
   const graded = report.runs.map((run) => ({ mode: run.mode, ...judge(exercise, run) }));
@@ -56,7 +58,7 @@ export async function gradeDirectory(exercise: LoadedScenario, dir: string, opti
 export function formatGradeTable(exercise: LoadedScenario, results: readonly GradeResult[]): string {
   const title = exercise.scenario.exercise?.title ?? exercise.scenario.title;
   const modes = [...new Set(results.flatMap((r) => r.modes.map((m) => m.mode)))];
-  const rows = results.map((r) => [r.submission, r.pass ? 'PASS' : 'FAIL', ...modes.map((m) => r.modes.find((x) => x.mode === m)?.detail ?? '-')]);
+  const rows = results.map((r) => [r.submission, r.pass ? 'PASS' : 'FAIL', ...modes.map((m) => (r.modes.find((x) => x.mode === m)?.detail ?? '-').split('\n')[0] ?? '')]);
   const passed = results.filter((r) => r.pass).length;
   return `${exercise.scenario.id}: ${title}\n\n${table(['submission', 'grade', ...modes], rows)}\n\n${passed} of ${results.length} passed\n`;
 }

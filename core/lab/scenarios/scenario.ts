@@ -210,6 +210,8 @@ export interface ExerciseSpec {
    * in the protected run, mentioning at least one of `mentions` (e.g. the refusing mechanism).
    */
   readonly explain?: { readonly label: string; readonly mentions: readonly string[] };
+  /** Source patterns (regular expressions) a submission must not contain, each with the reason. */
+  readonly forbidden?: readonly { readonly pattern: string; readonly why: string }[];
 }
 
 export interface Scenario {

@@ -178,7 +178,7 @@ export class DirectExecutor {
       const guest = live[this.rounds % Math.max(live.length, 1)];
       const line = ROUND_COMMANDS[this.rounds % ROUND_COMMANDS.length] ?? 'help';
       this.rounds++;
-      if (guest) this.fuzz.session.type(guest.domain, line, ROUND_BUDGET);
+      if (guest) this.fuzz.type(guest.domain, line, ROUND_BUDGET);
       else this.fuzz.host.run(100_000);
     }
   }

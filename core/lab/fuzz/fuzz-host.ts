@@ -36,6 +36,9 @@ export interface FuzzGuest {
 export const DMA_MARKER = Buffer.from('CVLABDMA', 'latin1');
 export const FUZZ_DISK_SECTORS = 2048;
 export const BOOT_BUDGET = 400_000_000;
+const RUN_SLICE = 1_000_000;
+/** Host runs in a row that retire nothing before a wait gives up. */
+const IDLE_RUNS = 3;
 const SECRET_LINE = /SECRET where va 0x[0-9a-f]+ pa 0x([0-9a-f]+) len (\d+)/;
 
 function markerDisk(): MemoryDiskBacking {
@@ -92,6 +95,25 @@ export class FuzzHost {
       host.dispose();
       throw error;
     }
+  }
+
+  /**
+   * Types a command and runs until the prompt is back, at most `budget` guest instructions.
+   * Unlike GuestSession.type it also gives up once the host stops retiring instructions: when the
+   * fuzzed VMM stops every guest mid-command, the host can have a timer pending that never runs
+   * anything, and an instruction budget alone would never run out.
+   */
+  type(domain: number, line: string, budget: number): boolean {
+    const from = this.session.output(domain).length + line.length;
+    this.host.consoleInput(domain, new TextEncoder().encode(`${line}\r`));
+    let idle = 0;
+    for (let spent = 0; spent < budget && idle < IDLE_RUNS && this.host.failed === null;) {
+      if (this.session.output(domain).slice(from).includes(LABOS_PROMPT)) return true;
+      const ran = this.host.run(RUN_SLICE);
+      idle = ran === 0 ? idle + 1 : 0;
+      spent += ran;
+    }
+    return this.session.output(domain).slice(from).includes(LABOS_PROMPT);
   }
 
   dispose(): void {

@@ -214,7 +214,7 @@ export class InvariantChecker {
     for (const guest of this.fuzz.guests) {
       if (this.isStopped(guest)) continue;
       const from = session.output(guest.domain).length;
-      const answered = session.type(guest.domain, 'selftest', BOOT_BUDGET);
+      const answered = this.fuzz.type(guest.domain, 'selftest', BOOT_BUDGET);
       const out = session.output(guest.domain).slice(from);
       if (!answered || !out.includes('SELFTEST ok')) {
         found.push({ invariant: 'liveness', detail: `guest${guest.index} (not fail-stopped) failed its selftest: ${JSON.stringify(out.replace(LABOS_PROMPT, '').trim().slice(-160))}` });

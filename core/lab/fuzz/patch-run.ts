@@ -97,7 +97,7 @@ export class PatchFuzzer {
         if (options.stopAtFirst && judge.violations.length > 0) break;
         const live = fuzz.guests.filter((g) => !judge.checker.isStopped(g));
         const guest = live[chunk % Math.max(live.length, 1)];
-        if (guest) fuzz.session.type(guest.domain, COMMANDS[chunk % COMMANDS.length] ?? 'uptime', CHUNK_BUDGET);
+        if (guest) fuzz.type(guest.domain, COMMANDS[chunk % COMMANDS.length] ?? 'uptime', CHUNK_BUDGET);
         else fuzz.host.run(1_000_000);
         idle = judge.absorb() ? 0 : idle + 1;
       }

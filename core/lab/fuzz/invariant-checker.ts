@@ -120,13 +120,17 @@ export class InvariantChecker {
    * A VMM access that succeeded on a guest or monitor frame is a breach, unless it is the I/O
    * window of the guest's own pending console request (CLOUDVISOR.md section 2, assisted access).
    */
-  checkAccess(pa: number, length: number, access: 'load' | 'store'): Violation[] {
+  checkAccess(pa: number, length: number, access: 'load' | 'store', lateJudge = false): Violation[] {
     const { owners } = this.fuzz.launched;
+    // Judged after the fact (the patch path), a VMM frame may since have joined a VM the VMM made
+    // up; only the real guests' and the monitor's frames keep their owner, so only they count.
+    const guestVms = new Set(this.fuzz.guests.map((g) => g.vm));
     const found: Violation[] = [];
     const window = this.consoleWindow(access);
     for (let f = Math.floor(pa / PAGE); f <= Math.floor((pa + Math.max(length, 1) - 1) / PAGE); f++) {
       const owner = owners.ownerOf(f);
       if (owner === null || owner.kind === 'vmm' || window.has(f)) continue;
+      if (lateJudge && owner.kind === 'vm' && !guestVms.has(owner.vm)) continue;
       found.push({ invariant: 'ept-x', detail: `the VMM's ${access} of frame 0x${f.toString(16)} (${owner.kind === 'vm' ? `vm${owner.vm}` : 'monitor'}) succeeded` });
     }
     return found;
@@ -176,13 +180,15 @@ export class InvariantChecker {
   }
 
   /** A DMA request that the device completed 'ok' touched only VMM frames. */
-  checkDma(pa: number, length: number, direction: string, status: string): Violation[] {
+  checkDma(pa: number, length: number, direction: string, status: string, lateJudge = false): Violation[] {
     if (status !== 'ok') return [];
     const { owners } = this.fuzz.launched;
+    const guestVms = new Set(this.fuzz.guests.map((g) => g.vm));
     const found: Violation[] = [];
     for (let f = Math.floor(pa / PAGE); f <= Math.floor((pa + Math.max(length, 1) - 1) / PAGE); f++) {
       const owner = owners.ownerOf(f);
       if (owner === null || owner.kind === 'vmm') continue;
+      if (lateJudge && owner.kind === 'vm' && !guestVms.has(owner.vm)) continue;
       found.push({ invariant: 'dma', detail: `DMA ${direction} of frame 0x${f.toString(16)} (${owner.kind === 'vm' ? `vm${owner.vm}` : 'monitor'}) completed ok` });
     }
     return found;

@@ -166,13 +166,13 @@ class PatchJudge {
     }
     const found: Violation[] = [...this.checker.checkObtained(report.label, report.bytes)];
     const access = /^fuzz:(load|store) 0x([0-9a-f]+) (\d+)$/.exec(report.label);
-    if (access) found.push(...this.checker.checkAccess(parseInt(access[2] ?? '0', 16), Number(access[3]), access[1] as 'load' | 'store'));
+    if (access) found.push(...this.checker.checkAccess(parseInt(access[2] ?? '0', 16), Number(access[3]), access[1] as 'load' | 'store', true));
     const peek = /^fuzz:regs (\d+) (null|\{.*?\}) (\{.*\})$/s.exec(report.label);
     if (peek && peek[2] !== 'null') {
       found.push(...this.checker.checkRegsView(Number(peek[1]), JSON.parse(peek[2] ?? 'null') as Exit, JSON.parse(peek[3] ?? '{}') as GuestRegs));
     }
     const dma = /^fuzz:dma (\S+) 0x([0-9a-f]+) (\d+) (\S+)$/.exec(report.label);
-    if (dma) found.push(...this.checker.checkDma(parseInt(dma[2] ?? '0', 16), Number(dma[3]) * 512, dma[1] ?? '', dma[4] ?? ''));
+    if (dma) found.push(...this.checker.checkDma(parseInt(dma[2] ?? '0', 16), Number(dma[3]) * 512, dma[1] ?? '', dma[4] ?? '', true));
     this.add(found, this.done);
   }
 

@@ -34,6 +34,9 @@ const SBI_EXT_DBCN = 0x4442_434e;
 const DBCN_WRITE = 0;
 const DBCN_READ = 1;
 const dbcnKey = (vcpu: VcpuId): string => `sbi-dbcn/vcpu${vcpu}`;
+const accessKey = (vcpu: VcpuId): string => `trapped-access/vcpu${vcpu}`;
+const WORD_BYTES = new Uint8Array(4);
+const WORD = new DataView(WORD_BYTES.buffer);
 
 export interface VmInspection {
   readonly vm: number;
@@ -139,7 +142,7 @@ export class MonitorHyp implements HypBackend {
       return this.inner.mem.read(pa, len);
     },
     write: (pa, bytes) => {
-      const used = this.checkVmmAccess(pa, bytes.length, 'store');
+      const used = this.checkVmmAccess(pa, bytes.length, 'store', bytes);
       this.inner.mem.write(pa, bytes);
       if (used) this.usedWritten(used);
     },
@@ -148,7 +151,8 @@ export class MonitorHyp implements HypBackend {
       return this.inner.mem.read32(pa);
     },
     write32: (pa, value) => {
-      const used = this.checkVmmAccess(pa, 4, 'store');
+      WORD.setUint32(0, value >>> 0, true);
+      const used = this.checkVmmAccess(pa, 4, 'store', WORD_BYTES);
       this.inner.mem.write32(pa, value);
       if (used) this.usedWritten(used);
     },
@@ -172,7 +176,7 @@ export class MonitorHyp implements HypBackend {
   readonly fence: HypBackend['fence'] = {
     gvma: (vmid, gpa) => {
       this.inner.fence.gvma(vmid, gpa);
-      this.resync(vmid);
+      this.resync(vmid, gpa);
     },
     vvma: (vmid, va, asid) => this.inner.fence.vvma(vmid, va, asid),
   };
@@ -219,7 +223,7 @@ export class MonitorHyp implements HypBackend {
    * whitelisted (section 2, "I/O buffers"); else a fault. Returns the used-ring grant a store
    * touched, if any, so the completed requests can leave the whitelist after the write.
    */
-  private checkVmmAccess(pa: number, length: number, access: IoAccess): { vm: number; key: string } | null {
+  private checkVmmAccess(pa: number, length: number, access: IoAccess, stored?: Uint8Array): { vm: number; key: string } | null {
     if (!this.defenses.eptx || length <= 0) return null;
     let used: { vm: number; key: string } | null = null;
     for (let at = pa; at < pa + length;) {
@@ -231,11 +235,13 @@ export class MonitorHyp implements HypBackend {
       if (owner === null) continue; // not RAM: the inner backend reports its own fault
       const vm = owner.kind === 'vm' ? owner.vm : null;
       const key = vm === null ? null : this.whitelisted(vm, frame, (at - piece) % PAGE_SIZE, piece, access);
-      if (key !== null && vm !== null) {
+      const forged = key !== null && access === 'store' && this.forgesTrappedStore(vm, frame, at - piece, stored?.subarray(at - piece - pa, at - pa));
+      if (key !== null && vm !== null && !forged) {
         if (key.endsWith('/used')) used = { vm, key };
         continue;
       }
-      const what = `${access} of ${length} bytes at 0x${pa.toString(16)} (frame of ${vm === null ? owner.kind : `vm${vm}`})`;
+      const why = forged ? ': not the value the guest stored' : '';
+      const what = `${access} of ${length} bytes at 0x${pa.toString(16)} (frame of ${vm === null ? owner.kind : `vm${vm}`})${why}`;
       this.emit(vm, 'ept-x', what, 'refused');
       throw new HypFault(frame * PAGE_SIZE, access, `frame owned by ${vm === null ? owner.kind : `vm${vm}`} (CloudVisor EPT-x)`);
     }
@@ -245,6 +251,25 @@ export class MonitorHyp implements HypBackend {
   private whitelisted(vm: number, frame: number, offset: number, length: number, access: IoAccess): string | null {
     const page = this.registry.vms.get(vm)?.shadow?.gpaPageOf(frame);
     return page === undefined ? null : this.whitelist.allows(vm, page * PAGE_SIZE + offset, length, access);
+  }
+
+  /**
+   * Completing a trapped store in a page populated on demand, the VMM may write only the bytes
+   * the guest stored (the exit's value), at the address it stored them.
+   */
+  private forgesTrappedStore(vm: number | null, frame: number, pa: number, bytes: Uint8Array | undefined): boolean {
+    if (vm === null || bytes === undefined) return false;
+    const page = this.registry.vms.get(vm)?.shadow?.gpaPageOf(frame);
+    if (page === undefined) return false;
+    const gpa = page * PAGE_SIZE + (pa % PAGE_SIZE);
+    for (const id of this.registry.vms.get(vm)?.vcpus ?? []) {
+      const exit = this.registry.vcpu(id)?.lastExit;
+      if (exit?.kind !== 'mmio-store' || gpa < exit.gpa || gpa + bytes.length > exit.gpa + exit.width) continue;
+      if (this.whitelist.allows(vm, gpa, bytes.length, 'store') !== accessKey(id)) continue;
+      const shift = gpa - exit.gpa;
+      return bytes.some((b, i) => b !== ((exit.value >>> (8 * (shift + i))) & 0xff));
+    }
+    return false;
   }
 
   private usedWritten(grant: { vm: number; key: string }): void {
@@ -278,6 +303,11 @@ export class MonitorHyp implements HypBackend {
   /** What the exit lets the VMM touch: an SBI console buffer for this call; virtio traffic. */
   private observeExit(id: VcpuId, vm: VmRecord, exit: Exit): void {
     this.hartStarts.observe(vm.vm, exit);
+    if (exit.kind === 'mmio-load' || exit.kind === 'mmio-store') {
+      // A trapped access to a GPA the VM has no frame for: if the VMM populates it on demand, it
+      // completes this access (and only this one) in the page, which joins the VM zeroed first.
+      this.whitelist.grant(vm.vm, accessKey(id), [{ gpa: exit.gpa, len: exit.width, load: true, store: true }]);
+    }
     if (exit.kind === 'mmio-store') {
       this.virtioOf(vm).store(exit.gpa, exit.width, exit.value);
       return;
@@ -404,7 +434,10 @@ export class MonitorHyp implements HypBackend {
 
   private runVcpu(id: VcpuId): Exit {
     const record = this.record(id);
-    if (record.vm !== null) this.whitelist.revoke(record.vm, dbcnKey(id));
+    if (record.vm !== null) {
+      this.whitelist.revoke(record.vm, dbcnKey(id));
+      this.whitelist.revoke(record.vm, accessKey(id));
+    }
     if (record.vm === null) throw new HypCallError(`vCPU ${id} has no VMID in its hgatp: nothing to run under CloudVisor`);
     const vm = this.registry.vm(record.vm);
     this.failIfStopped(vm);
@@ -492,14 +525,17 @@ export class MonitorHyp implements HypBackend {
   }
 
   /** The VMM's HFENCE.GVMA: every shadow of that VMID (all when omitted) is checked again. */
-  private resync(vmid: number | undefined): void {
+  private resync(vmid: number | undefined, gpa: number | undefined): void {
     for (const vm of this.registry.vms.values()) {
       if (!vm.shadow || (vmid !== undefined && (vmid & HGATP_VMID_MASK) !== vm.vm)) continue;
       const hgatp = this.vmmHgatpOf(vm);
       if (hgatp === null) continue;
-      for (const refusal of vm.shadow.resync(hgatp, vm.started, this.shadowPolicy())) {
-        this.detect(vm.vm, 'ownership', `fence: ${describeRefusal(refusal)}`);
-      }
+      // A fence of one address is the VMM saying it (re)mapped that page: take it into the shadow
+      // now (a page it populates on demand joins the VM zeroed before the VMM completes the access).
+      const refusals = gpa === undefined
+        ? vm.shadow.resync(hgatp, vm.started, this.shadowPolicy())
+        : [vm.shadow.sync(hgatp, gpa, vm.started, this.shadowPolicy())].filter((r) => r.kind === 'refused');
+      for (const refusal of refusals) this.detect(vm.vm, 'ownership', `fence: ${describeRefusal(refusal)}`);
     }
   }
 

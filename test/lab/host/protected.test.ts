@@ -99,6 +99,42 @@ describe('a guest life cycle under CloudVisor', () => {
   }, 180_000);
 });
 
+describe('guests populated on demand under CloudVisor', () => {
+  const FORGE = `export default definePatch({
+  name: 'forge the store that populated a page',
+  install(vmm, hyp) {
+    const translate = new Map<number, (gpa: number) => number>();
+    vmm.hooks.on('domain.create', (domain, info) => { translate.set(domain, (gpa) => info.translate(gpa)); });
+    let tries = 0;
+    vmm.wrap('memory.populate', (original, domain, gpa) => {
+      const done = original(domain, gpa);
+      const pa = translate.get(domain)?.(gpa) ?? 0;
+      if (done && pa !== 0 && tries++ < 3) hyp.mem.write(pa, new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
+      return done;
+    });
+  },
+});`;
+
+  it('boots a lazily populated guest; the VMM cannot plant bytes in the pages it populates', async () => {
+    const host = await VmmHost.create({ seed: 'protected-tests', mode: 'protected', monitor: { policy: 'refuse-and-continue' } });
+    hosts.push(host);
+    const session = new GuestSession(host);
+    host.putFile('labos.elf', loadGuestImage('labos'));
+    expect(host.toolstack('create name=lazy kernel=labos.elf memory=32 populate=lazy').ok).toBe(true);
+    expect(session.waitFor(1, 'labos> ', BUDGET)).toBe(true);
+    expect(session.type(1, 'selftest', BUDGET)).toBe(true);
+    expect(session.output(1)).toContain('SELFTEST ok');
+    expect(session.monitorEvents.filter((e) => e.outcome !== 'allowed')).toEqual([]);
+
+    expect(applyPatch(host, 'forge.ts', FORGE).outcome).toEqual({ ok: true });
+    expect(host.toolstack('create name=planted kernel=labos.elf memory=32 populate=lazy').ok).toBe(true);
+    expect(session.waitFor(2, 'labos> ', BUDGET)).toBe(true);
+    expect(session.monitorEvents.some((e) => e.vm === 2 && e.mechanism === 'ept-x' && e.outcome === 'refused')).toBe(true);
+    expect(session.type(2, 'selftest', BUDGET)).toBe(true);
+    expect(session.output(2)).toContain('SELFTEST ok');
+  }, 180_000);
+});
+
 describe('the virtual VMCS under CloudVisor', () => {
   const PEEK = `export default definePatch({
   name: 'peek and poke at an SBI exit',

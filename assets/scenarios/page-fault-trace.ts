@@ -34,8 +34,7 @@ const scenario: Scenario = {
       : { achieved: false, summary: `the VMM got no usable page trace (${real.length} of ${pages.length} pages real)` };
   },
   outOfScope: { class: 'side-channel', note: 'side channels are not protected: the VMM sees which pages a guest populates, and when' },
-  knownGap: 'labOS with populate=lazy powers off during boot under CloudVisor (bare boots), so the protected run cannot show the trace yet',
-  expected: { bare: 'out-of-scope', protected: 'error' },
+  expected: { bare: 'out-of-scope', protected: 'out-of-scope' },
 };
 
 export default scenario;

@@ -78,7 +78,9 @@ export class GuestSession {
     const deadline = clock.now() + Math.ceil(budget / 100);
     while (!test()) {
       if (this.host.failed !== null || this.host.instructions - start >= budget || clock.now() >= deadline) return test();
-      if (this.host.run(1_000_000) === 0 && !this.host.canProgress()) return test();
+      const before = clock.now();
+      // Nothing retired and time stood still: every hart waits for something that never comes.
+      if (this.host.run(1_000_000) === 0 && (!this.host.canProgress() || clock.now() === before)) return test();
     }
     return true;
   }

@@ -58,7 +58,7 @@ export default definePatch({
       // TODO: rewrite the leaf entry of `gpa` (leafEntry) to point at SCRATCH, keeping its flag bits,
       // and fence the domain's VMID so the change takes effect. Then run the exercise protected,
       // read the monitor's refusal, and send your explanation as text under the label 'why'.
-      void leafEntry;
+      void [leafEntry, gpa];
     });
   },
 });

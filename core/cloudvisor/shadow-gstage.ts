@@ -4,7 +4,7 @@
 // started), frames of other VMs or of the monitor are refused, and a GPA already backed by a VM
 // frame is never silently remapped or dropped. Shadow tables live in monitor frames.
 import { VMM, describeOwner, vmOwner, type FrameOwners, type VmId } from './frame-owners';
-import { PTE, PTE_PPN_SHIFT, ROOT_BYTES, leafIndex, makeHgatp, rootIndex } from './gstage-format';
+import { PTE, PTE_PPN_SHIFT, ROOT_BYTES, hgatpRoot, isLeaf, leafIndex, makeHgatp, ptePa, rootIndex } from './gstage-format';
 import type { MonitorFramePool } from './monitor-frame-pool';
 import { PAGE_SIZE, type PhysicalMemoryPort } from './physical-memory-port';
 import { walkVmmGStage } from './vmm-gstage-walk';
@@ -50,6 +50,11 @@ export class ShadowGStage {
   private readonly leafTables = new Map<number, number>(); // root index -> level-0 table frame
   private readonly mapped = new Map<number, number>(); // gpa page -> frame
   private readonly firstGpa = new Map<number, number>(); // frame -> its first gpa page
+  // The VMM's table words as the last resync read them (root index -> root word, leaf table).
+  private seenHgatp = -1;
+  private readonly seenRoot = new Map<number, number>();
+  private readonly seenLeaves = new Map<number, Uint32Array>();
+  private readonly pagesByRoot = new Map<number, number[]>(); // root index -> mapped gpa pages
 
   constructor(
     private readonly memory: PhysicalMemoryPort,
@@ -103,17 +108,57 @@ export class ShadowGStage {
     if (failure) return failure;
     this.mapped.set(page, frame);
     if (!this.firstGpa.has(frame)) this.firstGpa.set(frame, page);
+    const ri = rootIndex(gpa);
+    const sameRoot = this.pagesByRoot.get(ri);
+    if (sameRoot) sameRoot.push(page);
+    else this.pagesByRoot.set(ri, [page]);
     return { kind: 'mapped', gpa: page * PAGE_SIZE, frame, firstUse: true };
   }
 
-  /** Re-checks every shadow entry against the VMM's table (its HFENCE.GVMA); returns the refusals. */
+  /**
+   * Re-checks the shadow against the VMM's table (its HFENCE.GVMA of a whole VMID); returns the
+   * refusals. Only entries whose VMM root or leaf word changed since the last resync are synced
+   * again: an unchanged word gives the same answer, and a VMM fencing at every vCPU switch must
+   * not cost a walk of every page.
+   */
   resync(vmmHgatp: number, started: boolean, policy: ShadowPolicy): ShadowSync[] {
     const refusals: ShadowSync[] = [];
-    for (const page of [...this.mapped.keys()]) {
+    for (const page of this.changedPages(vmmHgatp)) {
       const result = this.sync(vmmHgatp, page * PAGE_SIZE, started, policy);
       if (result.kind === 'refused') refusals.push(result);
     }
     return refusals;
+  }
+
+  /** Mapped pages whose VMM table words differ from the last resync's (all of them at first). */
+  private changedPages(vmmHgatp: number): number[] {
+    if (vmmHgatp !== this.seenHgatp) {
+      this.seenHgatp = vmmHgatp;
+      this.seenRoot.clear();
+      this.seenLeaves.clear();
+    }
+    const byRoot = this.pagesByRoot;
+    const root = hgatpRoot(vmmHgatp);
+    const changed: number[] = [];
+    for (const [ri, pages] of byRoot) {
+      const top = this.inRam(root + ri * 4, 4) ? this.memory.read32(root + ri * 4) >>> 0 : -1;
+      const leafPa = (top & PTE.V) !== 0 && !isLeaf(top) ? ptePa(top) : -1;
+      const leaf = leafPa >= 0 && this.inRam(leafPa, PAGE_SIZE) ? new Uint32Array(this.memory.readBytes(leafPa, PAGE_SIZE).slice().buffer) : null;
+      const before = this.seenLeaves.get(ri);
+      const rootSame = this.seenRoot.get(ri) === top;
+      this.seenRoot.set(ri, top);
+      if (leaf) this.seenLeaves.set(ri, leaf);
+      else this.seenLeaves.delete(ri);
+      for (const page of pages) {
+        const i = leafIndex(page * PAGE_SIZE);
+        if (!rootSame || !leaf || !before || before[i] !== leaf[i]) changed.push(page);
+      }
+    }
+    return changed;
+  }
+
+  private inRam(pa: number, length: number): boolean {
+    return pa >= this.memory.ramBase && pa + length <= this.memory.ramBase + this.memory.ramSize;
   }
 
   /** Takes every frame back from the VM, zeroed, for the VMM; frees the shadow tables. */
@@ -122,6 +167,7 @@ export class ShadowGStage {
     for (const frame of frames) this.owners.transfer(frame, vmOwner(this.vm), VMM, scrub);
     this.mapped.clear();
     this.firstGpa.clear();
+    this.pagesByRoot.clear();
     for (const table of this.leafTables.values()) this.pool.release(table);
     this.leafTables.clear();
     this.pool.release(this.rootFrame, ROOT_BYTES / PAGE_SIZE);

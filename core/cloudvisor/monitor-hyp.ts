@@ -35,6 +35,7 @@ const DBCN_WRITE = 0;
 const DBCN_READ = 1;
 const dbcnKey = (vcpu: VcpuId): string => `sbi-dbcn/vcpu${vcpu}`;
 const accessKey = (vcpu: VcpuId): string => `trapped-access/vcpu${vcpu}`;
+const MAX_TRACKED_WRITES = 1 << 16;
 const WORD_BYTES = new Uint8Array(4);
 const WORD = new DataView(WORD_BYTES.buffer);
 
@@ -72,6 +73,8 @@ export class MonitorHyp implements HypBackend {
   readonly whitelist = new IoWhitelist();
   private readonly virtio = new Map<number, VirtioWatch>();
   private dma: DmaGuard | null = null;
+  /** VMM frames the VMM wrote since the last whole-VMID fence (its G-stage edits are among them). */
+  private readonly vmmWritten = new Set<number>();
   private readonly hartStarts = new HartStartGuard();
   private readonly listener: MonitorListener;
 
@@ -143,6 +146,7 @@ export class MonitorHyp implements HypBackend {
     },
     write: (pa, bytes) => {
       const used = this.checkVmmAccess(pa, bytes.length, 'store', bytes);
+      this.noteWrite(pa, bytes.length);
       this.inner.mem.write(pa, bytes);
       if (used) this.usedWritten(used);
     },
@@ -153,6 +157,7 @@ export class MonitorHyp implements HypBackend {
     write32: (pa, value) => {
       WORD.setUint32(0, value >>> 0, true);
       const used = this.checkVmmAccess(pa, 4, 'store', WORD_BYTES);
+      this.noteWrite(pa, 4);
       this.inner.mem.write32(pa, value);
       if (used) this.usedWritten(used);
     },
@@ -246,6 +251,13 @@ export class MonitorHyp implements HypBackend {
       throw new HypFault(frame * PAGE_SIZE, access, `frame owned by ${vm === null ? owner.kind : `vm${vm}`} (CloudVisor EPT-x)`);
     }
     return used;
+  }
+
+  private noteWrite(pa: number, length: number): void {
+    // Only G-stage table frames matter; a VMM writing everywhere cannot make the set grow forever
+    // (forgetting writes only skips resyncs, which is safe).
+    if (this.vmmWritten.size > MAX_TRACKED_WRITES) this.vmmWritten.clear();
+    for (let f = Math.floor(pa / PAGE_SIZE); f <= Math.floor((pa + length - 1) / PAGE_SIZE); f++) this.vmmWritten.add(f);
   }
 
   private whitelisted(vm: number, frame: number, offset: number, length: number, access: IoAccess): string | null {
@@ -532,6 +544,9 @@ export class MonitorHyp implements HypBackend {
       if (hgatp === null) continue;
       // A fence of one address is the VMM saying it (re)mapped that page: take it into the shadow
       // now (a page it populates on demand joins the VM zeroed before the VMM completes the access).
+      const tables = gpa === undefined ? vm.shadow.tableFrames(hgatp) : null;
+      if (tables !== null && !tables.some((frame) => this.vmmWritten.has(frame))) continue;
+      for (const frame of tables ?? []) this.vmmWritten.delete(frame);
       const refusals = gpa === undefined
         ? vm.shadow.resync(hgatp, vm.started, this.shadowPolicy())
         : [vm.shadow.sync(hgatp, gpa, vm.started, this.shadowPolicy())].filter((r) => r.kind === 'refused');

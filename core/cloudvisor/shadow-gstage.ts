@@ -130,6 +130,22 @@ export class ShadowGStage {
     return refusals;
   }
 
+  /**
+   * The VMM table frames the last resync read (root and leaf tables), or null before the first:
+   * when none of them was written since, a resync would find nothing to do. Skipping it is always
+   * safe: it can only keep mappings the monitor already checked.
+   */
+  tableFrames(vmmHgatp: number): number[] | null {
+    if (vmmHgatp !== this.seenHgatp) return null;
+    const root = Math.floor(hgatpRoot(vmmHgatp) / PAGE_SIZE);
+    const frames: number[] = [];
+    for (let f = root; f < root + ROOT_BYTES / PAGE_SIZE; f++) frames.push(f);
+    for (const top of this.seenRoot.values()) {
+      if ((top & PTE.V) !== 0 && !isLeaf(top)) frames.push(Math.floor(ptePa(top) / PAGE_SIZE));
+    }
+    return frames;
+  }
+
   /** Mapped pages whose VMM table words differ from the last resync's (all of them at first). */
   private changedPages(vmmHgatp: number): number[] {
     if (vmmHgatp !== this.seenHgatp) {

@@ -203,6 +203,29 @@ export class VmmHost {
     return this.board.instructions - start;
   }
 
+  /**
+   * Where the host is in its run: virtual time in instructions at the last round boundary. Every
+   * round moves it forward (idle rounds jump to the next timer), so it names one round boundary:
+   * a session replay stops each host exactly there (run() may end anywhere past its budget).
+   */
+  get position(): number {
+    return this.board.scheduler.saveState().elapsed;
+  }
+
+  /**
+   * Runs whole rounds toward `position`, retiring at most about `instructions` per call (a replay
+   * yields between calls): 'reached' once the host stands exactly there, 'running' if the budget
+   * ran out first, 'diverged' if it went past or can no longer run (the replay does not match).
+   */
+  runToward(position: number, instructions: number): 'reached' | 'running' | 'diverged' {
+    const until = this.board.instructions + instructions;
+    while (this.position < position && this.board.instructions < until) {
+      if (this.failure !== null || !this.round()) return 'diverged';
+    }
+    if (this.position === position) return 'reached';
+    return this.position > position ? 'diverged' : 'running';
+  }
+
   /** False once no hart can run and no timer will ever wake one. */
   canProgress(): boolean {
     return this.failure === null && Number.isFinite(this.board.scheduler.nextDeadline());

@@ -1,8 +1,8 @@
 // The renderer's origin in the desktop app, cvlab://app/, and the checks built on it: which URLs
 // are our own pages (for IPC sender and navigation checks) and which file under dist/web a
 // cvlab:// request may read (never anything outside it). Pure functions, no Electron import,
-// so they are unit-tested directly.
-import { extname, join, normalize, sep } from 'node:path';
+// so they are unit-tested directly. The file rules are the web mode's (core/lab/static-files.ts).
+import { fileUnderRoot } from '../core/lab/static-files';
 
 export const APP_SCHEME = 'cvlab';
 export const APP_HOST = 'app';
@@ -32,29 +32,7 @@ export function resolveAppFile(webRoot: string, url: string): string | null {
   } catch {
     return null;
   }
-  if (pathname.includes('\0')) return null;
-  const relative = normalize(pathname === '/' || pathname === '' ? '/index.html' : pathname);
-  const root = normalize(webRoot);
-  const file = join(root, relative);
-  return file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : null;
-}
-
-const MIME_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
-
-export function mimeTypeOf(file: string): string {
-  return MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  return fileUnderRoot(webRoot, pathname);
 }
 
 /** What the sender check needs of an Electron WebFrameMain. */

@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, Menu, net, protocol, session } from 'electron';
 import { LabHost } from '../core/lab/lab-host';
 import { defaultBareConfig } from '../core/lab/machine-config';
-import { APP_SCHEME, APP_URL, isAppUrl, mimeTypeOf, resolveAppFile } from './app-origin';
+import { contentTypeOf } from '../core/lab/static-files';
+import { APP_SCHEME, APP_URL, isAppUrl, resolveAppFile } from './app-origin';
 import { CONTENT_SECURITY_POLICY } from './content-security-policy';
 import { serveLabOverIpc } from './lab-ipc';
 import { buildMenu } from './menu';
@@ -67,7 +68,7 @@ async function serveAppFile(request: Request): Promise<Response> {
   return new Response(response.body, {
     status: 200,
     headers: {
-      'Content-Type': mimeTypeOf(file),
+      'Content-Type': contentTypeOf(file),
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'X-Content-Type-Options': 'nosniff',
     },

@@ -18,13 +18,13 @@ export interface HostWorkerData {
   readonly autoStart: boolean;
 }
 
-/** Two labOS guests on a two-hart host (bare unless `mode` says otherwise): what a session starts with. */
+/** Two labOS guests with a 4 MiB disk each on a two-hart host (bare unless `mode` says otherwise): what a session starts with. */
 export function defaultBareConfig(guests = 2, mode: 'bare' | 'protected' | 'both' = 'bare'): MachineConfig {
   return {
     kind: 'bare',
     mode,
     harts: 2,
     ramMiB: 128,
-    guests: Array.from({ length: guests }, (_, i) => ({ name: `vm${i + 1}`, image: 'labos', memoryMiB: 32, vcpus: 1 })),
+    guests: Array.from({ length: guests }, (_, i) => ({ name: `vm${i + 1}`, image: 'labos', memoryMiB: 32, vcpus: 1, diskMiB: 4 })),
   };
 }

@@ -6,6 +6,7 @@ import type {
   HostsView, MemoryRequest, MemoryView, PageTableRequest, PageTableView, SearchRequest, SearchResult, VcpuRequest,
   VcpuView, ViewpointsRequest, ViewpointsView,
 } from './inspect/inspect-types';
+import type { DiskRequest, DiskView } from './inspect/disk-types';
 
 export type RunState = 'stopped' | 'running' | 'paused' | 'halted' | 'crashed';
 
@@ -230,6 +231,8 @@ export interface LabMethods {
   'inspect.search': { params: SearchRequest; result: SearchResult };
   'inspect.page-tables': { params: PageTableRequest; result: PageTableView };
   'inspect.vcpu': { params: VcpuRequest; result: VcpuView };
+  /** A window of a domain's volume: the host disk's bytes, the guest's view, storage, labfs listing. */
+  'inspect.disk': { params: DiskRequest; result: DiskView };
 }
 
 export type LabMethod = keyof LabMethods;
@@ -259,6 +262,7 @@ export const LAB_METHODS = [
   'inspect.search',
   'inspect.page-tables',
   'inspect.vcpu',
+  'inspect.disk',
 ] as const satisfies readonly LabMethod[];
 
 export interface RequestMessage {

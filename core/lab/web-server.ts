@@ -7,11 +7,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabApi } from './lab-api';
 import { serveLab } from './lab-endpoint';
 import { relayBackend } from './lab-relay';
+import { contentTypeOf, fileUnderRoot } from './static-files';
 import type { MessagePortLike } from './message-port';
 import type { ServerMessage } from './protocol';
 
@@ -29,21 +30,6 @@ export interface WebServer {
   readonly port: number;
   close(): Promise<void>;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-};
 
 const MAX_MESSAGE_BYTES = 1 << 20;
 
@@ -140,9 +126,8 @@ async function serveStatic(webRoot: string, request: IncomingMessage, response: 
     response.writeHead(400).end('bad path');
     return;
   }
-  const relative = normalize(pathname === '/' ? '/index.html' : pathname);
-  const file = join(webRoot, relative);
-  if (file !== webRoot && !file.startsWith(webRoot + sep)) {
+  const file = fileUnderRoot(webRoot, pathname);
+  if (file === null) {
     response.writeHead(403).end();
     return;
   }
@@ -150,7 +135,7 @@ async function serveStatic(webRoot: string, request: IncomingMessage, response: 
     const info = await stat(file);
     if (!info.isFile()) throw new Error('not a file');
     response.writeHead(200, {
-      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': contentTypeOf(file),
       'Content-Length': info.size,
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-cache',

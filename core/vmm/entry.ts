@@ -94,6 +94,8 @@ export interface DomainStatus {
   memoryBytes: number;
   populatedPages: number;
   vcpus: { index: number; vcpu: number; hsm: string; blocked: boolean; exits: number }[];
+  /** The volumes attached to the domain, as the VMM's volume table holds them (sectors of the host disk). */
+  disks: { volume: string; start: number; sectors: number; readOnly: boolean }[];
 }
 
 /** The domains as the lab's host panel shows them. */
@@ -101,6 +103,9 @@ export function vmmStatus(): DomainStatus[] {
   return [...vmm().domains.values()].map((d) => ({
     id: d.id, name: d.name, state: d.state, memoryBytes: d.config.memoryBytes, populatedPages: d.memory.populatedPages,
     vcpus: d.vcpus.map((v) => ({ index: v.index, vcpu: v.id, hsm: v.hsm, blocked: v.blocked, exits: v.exits })),
+    disks: vmm().volumes.list().filter((v) => v.attachedTo === d.id).map((v) => ({
+      volume: v.name, start: v.start, sectors: v.sectors, readOnly: d.config.disks.some((s) => s.vol === v.name && s.readOnly),
+    })),
   }));
 }
 

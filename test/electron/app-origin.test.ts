@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isAppUrl, isTrustedFrame, mimeTypeOf, resolveAppFile } from '../../electron/app-origin';
+import { isAppUrl, isTrustedFrame, resolveAppFile } from '../../electron/app-origin';
 import { CONTENT_SECURITY_POLICY } from '../../electron/content-security-policy';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -48,13 +48,6 @@ describe('app origin', () => {
     expect(resolveAppFile(WEB, 'cvlab://app/%E0%A4%A')).toBeNull();
     expect(resolveAppFile(WEB, 'cvlab://other/index.html')).toBeNull();
     expect(resolveAppFile(`${WEB}/`, 'cvlab://app/index.html')).toBe(`${WEB}/index.html`);
-  });
-
-  it('serves the types the renderer needs', () => {
-    expect(mimeTypeOf('a/index.HTML')).toBe('text/html; charset=utf-8');
-    expect(mimeTypeOf('ts.worker-x.js')).toBe('text/javascript; charset=utf-8');
-    expect(mimeTypeOf('codicon.ttf')).toBe('font/ttf');
-    expect(mimeTypeOf('unknown.bin')).toBe('application/octet-stream');
   });
 
   it('sends the same CSP as the page declares', () => {

@@ -3,7 +3,7 @@
 // loadable bytes as its payload, and FS.md's superblock magic is the one in the C source.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { crc32, LABFS_MAGIC } from './labfs';
+import { crc32, LABFS_MAGIC } from '../../core/lab/inspect/labfs-reader';
 
 const GUESTS = new URL('../../assets/guests/', import.meta.url);
 

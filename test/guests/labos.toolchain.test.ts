@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BLOCK, listEntries, readFile, readSuperblock } from './labfs';
+import { BLOCK, listEntries, readFile, readSuperblock } from '../../core/lab/inspect/labfs-reader';
 import { GUESTS_DIR, PROMPT, QemuSession } from './qemu-session';
 import { normalizeTranscript } from './transcript';
 

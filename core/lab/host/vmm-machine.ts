@@ -2,6 +2,7 @@
 // toolstack ('xl', line-edited, one xl command per line) and one per guest ('dom1', 'dom2', ...).
 // Guests are created when the machine starts; reset destroys and re-creates them from the same
 // configuration (the host board keeps running, as after `xl destroy` + `xl create`).
+import { MemoryDiskBacking } from '../../hw/devices/disk-backing';
 import { SeededRandom } from '../../hw/seeded-random';
 import { ManufacturerCa } from '../../hw/tpm/manufacturer-ca';
 import type { Machine, MachineDescription, RunSlice } from '../machine';
@@ -13,6 +14,8 @@ export interface GuestConfig {
   readonly image: GuestImageName;
   readonly memoryMiB: number;
   readonly vcpus: number;
+  /** A volume of this many MiB on the host disk, attached read-write as the guest's virtio-blk disk. */
+  readonly diskMiB?: number;
 }
 
 export interface VmmMachineConfig {
@@ -59,7 +62,10 @@ export class VmmMachine implements Machine {
   static async create(config: VmmMachineConfig): Promise<VmmMachine> {
     // The lab is the TPM vendor here: it keeps the CA so the attestation panel can verify quotes.
     const manufacturer = new ManufacturerCa(SeededRandom.fromSeed(config.seed, 'cloudvisor-lab tpm manufacturer'));
-    const host = await VmmHost.create({ seed: config.seed, harts: config.harts, ramBytes: config.ramMiB * 1024 * 1024, manufacturer, mode: config.mode ?? 'bare' });
+    // The host disk holds every guest's volume and 8 MiB to spare (for volumes made from the xl console).
+    const volumesMiB = config.guests.reduce((sum, g) => sum + (g.diskMiB ?? 0), 0);
+    const disk = volumesMiB > 0 ? { disk: new MemoryDiskBacking((volumesMiB + 8) * 1024 * 1024) } : {};
+    const host = await VmmHost.create({ seed: config.seed, harts: config.harts, ramBytes: config.ramMiB * 1024 * 1024, manufacturer, mode: config.mode ?? 'bare', ...disk });
     const machine = new VmmMachine(host, config);
     for (const image of new Set(config.guests.map((g) => g.image))) host.putFile(`${image}.elf`, loadGuestImage(image));
     machine.createGuests();
@@ -120,7 +126,8 @@ export class VmmMachine implements Machine {
 
   private createGuests(): void {
     this.domains = this.config.guests.map((g) => {
-      const result = this.host.toolstack(`create name=${g.name} kernel=${g.image}.elf memory=${g.memoryMiB} vcpus=${g.vcpus}`);
+      const disk = g.diskMiB === undefined ? '' : ` disk=vol=${g.name},size=${g.diskMiB}M,access=rw`;
+      const result = this.host.toolstack(`create name=${g.name} kernel=${g.image}.elf memory=${g.memoryMiB} vcpus=${g.vcpus}${disk}`);
       this.print(this.xl, encoder.encode(`${result.output}\r\n`));
       const id = /created domain (\d+)/.exec(result.output)?.[1];
       return id === undefined ? -1 : Number(id);

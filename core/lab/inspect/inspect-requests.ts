@@ -3,6 +3,7 @@
 // answers from a fresh InspectContext. A bad address, domain or host is a clear 'bad-request'.
 import type { VmmHost } from '../host/vmm-host';
 import { LabError, type LabMethods } from '../protocol';
+import { diskView } from './disk-view';
 import { everyViewpoint } from './every-viewpoint';
 import { hostView } from './host-view';
 import { InspectContext, type ConsoleResolver } from './inspect-context';
@@ -22,6 +23,7 @@ export const INSPECT_METHODS = [
   'inspect.search',
   'inspect.page-tables',
   'inspect.vcpu',
+  'inspect.disk',
 ] as const;
 
 export type InspectMethod = (typeof INSPECT_METHODS)[number];
@@ -75,6 +77,12 @@ function answer(inspector: InspectableHosts, method: InspectMethod, p: Params, c
     }
     case 'inspect.vcpu':
       return vcpuView(ctx, int(p.domain, 'domain'), optionalInt(p.index, 'index') ?? 0);
+    case 'inspect.disk':
+      return diskView(ctx, int(p.domain, 'domain'), {
+        disk: optionalInt(p.disk, 'disk') ?? 0,
+        sector: int(p.sector, 'sector'),
+        count: int(p.count, 'count'),
+      });
   }
 }
 

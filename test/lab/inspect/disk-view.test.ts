@@ -1,0 +1,133 @@
+// The disk inspector on a real host: a labOS guest formats its volume and stores its key in
+// /secret; the inspector finds the volume, lists labfs from the host disk's bytes, shows the key
+// there in plaintext (the same bytes as the key in the guest's RAM), follows a file the guest
+// writes, and refuses requests it cannot answer with a clear sentence.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryDiskBacking } from '../../../core/hw/devices/disk-backing';
+import { GuestSession } from '../../../core/lab/host/guest-session';
+import { loadGuestImage } from '../../../core/lab/host/guest-images';
+import { VmmHost } from '../../../core/lab/host/vmm-host';
+import type { DiskView } from '../../../core/lab/inspect/disk-types';
+import { handleInspect } from '../../../core/lab/inspect/inspect-requests';
+import { crc32 } from '../../../core/lab/inspect/labfs-reader';
+import { LabError } from '../../../core/lab/protocol';
+
+const BUDGET = 400_000_000;
+const MIB = 1024 * 1024;
+
+interface Booted {
+  readonly host: VmmHost;
+  readonly session: GuestSession;
+  readonly dom: number;
+}
+
+async function boot(mode: 'bare' | 'protected'): Promise<Booted> {
+  const host = await VmmHost.create({ seed: 'disk-view', mode, disk: new MemoryDiskBacking(16 * MIB) });
+  const session = new GuestSession(host);
+  host.putFile('labos.elf', loadGuestImage('labos'));
+  // A first volume the guest does not use, so the guest's volume does not start at host sector 0.
+  expect(host.toolstack('vol-create spare 1M').ok).toBe(true);
+  const created = host.toolstack('create name=vm1 kernel=labos.elf memory=32 disk=vol=vm1,size=4M,access=rw');
+  const dom = Number(/created domain (\d+)/.exec(created.output)?.[1]);
+  expect(session.waitFor(dom, 'labos> ', BUDGET)).toBe(true);
+  return { host, session, dom };
+}
+
+function disk(host: VmmHost, name: string, params: Record<string, unknown>): DiskView {
+  return handleInspect(new Map([[name, host]]), 'inspect.disk', { host: name, ...params });
+}
+
+function bytesOf(base64: string): Buffer {
+  return Buffer.from(base64, 'base64');
+}
+
+/** The guest's key in its own RAM, at the guest-physical address `secret where` prints. */
+function keyInRam(b: Booted, name: string): Buffer {
+  const from = b.session.output(b.dom).length;
+  expect(b.session.type(b.dom, 'secret where', BUDGET)).toBe(true);
+  const m = / pa 0x([0-9a-f]+) len (\d+)/.exec(b.session.output(b.dom).slice(from));
+  const memory = handleInspect(new Map([[name, b.host]]), 'inspect.memory', {
+    host: name, viewpoint: 'guest-physical', domain: b.dom, address: parseInt(m?.[1] ?? '0', 16), length: Number(m?.[2]),
+  });
+  return bytesOf(memory.bytes);
+}
+
+describe('inspect.disk on a bare host', () => {
+  let b: Booted;
+  beforeAll(async () => {
+    b = await boot('bare');
+  }, 240_000);
+  afterAll(() => b?.host.dispose());
+
+  it("finds the guest's volume and lists labfs from the host disk, /secret in plaintext", () => {
+    const view = disk(b.host, 'bare', { domain: b.dom, sector: 0, count: 8 });
+    expect(view.volume).toMatchObject({ name: 'vm1', hostSector: 2048, sectors: 8192, readOnly: false, source: 'vmm-claim' });
+    expect(view.volumes).toHaveLength(1);
+    expect(view.storage).toEqual({ kind: 'plaintext', summary: 'plaintext on the host disk: the VMM and anyone with the disk read it' });
+    expect(view.fileSystem.problem).toBeNull();
+    expect(view.fileSystem.superblock).toMatchObject({ magicOk: true, crcOk: true, totalBlocks: 1024, label: 'labos' });
+    // Sector 0 of the volume is the superblock: "LBFS" as stored on the host disk.
+    expect(bytesOf(view.hostBytes).subarray(0, 4).toString('latin1')).toBe('LBFS');
+    expect(view.guestBytes).toBe(view.hostBytes);
+    const secret = view.fileSystem.entries.find((e) => e.name === 'secret');
+    expect(secret).toMatchObject({ size: 32, nblocks: 1, entryCrcOk: true, dataCrcOk: true, problem: null });
+
+    const extent = disk(b.host, 'bare', { domain: b.dom, sector: secret?.sector ?? -1, count: 1 });
+    const onDisk = bytesOf(extent.hostBytes).subarray(0, 32);
+    expect(crc32(onDisk)).toBe(crc32(keyInRam(b, 'bare')));
+    expect(onDisk.equals(keyInRam(b, 'bare'))).toBe(true);
+  }, 120_000);
+
+  it('follows a file the guest writes: the listing and the bytes change', () => {
+    const before = disk(b.host, 'bare', { domain: b.dom, sector: 0, count: 1 });
+    expect(before.fileSystem.entries.map((e) => e.name)).not.toContain('note');
+    expect(b.session.type(b.dom, 'write note read me from the host disk', BUDGET)).toBe(true);
+    const after = disk(b.host, 'bare', { domain: b.dom, sector: 0, count: 1 });
+    const note = after.fileSystem.entries.find((e) => e.name === 'note');
+    expect(note).toMatchObject({ size: 'read me from the host disk'.length, dataCrcOk: true, problem: null });
+    const bytes = disk(b.host, 'bare', { domain: b.dom, sector: note?.sector ?? -1, count: 1 });
+    expect(bytesOf(bytes.hostBytes).toString('latin1')).toContain('read me from the host disk');
+  }, 120_000);
+
+  it('refuses what it cannot answer with a clear sentence', () => {
+    const refused = (host: string, params: Record<string, unknown>): string => {
+      try {
+        handleInspect(new Map([['bare', b.host]]), 'inspect.disk', { host, ...params });
+      } catch (error) {
+        expect(error).toBeInstanceOf(LabError);
+        expect((error as LabError).code).toBe('bad-request');
+        return (error as Error).message;
+      }
+      throw new Error('the request was answered');
+    };
+    expect(refused('protected', { domain: b.dom, sector: 0, count: 1 })).toMatch(/no host "protected" to inspect/);
+    expect(refused('bare', { domain: 42, sector: 0, count: 1 })).toMatch(/has no domain 42/);
+    expect(refused('bare', { domain: b.dom, sector: 8191, count: 2 })).toBe("sectors 8191..8192 are outside volume 'vm1' (sectors 0..8191)");
+    expect(refused('bare', { domain: b.dom, sector: 0, count: 0 })).toBe('count must be 1 to 64 sectors, not 0');
+    expect(refused('bare', { domain: b.dom, sector: 0, count: 65 })).toBe('count must be 1 to 64 sectors, not 65');
+    expect(refused('bare', { domain: b.dom, sector: -1, count: 1 })).toMatch(/sector must be a non-negative integer/);
+    expect(refused('bare', { domain: b.dom, disk: 1, sector: 0, count: 1 })).toBe(`dom${b.dom} has 1 disk(s); there is no disk 1`);
+    const created = b.host.toolstack('create name=nodisk kernel=labos.elf memory=16');
+    const bare = Number(/created domain (\d+)/.exec(created.output)?.[1]);
+    expect(refused('bare', { domain: bare, sector: 0, count: 1 })).toBe(
+      `dom${bare} on host 'bare' has no disk (its configuration attaches no volume)`,
+    );
+  }, 60_000);
+});
+
+describe('inspect.disk on a protected host', () => {
+  it('says plainly that the disk is still plaintext under CloudVisor, and /secret reads on the host disk', async () => {
+    const b = await boot('protected');
+    try {
+      const view = disk(b.host, 'protected', { domain: b.dom, sector: 0, count: 1 });
+      expect(view.mode).toBe('protected');
+      expect(view.storage.kind).toBe('plaintext');
+      expect(view.storage.summary).toMatch(/^plaintext on the host disk: the VMM and anyone with the disk read it\. .*not built yet/);
+      const secret = view.fileSystem.entries.find((e) => e.name === 'secret');
+      const extent = disk(b.host, 'protected', { domain: b.dom, sector: secret?.sector ?? -1, count: 1 });
+      expect(bytesOf(extent.hostBytes).subarray(0, 32).equals(keyInRam(b, 'protected'))).toBe(true);
+    } finally {
+      b.host.dispose();
+    }
+  }, 240_000);
+});

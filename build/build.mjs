@@ -1,5 +1,5 @@
 // Builds what the lab runs. Targets (default: all):
-//   node      the CLI, the host worker, the benchmarks (dist/node) and the VMM bundle (dist/vmm)
+//   node      the CLI, the host and scenario workers, the benchmarks (dist/node) and the VMM bundle (dist/vmm)
 //   web       the renderer (dist/web, Vite)
 //   electron  the Electron main process and preload (dist/electron, esbuild)
 import { build } from 'esbuild';
@@ -29,6 +29,8 @@ async function buildNode() {
   const entryPoints = {
     cli: 'core/lab/cli.ts',
     'host-worker': 'core/lab/host-worker.ts',
+    // Scenario runs get a thread of their own, started by the host worker from the same folder.
+    'scenario-worker': 'core/lab/verdicts/scenario-worker.ts',
   };
   if (existsSync(join(root, 'test/bench/main.ts'))) entryPoints.bench = 'test/bench/main.ts';
   await build({ ...nodeCommon, entryPoints, outdir: 'dist/node', outExtension: { '.js': '.mjs' } });

@@ -67,7 +67,7 @@ export class HostTools {
       case 'patch.list':
         return { hosts: [...this.hosts().keys()], patches: this.patches.patches() };
       case 'monitor.decisions':
-        return { decisions: this.decisionsSince(hostParam(params), typeof p.since === 'number' ? p.since : 0) };
+        return this.decisionsSince(hostParam(params), typeof p.since === 'number' ? p.since : 0);
       case 'attestation.quote': {
         const host = hostParam(params);
         return attestationReport(host, this.host(host), parseNonce(p.nonce));
@@ -128,11 +128,11 @@ export class HostTools {
     return host;
   }
 
-  private decisionsSince(mode: HostMode, since: number): MonitorDecision[] {
+  private decisionsSince(mode: HostMode, since: number): { decisions: MonitorDecision[]; next: number } {
     this.host(mode);
     const log = this.decisions.get(mode);
-    if (!log) return [];
-    return log.list.slice(Math.max(0, since - log.first));
+    if (!log) return { decisions: [], next: 0 };
+    return { decisions: log.list.slice(Math.max(0, since - log.first)), next: log.first + log.list.length };
   }
 
   private watch(): void {

@@ -213,7 +213,8 @@ export interface LabMethods {
   };
   'patch.unload': { params: { readonly host: HostMode; readonly id: number }; result: { readonly patches: readonly LoadedPatchInfo[] } };
   'patch.list': { params: Record<string, never>; result: { readonly hosts: readonly HostMode[]; readonly patches: readonly LoadedPatchInfo[] } };
-  'monitor.decisions': { params: { readonly host: HostMode; readonly since?: number }; result: { readonly decisions: readonly MonitorDecision[] } };
+  /** Decisions from position `since` on; `next` is the position after the last one returned (ask from there next time). The log is bounded: older decisions are gone, and hosts built afresh start a new one (`next` then drops below `since`). */
+  'monitor.decisions': { params: { readonly host: HostMode; readonly since?: number }; result: { readonly decisions: readonly MonitorDecision[]; readonly next: number } };
   'attestation.quote': { params: { readonly host: HostMode; readonly nonce: string }; result: AttestationReport };
   'session.export': { params: Record<string, never>; result: SessionExport };
   /** The hypervisor interface and VMM declarations the patch compiler uses, for the editor. */

@@ -99,8 +99,9 @@ describe('host tools on a protected VMM machine', () => {
       await tools.handle('host.step', { instructions: 5_000_000 });
       const { decisions } = (await tools.handle('monitor.decisions', { host: 'protected' })) as { decisions: MonitorDecision[] };
       expect(decisions.some((d) => d.mechanism === 'launch' && d.vm === 1)).toBe(true);
-      const tail = (await tools.handle('monitor.decisions', { host: 'protected', since: decisions.length - 1 })) as { decisions: MonitorDecision[] };
+      const tail = (await tools.handle('monitor.decisions', { host: 'protected', since: decisions.length - 1 })) as { decisions: MonitorDecision[]; next: number };
       expect(tail.decisions).toEqual(decisions.slice(-1));
+      expect(tail.next).toBe(decisions.length);
       await expect(tools.handle('monitor.decisions', { host: 'bare' })).rejects.toThrow(/no bare host/);
     } finally {
       guarded.vmmHost.dispose();

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile, type LoadedScenario } from '../scenarios/scenario-loader';
 import { ALL_DEFENSES } from '../../cloudvisor/monitor-events';
-import { runOnce } from '../scenarios/runner';
+import { expectedVerdict, runOnce } from '../scenarios/runner';
 import type { DefenseName } from '../scenarios/scenario';
-import { LabError, type CatalogEntry, type HostMode, type ScenarioRunResult } from '../protocol';
+import { LabError, type CatalogEntry, type HostMode, type ScenarioRunResult, type ScenarioVerdict } from '../protocol';
 
 /** The defenses a protected run can switch off, as the runner names them. */
 export const DEFENSE_NAMES = Object.keys(ALL_DEFENSES) as DefenseName[];
@@ -61,11 +61,30 @@ function loadById(id: string): LoadedScenario {
   throw new LabError('bad-request', `no scenario ${JSON.stringify(id)} in the catalog`);
 }
 
-/** One run: the bare host, or the protected one with all defenses or with one switched off. */
-export async function runCatalogScenario(id: string, mode: HostMode, defenseOff: string | null): Promise<ScenarioRunResult> {
+/** Refuses a run the catalog cannot make before any work is done: a defense off on a bare host, or one that does not exist. */
+export function checkRunRequest(mode: HostMode, defenseOff: string | null): void {
   if (defenseOff !== null && (mode !== 'protected' || !(DEFENSE_NAMES as string[]).includes(defenseOff))) {
     throw new LabError('bad-request', `a defense can be switched off only on a protected run, and it is one of ${DEFENSE_NAMES.join(', ')}`);
   }
-  const report = await runOnce(loadById(id), { mode, defenseOff: defenseOff as DefenseName | null });
-  return JSON.parse(JSON.stringify(report)) as ScenarioRunResult;
+}
+
+/** A run whose scenario is loaded: the verdict it should give, and the run itself. */
+export interface PreparedRun {
+  readonly expected: ScenarioVerdict | null;
+  run(): Promise<ScenarioRunResult>;
+}
+
+export function prepareCatalogRun(id: string, mode: HostMode, defenseOff: string | null): PreparedRun {
+  checkRunRequest(mode, defenseOff);
+  const loaded = loadById(id);
+  const spec = { mode, defenseOff: defenseOff as DefenseName | null };
+  return {
+    expected: expectedVerdict(loaded.scenario, spec),
+    run: async () => JSON.parse(JSON.stringify(await runOnce(loaded, spec))) as ScenarioRunResult,
+  };
+}
+
+/** One run: the bare host, or the protected one with all defenses or with one switched off. */
+export async function runCatalogScenario(id: string, mode: HostMode, defenseOff: string | null): Promise<ScenarioRunResult> {
+  return prepareCatalogRun(id, mode, defenseOff).run();
 }

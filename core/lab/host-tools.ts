@@ -9,7 +9,8 @@ import type { VmmHost, VmmHostEvent } from './host/vmm-host';
 import type { Machine } from './machine';
 import { PatchService, patchEditorFiles } from './patches/patch-service';
 import { PerfSampler } from './perf/perf-sampler';
-import { DEFENSE_NAMES, listCatalog, runCatalogScenario } from './verdicts/scenario-catalog';
+import { DEFENSE_NAMES, listCatalog } from './verdicts/scenario-catalog';
+import { ScenarioPool } from './verdicts/scenario-pool';
 import {
   LabError, type HostMode, type LabEvent, type LabMethod, type MonitorDecision, type SecurityActivity,
 } from './protocol';
@@ -18,7 +19,7 @@ const MAX_DECISIONS = 20_000;
 const MAX_INPUT = 4096;
 export const TOOL_METHODS = [
   'patch.load', 'patch.unload', 'patch.list', 'patch.declarations', 'monitor.decisions', 'attestation.quote', 'session.export', 'scenario.list',
-  'scenario.run',
+  'scenario.run', 'scenario.runs', 'scenario.cancel',
 ] as const satisfies readonly LabMethod[];
 export type ToolMethod = (typeof TOOL_METHODS)[number];
 
@@ -42,6 +43,7 @@ export class HostTools {
   private readonly watched = new WeakSet<VmmHost>();
   private readonly decisions = new Map<HostMode, { first: number; list: MonitorDecision[] }>();
   private input: { console: string; data: string }[] = [];
+  private readonly scenarios = new ScenarioPool();
 
   constructor(
     private readonly machine: Machine,
@@ -83,8 +85,19 @@ export class HostTools {
         if (typeof p.id !== 'string' || (defenseOff !== null && typeof defenseOff !== 'string')) {
           throw new LabError('bad-request', 'scenario.run needs a scenario id, a host mode and defenseOff (a defense name or null)');
         }
-        return runCatalogScenario(p.id, hostParam({ host: p.mode }), defenseOff);
+        // Runs go to worker threads of their own: the session's guests keep running meanwhile.
+        return this.scenarios.submit({ id: p.id, mode: hostParam({ host: p.mode }), defenseOff }).state;
       }
+      case 'scenario.runs': {
+        const tickets = p.tickets;
+        if (tickets !== undefined && !(Array.isArray(tickets) && tickets.every((t) => typeof t === 'string'))) {
+          throw new LabError('bad-request', 'scenario.runs takes tickets: a list of run tickets');
+        }
+        return { runs: this.scenarios.runs(tickets as string[] | undefined) };
+      }
+      case 'scenario.cancel':
+        if (typeof p.ticket !== 'string') throw new LabError('bad-request', 'scenario.cancel needs the ticket of a run');
+        return this.scenarios.cancel(p.ticket);
     }
   }
 

@@ -185,6 +185,29 @@ export interface ScenarioRunResult {
   readonly seconds: number;
 }
 
+export type ScenarioRunPhase = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/**
+ * One requested scenario run as the host's scenario queue sees it. Runs happen off the session's
+ * host (each in its own worker thread), one at a time in the order they were asked for.
+ */
+export interface ScenarioRunState {
+  /** The host's name for this run, for scenario.runs and scenario.cancel. */
+  readonly ticket: string;
+  readonly id: string;
+  readonly mode: HostMode;
+  readonly defenseOff: string | null;
+  readonly phase: ScenarioRunPhase;
+  /** Queued runs: how many runs go before this one. */
+  readonly ahead: number;
+  /** Wall milliseconds the run has been running (or ran); 0 while queued. */
+  readonly elapsedMs: number;
+  /** The report ('done' only; a run stopped for its time or memory limit is an `error` verdict). */
+  readonly result: ScenarioRunResult | null;
+  /** Why the run failed or was cancelled. */
+  readonly error: string | null;
+}
+
 /** What a saved session needs from the host: its machine, the loaded patches, what was typed. */
 export interface SessionExport {
   readonly seed: string;
@@ -221,11 +244,15 @@ export interface LabMethods {
   'patch.declarations': { params: Record<string, never>; result: { readonly files: readonly { readonly path: string; readonly text: string }[] } };
   /** The catalog, and the monitor's defenses a run can switch off (one at a time). */
   'scenario.list': { params: Record<string, never>; result: { readonly scenarios: readonly CatalogEntry[]; readonly defenses: readonly string[] } };
-  /** Runs one catalog scenario once on a fresh host (the session's host waits meanwhile). */
+  /** Queues one run of a catalog scenario on a fresh host, off the session's host; answers at once. */
   'scenario.run': {
     params: { readonly id: string; readonly mode: HostMode; readonly defenseOff: string | null };
-    result: ScenarioRunResult;
+    result: ScenarioRunState;
   };
+  /** The runs asked for (those named, or every queued, running and recently finished one). */
+  'scenario.runs': { params: { readonly tickets?: readonly string[] }; result: { readonly runs: readonly ScenarioRunState[] } };
+  /** Cancels a queued or running run (its worker is stopped); a finished run is left as it is. */
+  'scenario.cancel': { params: { readonly ticket: string }; result: ScenarioRunState };
   'inspect.hosts': { params: Record<string, never>; result: HostsView };
   'inspect.memory': { params: MemoryRequest; result: MemoryView };
   'inspect.viewpoints': { params: ViewpointsRequest; result: ViewpointsView };
@@ -257,6 +284,8 @@ export const LAB_METHODS = [
   'patch.declarations',
   'scenario.list',
   'scenario.run',
+  'scenario.runs',
+  'scenario.cancel',
   'inspect.hosts',
   'inspect.memory',
   'inspect.viewpoints',

@@ -2,13 +2,22 @@
 // produces. Runs the machine in slices of about `sliceMs` of wall time, yielding to the event
 // loop between slices so requests are answered while the machine runs. A machine that throws is
 // a crashed host (reported as an event), never a crashed process.
+// Slices end at host round boundaries, and how they are cut does not change the run (the host is
+// deterministic): every request that changes the hosts' course is logged with where each host
+// stood when it took effect, so a saved session replays on hosts rebuilt from the seed to the
+// same state, checked by digest (session.export, session.replay).
 import { TextDecoder } from 'node:util';
+import { digestsOf, isReplayable, positionsOf, runHostsTo } from './host/session-replay';
 import { HostTools, isToolMethod } from './host-tools';
 import type { LabBackend } from './lab-endpoint';
 import { handleInspect, isInspectMethod } from './inspect/inspect-requests';
 import type { Machine } from './machine';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './product';
-import { LabError, type HostInfo, type HostStatus, type LabEvent, type LabMethod, type RunState } from './protocol';
+import {
+  LabError, type HostInfo, type HostStatus, type LabEvent, type LabMethod, type RunState, type SessionEvent, type SessionExport,
+  type SessionReplayResult, type StampedEvent,
+} from './protocol';
+import { eventOfRequest, parseHostPositions, parseSessionLog, requestOfEvent } from './session-file/session-log';
 
 export interface HostSessionOptions {
   readonly seed: string;
@@ -17,6 +26,8 @@ export interface HostSessionOptions {
 }
 
 const MAX_STEP = 1_000_000_000;
+/** Events kept in the session log; past this its start is dropped and a replay can no longer be exact. */
+const MAX_LOG = 200_000;
 
 export class HostSession implements LabBackend {
   private state: RunState = 'paused';
@@ -30,6 +41,11 @@ export class HostSession implements LabBackend {
   private readonly sliceMs: number;
   private readonly statusIntervalMs: number;
   private readonly tools: HostTools;
+  private log: StampedEvent[] = [];
+  private logComplete = true;
+  /** A session replay runs: only its own events change the hosts meanwhile. */
+  private replaying = false;
+  private applyingReplay = false;
 
   constructor(
     private readonly machine: Machine,
@@ -47,6 +63,17 @@ export class HostSession implements LabBackend {
   }
 
   async handle(method: LabMethod, params: unknown): Promise<unknown> {
+    if (method === 'session.export') return this.exportSession();
+    if (method === 'session.replay') return this.replay(params);
+    const event = eventOfRequest(method, params);
+    if (event !== null) return this.recorded(event, () => this.dispatch(method, params));
+    if (this.replaying && (method === 'host.start' || method === 'host.step')) {
+      throw new LabError('bad-request', 'a saved session is being replayed; the host runs again once it is done');
+    }
+    return this.dispatch(method, params);
+  }
+
+  private async dispatch(method: LabMethod, params: unknown): Promise<unknown> {
     if (isInspectMethod(method)) {
       return handleInspect(this.machine.vmmHosts, method, params, (host, domain) =>
         host === 'bare' || host === 'protected' ? (this.machine.consoleOf?.(host, domain) ?? null) : null,
@@ -133,6 +160,87 @@ export class HostSession implements LabBackend {
     }
     this.tools.recordInput(p.console, p.data);
     return { accepted: this.machine.consoleInput(p.console, new TextEncoder().encode(p.data)) };
+  }
+
+  /** Applies a course-changing request and logs it with where each host stood (between slices). */
+  private async recorded(event: SessionEvent, apply: () => Promise<unknown>): Promise<unknown> {
+    if (this.replaying && !this.applyingReplay) {
+      throw new LabError('bad-request', 'a saved session is being replayed; input and patches wait until it is done');
+    }
+    const at = positionsOf(this.machine.vmmHosts ?? new Map());
+    const result = await apply();
+    this.log.push({ at, event });
+    if (this.log.length > MAX_LOG) {
+      this.log.splice(0, this.log.length - MAX_LOG);
+      this.logComplete = false;
+    }
+    return result;
+  }
+
+  /** The session as a file needs it: tools' export, the stamped log, the save point and its digests. */
+  private exportSession(): SessionExport {
+    const base = this.tools.handle('session.export', {}) as Omit<SessionExport, 'log' | 'logComplete' | 'savePoint' | 'digests' | 'digestMs'>;
+    const hosts = this.machine.vmmHosts ?? new Map();
+    const { digests, ms } = digestsOf(hosts);
+    return { ...base, log: this.log.map((e) => ({ at: { ...e.at }, event: { ...e.event } })), logComplete: this.logComplete, savePoint: positionsOf(hosts), digests, digestMs: ms };
+  }
+
+  /**
+   * Rebuilds the hosts from the seed, runs each exactly to each logged event's stamp, applies it,
+   * runs to the save point and pauses there; answers with the digests reached (the caller compares).
+   */
+  private async replay(params: unknown): Promise<SessionReplayResult> {
+    const machine = this.machine;
+    if (!isReplayable(machine)) throw new LabError('bad-request', 'this host runs no VMM hosts, so it cannot replay a session');
+    if (this.replaying) throw new LabError('bad-request', 'a saved session is already being replayed');
+    const p = (typeof params === 'object' && params !== null ? params : {}) as { log?: unknown; savePoint?: unknown };
+    let log: StampedEvent[];
+    let savePoint: ReturnType<typeof parseHostPositions>;
+    try {
+      log = parseSessionLog(p.log);
+      savePoint = parseHostPositions(p.savePoint, 'the save point');
+    } catch (error) {
+      throw new LabError('bad-request', `session.replay: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const modes = [...machine.vmmHosts.keys()];
+    if (!modes.every((m) => savePoint[m] !== undefined) || Object.keys(savePoint).length !== modes.length) {
+      throw new LabError('bad-request', `session.replay: the save point names hosts ${Object.keys(savePoint).join(', ') || 'none'}; this session runs ${modes.join(', ')}`);
+    }
+    this.replaying = true;
+    if (this.state === 'running') this.transition('paused');
+    let applied = 0;
+    let problem: string | null = null;
+    try {
+      await machine.rebuild();
+      this.tools.rebuilt();
+      this.decoders.clear();
+      this.log = [];
+      this.logComplete = true;
+      this.mips = 0;
+      this.lastStatusInstructions = 0;
+      this.transition('paused');
+      for (const entry of log) {
+        problem = await runHostsTo(machine.vmmHosts, entry.at, () => this.maybeReportStatus());
+        if (problem !== null) break;
+        const request = requestOfEvent(entry.event);
+        this.applyingReplay = true;
+        try {
+          await this.handle(request.method, request.params);
+        } catch (error) {
+          problem = `event ${applied + 1} (${entry.event.kind}) was refused on replay: ${error instanceof Error ? error.message : String(error)}`;
+          break;
+        } finally {
+          this.applyingReplay = false;
+        }
+        applied++;
+      }
+      problem ??= await runHostsTo(machine.vmmHosts, savePoint, () => this.maybeReportStatus());
+      const { digests } = digestsOf(machine.vmmHosts);
+      return { reached: problem === null, positions: positionsOf(machine.vmmHosts), digests, problem, events: applied };
+    } finally {
+      this.replaying = false;
+      this.transition('paused');
+    }
   }
 
   private refuseIfDead(): void {

@@ -39,7 +39,7 @@ function hostParam(params: unknown): HostMode {
 
 export class HostTools {
   private readonly patches: PatchService;
-  private readonly sampler = new PerfSampler();
+  private sampler = new PerfSampler();
   private readonly watched = new WeakSet<VmmHost>();
   private readonly decisions = new Map<HostMode, { first: number; list: MonitorDecision[] }>();
   private input: { console: string; data: string }[] = [];
@@ -110,6 +110,15 @@ export class HostTools {
   /** The machine was reset: guests start over, so earlier input no longer describes them. */
   reset(): void {
     this.input = [];
+  }
+
+  /** The machine's hosts were built afresh (a session replay): nothing of the old ones remains. */
+  rebuilt(): void {
+    this.input = [];
+    this.patches.forget();
+    this.decisions.clear();
+    this.sampler = new PerfSampler();
+    this.watch();
   }
 
   /** Called between run slices: emits a performance sample per host when one is due. */

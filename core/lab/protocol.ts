@@ -208,6 +208,33 @@ export interface ScenarioRunState {
   readonly error: string | null;
 }
 
+/** Where each VMM host of the session stands in its run (VmmHost.position: a round boundary). */
+export type HostPositions = { readonly [M in HostMode]?: number };
+
+/** A request that changed the hosts' course, as a session log records it. */
+export type SessionEvent =
+  | { readonly kind: 'input'; readonly console: string; readonly data: string }
+  | { readonly kind: 'patch-load'; readonly fileName: string; readonly source: string; readonly target: PatchTarget }
+  | { readonly kind: 'patch-unload'; readonly host: HostMode; readonly id: number }
+  | { readonly kind: 'quote'; readonly host: HostMode; readonly nonce: string }
+  | { readonly kind: 'reset' };
+
+/** An event and where every host stood when it took effect. */
+export interface StampedEvent {
+  readonly at: HostPositions;
+  readonly event: SessionEvent;
+}
+
+/** What a replay reached: each host's position and state digest, and why it stopped short, if it did. */
+export interface SessionReplayResult {
+  readonly reached: boolean;
+  readonly positions: HostPositions;
+  readonly digests: { readonly [M in HostMode]?: string };
+  /** Why the replay could not reach a recorded point (null when it did). */
+  readonly problem: string | null;
+  readonly events: number;
+}
+
 /** What a saved session needs from the host: its machine, the loaded patches, what was typed. */
 export interface SessionExport {
   readonly seed: string;
@@ -219,6 +246,14 @@ export interface SessionExport {
   readonly patches: readonly LoadedPatchInfo[];
   /** Input typed at each console since the last reset, in order. */
   readonly input: readonly { readonly console: string; readonly data: string }[];
+  /** Every event since the hosts were built, stamped; false `logComplete` if its start was dropped. */
+  readonly log: readonly StampedEvent[];
+  readonly logComplete: boolean;
+  /** Where the hosts stood when this export was taken, and their state digests there. */
+  readonly savePoint: HostPositions;
+  readonly digests: { readonly [M in HostMode]?: string };
+  /** Wall milliseconds the digests took (the host worker answers nothing meanwhile). */
+  readonly digestMs: number;
 }
 
 /** Every request the host answers: name -> parameters and result. */
@@ -240,6 +275,8 @@ export interface LabMethods {
   'monitor.decisions': { params: { readonly host: HostMode; readonly since?: number }; result: { readonly decisions: readonly MonitorDecision[]; readonly next: number } };
   'attestation.quote': { params: { readonly host: HostMode; readonly nonce: string }; result: AttestationReport };
   'session.export': { params: Record<string, never>; result: SessionExport };
+  /** Rebuilds the hosts from the seed and replays a session log to its save point (then pauses). */
+  'session.replay': { params: { readonly log: readonly StampedEvent[]; readonly savePoint: HostPositions }; result: SessionReplayResult };
   /** The hypervisor interface and VMM declarations the patch compiler uses, for the editor. */
   'patch.declarations': { params: Record<string, never>; result: { readonly files: readonly { readonly path: string; readonly text: string }[] } };
   /** The catalog, and the monitor's defenses a run can switch off (one at a time). */
@@ -281,6 +318,7 @@ export const LAB_METHODS = [
   'monitor.decisions',
   'attestation.quote',
   'session.export',
+  'session.replay',
   'patch.declarations',
   'scenario.list',
   'scenario.run',

@@ -59,24 +59,24 @@ function feedRam(hash: Hash, ram: Uint8Array): void {
   const pages = words.length / PAGE_WORDS;
   hash.update(`ram${ram.byteLength}:`);
   let runStart = -1;
-  const flush = (end: number): void => {
-    if (runStart < 0) return;
-    hash.update(`r${runStart},${end - runStart};`);
-    hash.update(ram.subarray(runStart * PAGE_WORDS * 4, end * PAGE_WORDS * 4));
-    runStart = -1;
-  };
-  for (let p = 0; p < pages; p++) {
+  for (let p = 0; p <= pages; p++) {
     let used = false;
-    for (let i = p * PAGE_WORDS, end = i + PAGE_WORDS; i < end; i++) {
-      if (words[i] !== 0) {
-        used = true;
-        break;
+    if (p < pages) {
+      for (let i = p * PAGE_WORDS, end = i + PAGE_WORDS; i < end; i++) {
+        if (words[i] !== 0) {
+          used = true;
+          break;
+        }
       }
     }
     if (used && runStart < 0) runStart = p;
-    else if (!used) flush(p);
+    else if (!used && runStart >= 0) {
+      // Hashed in place: a copy would cost more than the hash (every page of it newly mapped).
+      hash.update(`r${runStart},${p - runStart};`);
+      hash.update(ram.subarray(runStart * PAGE_WORDS * 4, p * PAGE_WORDS * 4));
+      runStart = -1;
+    }
   }
-  flush(pages);
 }
 
 /** 'sha256:<hex>' of the board's deterministic state (see the file comment). */

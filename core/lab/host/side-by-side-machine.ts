@@ -54,6 +54,11 @@ export class SideBySideMachine implements Machine {
     for (const m of this.machines.values()) m.reset();
   }
 
+  /** Both hosts built afresh from the seed (VmmMachine.rebuild), for a session replay. */
+  async rebuild(): Promise<void> {
+    for (const m of this.machines.values()) await m.rebuild();
+  }
+
   run(budget: number): RunSlice {
     const share = Math.max(1, Math.floor(budget / this.machines.size));
     let retired = 0;

@@ -39,7 +39,7 @@ export class VmmMachine implements Machine {
   private domains: number[] = [];
 
   private constructor(
-    private readonly host: VmmHost,
+    private host: VmmHost,
     private readonly config: VmmMachineConfig,
   ) {
     const board = host.board;
@@ -50,7 +50,13 @@ export class VmmMachine implements Machine {
       devices: board.description.devices.map((d) => ({ name: d.kind, base: d.base, size: d.size })),
       consoles: [this.xl, ...config.guests.map((_, i) => `${this.prefix}dom${i + 1}`)],
     };
+    this.listen(host);
+  }
+
+  private listen(host: VmmHost): void {
     host.onEvent((event) => {
+      // A rebuilt machine's old host is disposed; anything it still says is not this machine's.
+      if (host !== this.host) return;
       // Consoles are named by guest slot: after a reset re-creates the guests, dom1 is still the first.
       if (event.kind === 'guest-output') this.print(`${this.prefix}dom${this.domains.indexOf(event.domain) + 1}`, event.bytes);
       else if (event.kind === 'host-console') this.print(this.xl, event.bytes);
@@ -60,16 +66,35 @@ export class VmmMachine implements Machine {
   }
 
   static async create(config: VmmMachineConfig): Promise<VmmMachine> {
+    const machine = new VmmMachine(await VmmMachine.boot(config), config);
+    machine.createGuests();
+    return machine;
+  }
+
+  /** A host as at power-on: the VMM booted from the seed, the guest images in its file store. */
+  private static async boot(config: VmmMachineConfig): Promise<VmmHost> {
     // The lab is the TPM vendor here: it keeps the CA so the attestation panel can verify quotes.
     const manufacturer = new ManufacturerCa(SeededRandom.fromSeed(config.seed, 'cloudvisor-lab tpm manufacturer'));
     // The host disk holds every guest's volume and 8 MiB to spare (for volumes made from the xl console).
     const volumesMiB = config.guests.reduce((sum, g) => sum + (g.diskMiB ?? 0), 0);
     const disk = volumesMiB > 0 ? { disk: new MemoryDiskBacking((volumesMiB + 8) * 1024 * 1024) } : {};
     const host = await VmmHost.create({ seed: config.seed, harts: config.harts, ramBytes: config.ramMiB * 1024 * 1024, manufacturer, mode: config.mode ?? 'bare', ...disk });
-    const machine = new VmmMachine(host, config);
     for (const image of new Set(config.guests.map((g) => g.image))) host.putFile(`${image}.elf`, loadGuestImage(image));
-    machine.createGuests();
-    return machine;
+    return host;
+  }
+
+  /**
+   * Replaces the host with one built afresh from the same seed and configuration, guests created
+   * as at start: unlike reset(), the board starts over too, so a session log replays from here.
+   */
+  async rebuild(): Promise<void> {
+    const fresh = await VmmMachine.boot(this.config);
+    const old = this.host;
+    this.host = fresh;
+    this.line = '';
+    this.listen(fresh);
+    old.dispose();
+    this.createGuests();
   }
 
   private get prefix(): string {

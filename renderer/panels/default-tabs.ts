@@ -19,10 +19,11 @@ export function createDefaultTabs(): TabRegistry {
         props: { console: name },
       })),
   });
-  // The inspectors (memory, page tables, vCPU): loaded on first use, like the editor.
+  // The inspectors (memory, page tables, vCPU, disk): loaded on first use, like the editor.
   const memory = markRaw(defineAsyncComponent(() => import('./MemoryPanel.vue')));
   const pageTables = markRaw(defineAsyncComponent(() => import('./PageTablesPanel.vue')));
   const vcpu = markRaw(defineAsyncComponent(() => import('./VcpuPanel.vue')));
+  const disk = markRaw(defineAsyncComponent(() => import('./DiskPanel.vue')));
   registry.register({
     id: 'inspect',
     order: 30,
@@ -30,6 +31,7 @@ export function createDefaultTabs(): TabRegistry {
       { id: 'inspect:memory', title: 'Memory', component: memory },
       { id: 'inspect:page-tables', title: 'Page tables', component: pageTables },
       { id: 'inspect:vcpu', title: 'vCPU', component: vcpu },
+      { id: 'inspect:disk', title: 'Disk', component: disk },
     ],
   });
   registry.register({

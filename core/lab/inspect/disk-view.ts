@@ -5,7 +5,13 @@
 import { SECTOR_SIZE, type DiskBacking } from '../../hw/devices/disk-backing';
 import { LabError } from '../protocol';
 import { claimedVolumes } from './disk-volumes';
-import { MAX_DISK_SECTORS, type DiskFileSystem, type DiskStorage, type DiskView, type DiskVolume } from './disk-types';
+import {
+  MAX_DISK_SECTORS,
+  type DiskFileSystem,
+  type DiskStorage,
+  type DiskView,
+  type DiskVolume,
+} from './disk-types';
 import type { InspectContext } from './inspect-context';
 import { BLOCK, labfsListing } from './labfs-reader';
 
@@ -27,12 +33,20 @@ export interface DiskWindow {
 export function diskView(ctx: InspectContext, domainId: number, window: DiskWindow): DiskView {
   const domain = ctx.domain(domainId);
   const backing = ctx.host.board.diskBacking;
-  if (backing === null) throw new LabError('bad-request', `host '${ctx.name}' has no host disk, so dom${domain.id} has no disk`);
+  if (backing === null)
+    throw new LabError('bad-request', `host '${ctx.name}' has no host disk, so dom${domain.id} has no disk`);
   const volumes = claimedVolumes(ctx.host, domain.id);
-  if (volumes.length === 0) throw new LabError('bad-request', `dom${domain.id} on host '${ctx.name}' has no disk (its configuration attaches no volume)`);
+  if (volumes.length === 0)
+    throw new LabError(
+      'bad-request',
+      `dom${domain.id} on host '${ctx.name}' has no disk (its configuration attaches no volume)`,
+    );
   const volume = volumes[window.disk];
   if (volume === undefined) {
-    throw new LabError('bad-request', `dom${domain.id} has ${volumes.length} disk(s); there is no disk ${window.disk}`);
+    throw new LabError(
+      'bad-request',
+      `dom${domain.id} has ${volumes.length} disk(s); there is no disk ${window.disk}`,
+    );
   }
   checkWindow(volume, backing, window);
   const hostBytes = backing.read(volume.hostSector + window.sector, window.count);
@@ -83,7 +97,9 @@ function storageOf(ctx: InspectContext): DiskStorage {
 function fileSystemOf(volume: DiskVolume, backing: DiskBacking): DiskFileSystem {
   const blocks = Math.floor(volume.sectors / SECTORS_PER_BLOCK);
   const listing = labfsListing((first, count) =>
-    first + count > blocks ? null : backing.read(volume.hostSector + first * SECTORS_PER_BLOCK, count * SECTORS_PER_BLOCK),
+    first + count > blocks
+      ? null
+      : backing.read(volume.hostSector + first * SECTORS_PER_BLOCK, count * SECTORS_PER_BLOCK),
   );
   return {
     readFrom: 'host-disk',

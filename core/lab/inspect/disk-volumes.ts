@@ -33,10 +33,15 @@ export function claimedVolumes(host: VmmHost, id: number): DiskVolume[] {
   try {
     raw = host.engine.call('vmmStatus');
   } catch (error) {
-    throw new LabError('host-failed', `the VMM did not report its volumes: ${error instanceof Error ? error.message : String(error)}`);
+    throw new LabError(
+      'host-failed',
+      `the VMM did not report its volumes: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const domain = Array.isArray(raw)
-    ? (raw as unknown[]).find((d) => typeof d === 'object' && d !== null && (d as Record<string, unknown>).id === id)
+    ? (raw as unknown[]).find(
+        (d) => typeof d === 'object' && d !== null && (d as Record<string, unknown>).id === id,
+      )
     : undefined;
   const disks = (domain as Record<string, unknown> | undefined)?.disks;
   if (!Array.isArray(disks)) return [];

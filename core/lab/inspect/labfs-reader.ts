@@ -118,12 +118,19 @@ export interface LabfsListing {
 /** The volume's file system as FS.md describes it, every check reported rather than thrown. */
 export function labfsListing(read: BlockReader): LabfsListing {
   const sb = read(0, 1);
-  if (sb === null) return { superblock: null, problem: 'the volume is smaller than one 4 KiB block', entries: [] };
-  if (sb.every((b) => b === 0)) return { superblock: null, problem: 'block 0 is all zeros: a blank disk, not formatted yet', entries: [] };
+  if (sb === null)
+    return { superblock: null, problem: 'the volume is smaller than one 4 KiB block', entries: [] };
+  if (sb.every((b) => b === 0))
+    return {
+      superblock: null,
+      problem: 'block 0 is all zeros: a blank disk, not formatted yet',
+      entries: [],
+    };
   const superblock = superblockInfo(sb);
   if (!superblock.magicOk) return { superblock, problem: 'bad magic (not a labfs disk)', entries: [] };
   const dir = read(1, 1);
-  if (dir === null) return { superblock, problem: 'the directory block lies outside the volume', entries: [] };
+  if (dir === null)
+    return { superblock, problem: 'the directory block lies outside the volume', entries: [] };
   const entries: LabfsListedEntry[] = [];
   const taken: { start: number; end: number }[] = [];
   for (let i = 0; i < DIR_ENTRIES; i++) {
@@ -186,6 +193,7 @@ function listedEntry(
                 ? 'duplicate name'
                 : null;
   const data = base.nblocks === 0 ? new Uint8Array(0) : read(base.start, base.nblocks);
-  const dataCrcOk = data === null || base.size > data.length ? null : crc32(data.subarray(0, base.size)) === base.dataCrc;
+  const dataCrcOk =
+    data === null || base.size > data.length ? null : crc32(data.subarray(0, base.size)) === base.dataCrc;
   return { ...base, entryCrcOk, dataCrcOk, problem };
 }

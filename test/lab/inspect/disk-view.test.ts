@@ -47,7 +47,11 @@ function keyInRam(b: Booted, name: string): Buffer {
   expect(b.session.type(b.dom, 'secret where', BUDGET)).toBe(true);
   const m = / pa 0x([0-9a-f]+) len (\d+)/.exec(b.session.output(b.dom).slice(from));
   const memory = handleInspect(new Map([[name, b.host]]), 'inspect.memory', {
-    host: name, viewpoint: 'guest-physical', domain: b.dom, address: parseInt(m?.[1] ?? '0', 16), length: Number(m?.[2]),
+    host: name,
+    viewpoint: 'guest-physical',
+    domain: b.dom,
+    address: parseInt(m?.[1] ?? '0', 16),
+    length: Number(m?.[2]),
   });
   return bytesOf(memory.bytes);
 }
@@ -61,11 +65,25 @@ describe('inspect.disk on a bare host', () => {
 
   it("finds the guest's volume and lists labfs from the host disk, /secret in plaintext", () => {
     const view = disk(b.host, 'bare', { domain: b.dom, sector: 0, count: 8 });
-    expect(view.volume).toMatchObject({ name: 'vm1', hostSector: 2048, sectors: 8192, readOnly: false, source: 'vmm-claim' });
+    expect(view.volume).toMatchObject({
+      name: 'vm1',
+      hostSector: 2048,
+      sectors: 8192,
+      readOnly: false,
+      source: 'vmm-claim',
+    });
     expect(view.volumes).toHaveLength(1);
-    expect(view.storage).toEqual({ kind: 'plaintext', summary: 'plaintext on the host disk: the VMM and anyone with the disk read it' });
+    expect(view.storage).toEqual({
+      kind: 'plaintext',
+      summary: 'plaintext on the host disk: the VMM and anyone with the disk read it',
+    });
     expect(view.fileSystem.problem).toBeNull();
-    expect(view.fileSystem.superblock).toMatchObject({ magicOk: true, crcOk: true, totalBlocks: 1024, label: 'labos' });
+    expect(view.fileSystem.superblock).toMatchObject({
+      magicOk: true,
+      crcOk: true,
+      totalBlocks: 1024,
+      label: 'labos',
+    });
     // Sector 0 of the volume is the superblock: "LBFS" as stored on the host disk.
     expect(bytesOf(view.hostBytes).subarray(0, 4).toString('latin1')).toBe('LBFS');
     expect(view.guestBytes).toBe(view.hostBytes);
@@ -100,13 +118,25 @@ describe('inspect.disk on a bare host', () => {
       }
       throw new Error('the request was answered');
     };
-    expect(refused('protected', { domain: b.dom, sector: 0, count: 1 })).toMatch(/no host "protected" to inspect/);
+    expect(refused('protected', { domain: b.dom, sector: 0, count: 1 })).toMatch(
+      /no host "protected" to inspect/,
+    );
     expect(refused('bare', { domain: 42, sector: 0, count: 1 })).toMatch(/has no domain 42/);
-    expect(refused('bare', { domain: b.dom, sector: 8191, count: 2 })).toBe("sectors 8191..8192 are outside volume 'vm1' (sectors 0..8191)");
-    expect(refused('bare', { domain: b.dom, sector: 0, count: 0 })).toBe('count must be 1 to 64 sectors, not 0');
-    expect(refused('bare', { domain: b.dom, sector: 0, count: 65 })).toBe('count must be 1 to 64 sectors, not 65');
-    expect(refused('bare', { domain: b.dom, sector: -1, count: 1 })).toMatch(/sector must be a non-negative integer/);
-    expect(refused('bare', { domain: b.dom, disk: 1, sector: 0, count: 1 })).toBe(`dom${b.dom} has 1 disk(s); there is no disk 1`);
+    expect(refused('bare', { domain: b.dom, sector: 8191, count: 2 })).toBe(
+      "sectors 8191..8192 are outside volume 'vm1' (sectors 0..8191)",
+    );
+    expect(refused('bare', { domain: b.dom, sector: 0, count: 0 })).toBe(
+      'count must be 1 to 64 sectors, not 0',
+    );
+    expect(refused('bare', { domain: b.dom, sector: 0, count: 65 })).toBe(
+      'count must be 1 to 64 sectors, not 65',
+    );
+    expect(refused('bare', { domain: b.dom, sector: -1, count: 1 })).toMatch(
+      /sector must be a non-negative integer/,
+    );
+    expect(refused('bare', { domain: b.dom, disk: 1, sector: 0, count: 1 })).toBe(
+      `dom${b.dom} has 1 disk(s); there is no disk 1`,
+    );
     const created = b.host.toolstack('create name=nodisk kernel=labos.elf memory=16');
     const bare = Number(/created domain (\d+)/.exec(created.output)?.[1]);
     expect(refused('bare', { domain: bare, sector: 0, count: 1 })).toBe(
@@ -122,7 +152,9 @@ describe('inspect.disk on a protected host', () => {
       const view = disk(b.host, 'protected', { domain: b.dom, sector: 0, count: 1 });
       expect(view.mode).toBe('protected');
       expect(view.storage.kind).toBe('plaintext');
-      expect(view.storage.summary).toMatch(/^plaintext on the host disk: the VMM and anyone with the disk read it\. .*not built yet/);
+      expect(view.storage.summary).toMatch(
+        /^plaintext on the host disk: the VMM and anyone with the disk read it\. .*not built yet/,
+      );
       const secret = view.fileSystem.entries.find((e) => e.name === 'secret');
       const extent = disk(b.host, 'protected', { domain: b.dom, sector: secret?.sector ?? -1, count: 1 });
       expect(bytesOf(extent.hostBytes).subarray(0, 32).equals(keyInRam(b, 'protected'))).toBe(true);

@@ -2,12 +2,19 @@
 // the body so a damaged or hand-edited file is refused before anything in the session changes.
 // It holds the machine's configuration, the loaded patches with their source, the input typed at
 // each console since the last reset, the editor's documents and the window layout. It does not
-// hold the hosts' memory: the VMM runs in its own engine whose heap cannot be saved, so opening a
-// session resets the host and replays patches and input instead (the host is deterministic).
-// Runs in the browser and in Node: the digest is WebCrypto's (OpenSSL in Node).
+// hold the hosts' memory: the VMM runs in its own engine whose heap cannot be saved. Version 2
+// adds the session log (every event that changed the hosts' course, stamped with where each host
+// stood), the save point and each host's state digest there: opening replays the log on hosts
+// rebuilt from the seed and checks the digests (the host is deterministic). Version 1 files have
+// no log; they open the old way (patches, reset, input typed when each prompt shows), not exactly.
+// Runs in the browser and in Node: the checksum is WebCrypto's (OpenSSL in Node).
+import type { HostMode, HostPositions, StampedEvent } from '../protocol';
+import { parseHostPositions, parseSessionLog, SessionLogError } from './session-log';
 
 export const SESSION_FORMAT = 'cloudvisor-lab-session';
-export const SESSION_VERSION = 1;
+export const SESSION_VERSION = 2;
+/** The oldest version this lab still opens (without its exactness: it has no log). */
+export const OLDEST_SESSION_VERSION = 1;
 /** Larger files are refused unread: a session is text, a few hundred KiB at most. */
 export const MAX_SESSION_BYTES = 16 * 1024 * 1024;
 
@@ -18,6 +25,15 @@ export interface SessionPatch {
   readonly fileName: string;
   readonly name: string;
   readonly source: string;
+}
+
+/** What makes a version 2 session exact: the stamped log, the save point, the digests there. */
+export interface SessionReplayRecord {
+  readonly log: readonly StampedEvent[];
+  readonly savePoint: HostPositions;
+  readonly digests: { readonly [M in HostMode]?: string };
+  /** False when the host had dropped the start of a very long log: the replay cannot be exact. */
+  readonly complete: boolean;
 }
 
 export interface SessionBody {
@@ -35,11 +51,13 @@ export interface SessionBody {
   readonly editor: unknown;
   /** The layout store's snapshot (checked by the layout when it is restored). */
   readonly layout: unknown;
+  /** Version 2: how to bring the hosts back exactly. Absent or null in a version 1 file. */
+  readonly replay?: SessionReplayRecord | null;
 }
 
 export interface SessionFile {
   readonly format: typeof SESSION_FORMAT;
-  readonly version: typeof SESSION_VERSION;
+  readonly version: number;
   readonly savedAt: string;
   /** What a saved session restores, said in the file for whoever opens it in a text editor. */
   readonly restores: string;
@@ -48,8 +66,12 @@ export interface SessionFile {
 }
 
 export const RESTORE_NOTE =
-  'Opening this session loads the patches again, resets the host (its guests start over) and replays the typed input; ' +
-  "guest and VMM memory are not saved (the VMM's engine heap cannot be), so the state is rebuilt, not copied.";
+  'Opening this session rebuilds the hosts from the saved seed and replays every input, patch load or unload, TPM quote and reset ' +
+  "at the exact point of each host's run where it happened, then runs to the point where the session was saved and pauses there. " +
+  "Guest and VMM memory are not in the file (the VMM's engine heap cannot be saved): the state is rebuilt, then checked. " +
+  "A SHA-256 digest of each host's RAM, harts, devices, clock and random streams is compared with the one saved; " +
+  'the lab says whether they match. Files saved by version 1 of this format have no such log: their input is typed again when each ' +
+  'guest shows its prompt, and the result is not exact.';
 
 export class SessionFileError extends Error {
   override readonly name = 'SessionFileError';
@@ -66,9 +88,11 @@ async function sha256Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Writes version 2 when the body has a replay record, else version 1 (what such a body is). */
 export async function encodeSessionFile(body: SessionBody, savedAt: Date = new Date()): Promise<string> {
   const checksum = `sha256:${await sha256Hex(JSON.stringify(body))}`;
-  const file: SessionFile = { format: SESSION_FORMAT, version: SESSION_VERSION, savedAt: savedAt.toISOString(), restores: RESTORE_NOTE, checksum, body };
+  const version = body.replay ? SESSION_VERSION : OLDEST_SESSION_VERSION;
+  const file: SessionFile = { format: SESSION_FORMAT, version, savedAt: savedAt.toISOString(), restores: RESTORE_NOTE, checksum, body };
   return `${JSON.stringify(file, null, 1)}\n`;
 }
 
@@ -99,16 +123,17 @@ export async function decodeSessionFile(text: string): Promise<SessionBody> {
   if (!isRecord(raw) || raw.format !== SESSION_FORMAT) {
     throw new SessionFileError('foreign', 'This file is JSON but not a CloudVisor Lab session (it has no "format": "cloudvisor-lab-session"). Nothing was changed.');
   }
-  if (raw.version !== SESSION_VERSION) {
-    const newer = typeof raw.version === 'number' && raw.version > SESSION_VERSION;
-    throw new SessionFileError('version', `This session file is version ${JSON.stringify(raw.version)}; this lab reads version ${SESSION_VERSION}${newer ? ' (the file comes from a newer lab)' : ''}. Nothing was changed.`);
+  const version = raw.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < OLDEST_SESSION_VERSION || version > SESSION_VERSION) {
+    const newer = typeof version === 'number' && version > SESSION_VERSION;
+    throw new SessionFileError('version', `This session file is version ${JSON.stringify(version)}; this lab reads versions ${OLDEST_SESSION_VERSION} to ${SESSION_VERSION}${newer ? ' (the file comes from a newer lab)' : ''}. Nothing was changed.`);
   }
   if (typeof raw.checksum !== 'string' || !isRecord(raw.body)) throw new SessionFileError('malformed', 'The session file has no body or no checksum. Nothing was changed.');
   const actual = `sha256:${await sha256Hex(JSON.stringify(raw.body))}`;
   if (actual !== raw.checksum) {
     throw new SessionFileError('checksum', 'The session file is damaged or was edited: its checksum does not match its contents. Nothing was changed.');
   }
-  return parseBody(raw.body);
+  return parseBody(raw.body, version);
 }
 
 function fail(what: string): never {
@@ -118,7 +143,26 @@ function fail(what: string): never {
 const isMode = (v: unknown): v is SessionHostMode => v === 'bare' || v === 'protected';
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
-function parseBody(body: Record<string, unknown>): SessionBody {
+function parseReplay(value: unknown, hosts: readonly SessionHostMode[]): SessionReplayRecord {
+  if (!isRecord(value) || !isRecord(value.digests) || typeof value.complete !== 'boolean') fail('replay record');
+  try {
+    const log = parseSessionLog(value.log);
+    const savePoint = parseHostPositions(value.savePoint, 'save point');
+    const digests: { [M in HostMode]?: string } = {};
+    for (const mode of hosts) {
+      const digest = value.digests[mode];
+      if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest) || savePoint[mode] === undefined) fail('replay record');
+      digests[mode] = digest;
+    }
+    if (Object.keys(savePoint).length !== hosts.length || Object.keys(value.digests).length !== hosts.length) fail('replay record');
+    return { log, savePoint, digests, complete: value.complete };
+  } catch (error) {
+    if (error instanceof SessionLogError) throw new SessionFileError('malformed', `The session file's replay log is not valid (${error.message}). Nothing was changed.`);
+    throw error;
+  }
+}
+
+function parseBody(body: Record<string, unknown>, version: number): SessionBody {
   const host = body.host;
   if (!isRecord(host) || typeof host.seed !== 'string' || typeof host.machine !== 'string' || !Number.isSafeInteger(host.harts) ||
     !Number.isSafeInteger(host.ramBytes) || !isStringList(host.consoles) || !Array.isArray(host.hosts) || !host.hosts.every(isMode)) {
@@ -134,11 +178,14 @@ function parseBody(body: Record<string, unknown>): SessionBody {
     if (!isRecord(i) || typeof i.console !== 'string' || typeof i.data !== 'string') fail('console input');
     return { console: i.console, data: i.data };
   });
-  return {
-    host: { seed: host.seed, machine: host.machine, harts: host.harts as number, ramBytes: host.ramBytes as number, consoles: [...host.consoles], hosts: [...host.hosts] },
+  const hosts = [...host.hosts];
+  const parsed: SessionBody = {
+    host: { seed: host.seed, machine: host.machine, harts: host.harts as number, ramBytes: host.ramBytes as number, consoles: [...host.consoles], hosts },
     patches,
     input,
     editor: body.editor ?? null,
     layout: body.layout ?? null,
   };
+  if (version < 2) return parsed;
+  return { ...parsed, replay: parseReplay(body.replay, hosts) };
 }

@@ -17,12 +17,14 @@ const MIB = 1024 * 1024;
 
 interface Booted {
   readonly host: VmmHost;
+  readonly backing: MemoryDiskBacking;
   readonly session: GuestSession;
   readonly dom: number;
 }
 
 async function boot(mode: 'bare' | 'protected'): Promise<Booted> {
-  const host = await VmmHost.create({ seed: 'disk-view', mode, disk: new MemoryDiskBacking(16 * MIB) });
+  const backing = new MemoryDiskBacking(16 * MIB);
+  const host = await VmmHost.create({ seed: 'disk-view', mode, disk: backing });
   const session = new GuestSession(host);
   host.putFile('labos.elf', loadGuestImage('labos'));
   // A first volume the guest does not use, so the guest's volume does not start at host sector 0.
@@ -30,7 +32,7 @@ async function boot(mode: 'bare' | 'protected'): Promise<Booted> {
   const created = host.toolstack('create name=vm1 kernel=labos.elf memory=32 disk=vol=vm1,size=4M,access=rw');
   const dom = Number(/created domain (\d+)/.exec(created.output)?.[1]);
   expect(session.waitFor(dom, 'labos> ', BUDGET)).toBe(true);
-  return { host, session, dom };
+  return { host, backing, session, dom };
 }
 
 function disk(host: VmmHost, name: string, params: Record<string, unknown>): DiskView {
@@ -105,6 +107,39 @@ describe('inspect.disk on a bare host', () => {
     expect(note).toMatchObject({ size: 'read me from the host disk'.length, dataCrcOk: true, problem: null });
     const bytes = disk(b.host, 'bare', { domain: b.dom, sector: note?.sector ?? -1, count: 1 });
     expect(bytesOf(bytes.hostBytes).toString('latin1')).toContain('read me from the host disk');
+  }, 120_000);
+
+  it("reports what someone holding the host disk changed, as labOS's own checks do", () => {
+    const view = disk(b.host, 'bare', { domain: b.dom, sector: 0, count: 1 });
+    const secret = view.fileSystem.entries.find((e) => e.name === 'secret');
+    const note = view.fileSystem.entries.find((e) => e.name === 'note');
+    if (!secret || !note) throw new Error('the volume lost its files');
+    // One byte of the key flipped on the host disk.
+    const at = view.volume.hostSector + secret.sector;
+    const sector = b.backing.read(at, 1);
+    sector[0] = (sector[0] ?? 0) ^ 0xff;
+    b.backing.write(at, sector);
+    // The note's size field changed in the directory block (volume block 1), entry CRC left alone.
+    const entryByte = 4096 + 64 * note.index + 44;
+    const dirSector = view.volume.hostSector + Math.floor(entryByte / 512);
+    const dir = b.backing.read(dirSector, 1);
+    dir[entryByte % 512] = (dir[entryByte % 512] ?? 0) + 1;
+    b.backing.write(dirSector, dir);
+
+    const after = disk(b.host, 'bare', { domain: b.dom, sector: secret.sector, count: 1 });
+    expect(after.fileSystem.entries.find((e) => e.name === 'secret')).toMatchObject({
+      dataCrcOk: false,
+      problem: null,
+    });
+    expect(after.fileSystem.entries.find((e) => e.index === note.index)).toMatchObject({
+      entryCrcOk: false,
+      problem: 'entry checksum mismatch',
+    });
+    // Plaintext storage: the guest is served the flipped byte too, and labOS finds it corrupted.
+    expect(bytesOf(after.guestBytes)[0]).toBe(sector[0]);
+    const from = b.session.output(b.dom).length;
+    expect(b.session.type(b.dom, 'cat secret', BUDGET)).toBe(true);
+    expect(b.session.output(b.dom).slice(from)).toContain('checksum mismatch');
   }, 120_000);
 
   it('refuses what it cannot answer with a clear sentence', () => {

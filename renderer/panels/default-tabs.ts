@@ -14,7 +14,8 @@ export function createDefaultTabs(): TabRegistry {
     tabs: ({ consoles }) =>
       consoles.map((name) => ({
         id: `console:${name}`,
-        title: `Console: ${name}`,
+        // The monitor's decisions are shown as a console too (read-only, see stores/monitor-log.ts).
+        title: name.endsWith(':monitor') ? `Monitor log: ${name.slice(0, -':monitor'.length)}` : `Console: ${name}`,
         component: terminal,
         props: { console: name },
       })),

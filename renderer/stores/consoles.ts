@@ -20,6 +20,8 @@ export const useConsolesStore = defineStore('consoles', () => {
   const writers = new Map<string, Set<ConsoleWriter>>();
 
   const names = ref<string[]>([]);
+  /** Logs shown as consoles (the monitor's decisions): output only, nothing typed is sent. */
+  const readOnly = ref<string[]>([]);
   /** Characters received per console since attach (reactive, for status displays). */
   const received = ref<Record<string, number>>({});
   const inputError = ref<string | null>(null);
@@ -36,6 +38,22 @@ export const useConsolesStore = defineStore('consoles', () => {
   function declare(consoleNames: readonly string[]): void {
     names.value = [...consoleNames, ...names.value.filter((name) => !consoleNames.includes(name))];
     for (const name of consoleNames) if (!scrollback.has(name)) scrollback.set(name, '');
+  }
+
+  /** A log the renderer writes itself (see feed), shown after the host's consoles. */
+  function declareLog(name: string): void {
+    if (!readOnly.value.includes(name)) readOnly.value = [...readOnly.value, name];
+    if (!names.value.includes(name)) names.value = [...names.value, name];
+    if (!scrollback.has(name)) scrollback.set(name, '');
+  }
+
+  function isReadOnly(name: string): boolean {
+    return readOnly.value.includes(name);
+  }
+
+  /** Text for a log declared with declareLog. */
+  function feed(name: string, data: string): void {
+    append(name, data);
   }
 
   function detach(): void {
@@ -87,6 +105,7 @@ export const useConsolesStore = defineStore('consoles', () => {
   }
 
   async function send(name: string, data: string): Promise<boolean> {
+    if (isReadOnly(name)) return false;
     if (!api) {
       inputError.value = 'not connected to the lab host';
       return false;
@@ -103,10 +122,14 @@ export const useConsolesStore = defineStore('consoles', () => {
 
   return {
     names,
+    readOnly,
     received,
     inputError,
     attach,
     declare,
+    declareLog,
+    isReadOnly,
+    feed,
     detach,
     subscribe,
     scrollbackOf,

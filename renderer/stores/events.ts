@@ -1,10 +1,11 @@
 // The event log: every host log line, host error, dropped-event notice and run-state change, in
-// arrival order, bounded (oldest dropped first), filterable by level and text. Later the
-// monitor's event stream lands here too, with per-VM and per-mechanism filters.
+// arrival order, bounded (oldest dropped first), filterable by level and text. What matters for
+// security lands here too: the monitor's refusals and fail-stops, data a patch exfiltrated, patch
+// faults and a failed VMM (every monitor decision, allowed ones included, is in the monitor log).
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { LabApi } from '../../core/lab/lab-api';
-import type { LabEvent, LogLevel, RunState } from '../../core/lab/protocol';
+import type { LabEvent, LogLevel, RunState, SecurityActivity } from '../../core/lab/protocol';
 
 export const MAX_ENTRIES = 2000;
 
@@ -21,6 +22,14 @@ export interface LogEntry {
 }
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+const SECURITY_LEVEL: Record<SecurityActivity['what'], LogLevel> = {
+  'monitor-refused': 'warn',
+  'monitor-fail-stop': 'error',
+  exfiltrated: 'error',
+  'patch-fault': 'warn',
+  'vmm-failed': 'error',
+};
 
 export const useEventsStore = defineStore('events', () => {
   let unsubscribe: (() => void) | null = null;
@@ -105,7 +114,13 @@ export const useEventsStore = defineStore('events', () => {
             lastState = event.status.state;
           }
           break;
-        case 'console':
+        case 'security': {
+          const a = event.activity;
+          const source = a.what.startsWith('monitor-') ? `monitor (${a.host})` : `${a.host} host`;
+          add(SECURITY_LEVEL[a.what], source, `${a.vm === null ? '' : `vm${a.vm}: `}${a.message}`);
+          break;
+        }
+        default:
           break;
       }
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, findChromium } from './support/find-chromium';
-import { collectErrors, contrastOf, openLab, openTab, promptCount, startSideBySideLab, typeLine, waitForPrompt } from './support/lab-page';
+import { collectErrors, contrastOf, terminalText, openLab, openTab, promptCount, startSideBySideLab, typeLine, waitForPrompt } from './support/lab-page';
 import { ROOT, type RunningLab } from './support/lab-server';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -89,6 +89,23 @@ describe('patch editor', () => {
       expect(await activity.locator('[data-what="exfiltrated"][data-host="protected"]').count()).toBe(0);
       expect(await activity.locator('[data-what="monitor-refused"][data-host="protected"]').first().textContent()).toContain('ept-x');
       await page.screenshot({ path: join(ARTIFACTS, 'editor-leak-vs-refusal.png') });
+
+      // The monitor's log, a read-only console of every decision, shows the same refusal; the
+      // event log below carries it too.
+      await openTab(page, 'console:protected:monitor');
+      expect(await page.locator('[data-tab="console:protected:monitor"]').textContent()).toContain('Monitor log: protected');
+      expect(await page.locator('[data-console="protected:monitor"] textarea').getAttribute('aria-label')).toBe('Log protected:monitor: read only');
+      await expect.poll(() => terminalText(page, 'protected:monitor'), { timeout: 30_000 }).toMatch(/hart \d+ +vm\d/);
+      // The whole log is searchable, as any console: the refusal and the guests' launches are in it.
+      const find = page.locator('#panel-console-protected-monitor [data-testid="console-find"]');
+      for (const needle of ['ept-x', 'refused', 'launch']) {
+        await find.fill(needle);
+        await find.press('Enter');
+        await expect.poll(() => page.locator('#panel-console-protected-monitor [data-testid="console-find-results"]').textContent(), { timeout: 10_000 }).toMatch(/of [1-9]|[1-9]\d* matches/);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, 'monitor-log.png') });
+      expect(await page.locator('.event-log').textContent()).toMatch(/monitor \(protected\).*ept-x/);
+      await openTab(page, 'editor:scratch');
       // Readable from the back of the room: WCAG AA (4.5:1) or better for what the verdict rests on.
       for (const selector of [
         '[data-what="exfiltrated"] .what',

@@ -81,6 +81,25 @@ describe('events store', () => {
     expect(events.visible).toEqual([]);
   });
 
+  it('logs what matters for security: refusals and fail-stops by the monitor, leaks, patch faults', () => {
+    const events = useEventsStore();
+    const lab = new FakeLab();
+    events.attach(lab);
+    const at = { time: 5, vm: 1 };
+    lab.emit([
+      { kind: 'security', activity: { host: 'protected', what: 'monitor-refused', ...at, mechanism: 'eptx', message: 'eptx: VMM read of 0x80001000' } },
+      { kind: 'security', activity: { host: 'protected', what: 'monitor-fail-stop', ...at, message: 'entry check: forged pc' } },
+      { kind: 'security', activity: { host: 'bare', what: 'exfiltrated', time: 5, vm: null, message: 'exfiltrated key: 16 bytes', hex: '00' } },
+      { kind: 'security', activity: { host: 'bare', what: 'patch-fault', time: 5, vm: null, message: 'patch threw at line 3' } },
+    ]);
+    expect(events.entries.map((e) => [e.level, e.source, e.message])).toEqual([
+      ['warn', 'monitor (protected)', 'vm1: eptx: VMM read of 0x80001000'],
+      ['error', 'monitor (protected)', 'vm1: entry check: forged pc'],
+      ['error', 'bare host', 'exfiltrated key: 16 bytes'],
+      ['warn', 'bare host', 'patch threw at line 3'],
+    ]);
+  });
+
   it('detach removes its host listener', () => {
     const events = useEventsStore();
     const lab = new FakeLab();

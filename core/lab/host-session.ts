@@ -7,15 +7,15 @@
 // stood when it took effect, so a saved session replays on hosts rebuilt from the seed to the
 // same state, checked by digest (session.export, session.replay).
 import { TextDecoder } from 'node:util';
-import { digestsOf, isReplayable, positionsOf, runHostsTo } from './host/session-replay';
+import { digestsOf, isReplayable, positionsOf, runHostsTo, type ReplayableMachine } from './host/session-replay';
 import { HostTools, isToolMethod } from './host-tools';
 import type { LabBackend } from './lab-endpoint';
 import { handleInspect, isInspectMethod } from './inspect/inspect-requests';
 import type { Machine } from './machine';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './product';
 import {
-  LabError, type HostInfo, type HostStatus, type LabEvent, type LabMethod, type RunState, type SessionEvent, type SessionExport,
-  type SessionReplayResult, type StampedEvent,
+  LabError, type HostInfo, type HostPositions, type HostStatus, type LabEvent, type LabMethod, type RunState, type SessionEvent, type SessionExport,
+  type SessionReplayResult, type SessionReplayStatus, type StampedEvent,
 } from './protocol';
 import { eventOfRequest, parseHostPositions, parseSessionLog, requestOfEvent } from './session-file/session-log';
 
@@ -46,6 +46,7 @@ export class HostSession implements LabBackend {
   /** A session replay runs: only its own events change the hosts meanwhile. */
   private replaying = false;
   private applyingReplay = false;
+  private replayProgress: SessionReplayStatus = { running: false, applied: 0, total: 0, result: null };
 
   constructor(
     private readonly machine: Machine,
@@ -64,7 +65,8 @@ export class HostSession implements LabBackend {
 
   async handle(method: LabMethod, params: unknown): Promise<unknown> {
     if (method === 'session.export') return this.exportSession();
-    if (method === 'session.replay') return this.replay(params);
+    if (method === 'session.replay') return this.startReplay(params);
+    if (method === 'session.replay-status') return this.replayProgress;
     const event = eventOfRequest(method, params);
     if (event !== null) return this.recorded(event, () => this.dispatch(method, params));
     if (this.replaying && (method === 'host.start' || method === 'host.step')) {
@@ -185,17 +187,14 @@ export class HostSession implements LabBackend {
     return { ...base, log: this.log.map((e) => ({ at: { ...e.at }, event: { ...e.event } })), logComplete: this.logComplete, savePoint: positionsOf(hosts), digests, digestMs: ms };
   }
 
-  /**
-   * Rebuilds the hosts from the seed, runs each exactly to each logged event's stamp, applies it,
-   * runs to the save point and pauses there; answers with the digests reached (the caller compares).
-   */
-  private async replay(params: unknown): Promise<SessionReplayResult> {
+  /** Checks a replay request and starts it; the replay goes on between requests (session.replay-status). */
+  private startReplay(params: unknown): SessionReplayStatus {
     const machine = this.machine;
     if (!isReplayable(machine)) throw new LabError('bad-request', 'this host runs no VMM hosts, so it cannot replay a session');
     if (this.replaying) throw new LabError('bad-request', 'a saved session is already being replayed');
     const p = (typeof params === 'object' && params !== null ? params : {}) as { log?: unknown; savePoint?: unknown };
     let log: StampedEvent[];
-    let savePoint: ReturnType<typeof parseHostPositions>;
+    let savePoint: HostPositions;
     try {
       log = parseSessionLog(p.log);
       savePoint = parseHostPositions(p.savePoint, 'the save point');
@@ -208,6 +207,24 @@ export class HostSession implements LabBackend {
     }
     this.replaying = true;
     if (this.state === 'running') this.transition('paused');
+    this.replayProgress = { running: true, applied: 0, total: log.length, result: null };
+    void this.replay(machine, log, savePoint).then(
+      (result) => {
+        this.replayProgress = { ...this.replayProgress, running: false, result };
+      },
+      (error: unknown) => {
+        const problem = `the replay failed: ${error instanceof Error ? error.message : String(error)}`;
+        this.replayProgress = { ...this.replayProgress, running: false, result: { reached: false, positions: {}, digests: {}, problem, events: this.replayProgress.applied } };
+      },
+    );
+    return this.replayProgress;
+  }
+
+  /**
+   * Rebuilds the hosts from the seed, runs each exactly to each logged event's stamp, applies it,
+   * runs to the save point and pauses there; answers with the digests reached (the caller compares).
+   */
+  private async replay(machine: ReplayableMachine, log: readonly StampedEvent[], savePoint: HostPositions): Promise<SessionReplayResult> {
     let applied = 0;
     let problem: string | null = null;
     try {
@@ -233,6 +250,7 @@ export class HostSession implements LabBackend {
           this.applyingReplay = false;
         }
         applied++;
+        this.replayProgress = { ...this.replayProgress, applied };
       }
       problem ??= await runHostsTo(machine.vmmHosts, savePoint, () => this.maybeReportStatus());
       const { digests } = digestsOf(machine.vmmHosts);

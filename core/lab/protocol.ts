@@ -225,6 +225,16 @@ export interface StampedEvent {
   readonly event: SessionEvent;
 }
 
+/** A session replay in the host: how far it got, and what it reached once done. */
+export interface SessionReplayStatus {
+  readonly running: boolean;
+  /** Events of the log applied so far, of `total`. */
+  readonly applied: number;
+  readonly total: number;
+  /** The last replay's outcome (null while it runs, or if none ran). */
+  readonly result: SessionReplayResult | null;
+}
+
 /** What a replay reached: each host's position and state digest, and why it stopped short, if it did. */
 export interface SessionReplayResult {
   readonly reached: boolean;
@@ -275,8 +285,12 @@ export interface LabMethods {
   'monitor.decisions': { params: { readonly host: HostMode; readonly since?: number }; result: { readonly decisions: readonly MonitorDecision[]; readonly next: number } };
   'attestation.quote': { params: { readonly host: HostMode; readonly nonce: string }; result: AttestationReport };
   'session.export': { params: Record<string, never>; result: SessionExport };
-  /** Rebuilds the hosts from the seed and replays a session log to its save point (then pauses). */
-  'session.replay': { params: { readonly log: readonly StampedEvent[]; readonly savePoint: HostPositions }; result: SessionReplayResult };
+  /**
+   * Starts rebuilding the hosts from the seed and replaying a session log to its save point (then
+   * they pause); answers at once (a long log outlasts any request timeout): poll session.replay-status.
+   */
+  'session.replay': { params: { readonly log: readonly StampedEvent[]; readonly savePoint: HostPositions }; result: SessionReplayStatus };
+  'session.replay-status': { params: Record<string, never>; result: SessionReplayStatus };
   /** The hypervisor interface and VMM declarations the patch compiler uses, for the editor. */
   'patch.declarations': { params: Record<string, never>; result: { readonly files: readonly { readonly path: string; readonly text: string }[] } };
   /** The catalog, and the monitor's defenses a run can switch off (one at a time). */
@@ -319,6 +333,7 @@ export const LAB_METHODS = [
   'attestation.quote',
   'session.export',
   'session.replay',
+  'session.replay-status',
   'patch.declarations',
   'scenario.list',
   'scenario.run',

@@ -2,13 +2,14 @@
 // two labOS guests each; commands are typed at both hosts' guests at different times, the
 // stealing patch is loaded on both mid-run and the host is reset once; the session is exported
 // (its save point and digests); the hosts run on and take more input (their state moves away);
-// the replay on hosts rebuilt from the seed reaches the save point with the same digests and the
-// guests' consoles show what they showed at the save point.
+// the replay on hosts rebuilt from the seed (started, then polled; input meanwhile is refused)
+// reaches the save point with the same digests and the guests' consoles show what they showed at
+// the save point.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SideBySideMachine } from '../../../core/lab/host/side-by-side-machine';
 import { HostSession } from '../../../core/lab/host-session';
-import type { LabMethod, LabMethods } from '../../../core/lab/protocol';
+import type { LabMethod, LabMethods, SessionReplayResult } from '../../../core/lab/protocol';
 
 const STEAL = readFileSync(new URL('../../../assets/patches/steal-secret.ts', import.meta.url), 'utf8');
 const GUESTS = ['bare:dom1', 'bare:dom2', 'protected:dom1', 'protected:dom2'];
@@ -19,6 +20,20 @@ const output = new Map<string, string>();
 
 async function call<M extends LabMethod>(method: M, params: LabMethods[M]['params']): Promise<LabMethods[M]['result']> {
   return (await session.handle(method, params)) as LabMethods[M]['result'];
+}
+
+/** Starts a replay and waits for its outcome, as a front end polls it. */
+async function replay(params: LabMethods['session.replay']['params']): Promise<SessionReplayResult> {
+  const started = await call('session.replay', params);
+  expect(started).toMatchObject({ running: true, applied: 0, total: params.log.length });
+  // Meanwhile only the replay's own events change the hosts.
+  await expect(call('console.input', { console: 'bare:dom1', data: 'x' })).rejects.toThrow(/being replayed/);
+  await expect(call('host.start', {})).rejects.toThrow(/being replayed/);
+  for (;;) {
+    const status = await call('session.replay-status', {});
+    if (!status.running && status.result) return status.result;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function stepUntil(test: () => boolean, steps = 400): Promise<void> {
@@ -81,7 +96,7 @@ describe('session replay', () => {
 
     output.clear();
     const started = performance.now();
-    const replayed = await call('session.replay', { log: saved.log, savePoint: saved.savePoint });
+    const replayed = await replay({ log: saved.log, savePoint: saved.savePoint });
     console.log(`replay to the save point: ${(performance.now() - started).toFixed(0)} ms`);
     expect(replayed).toMatchObject({ reached: true, problem: null, events: 5, positions: saved.savePoint });
     expect(replayed.digests).toEqual(digests);
@@ -98,7 +113,7 @@ describe('session replay', () => {
   it('says plainly when a log cannot be replayed to its save point', async () => {
     const saved = await call('session.export', {});
     const behind = { bare: (saved.savePoint.bare ?? 0) + 1, protected: saved.savePoint.protected ?? 0 };
-    const replayed = await call('session.replay', { log: saved.log, savePoint: behind });
+    const replayed = await replay({ log: saved.log, savePoint: behind });
     expect(replayed.reached).toBe(false);
     expect(replayed.problem).toMatch(/the bare host could not stop at/);
     await expect(call('session.replay', { log: [{ at: { bare: -1 }, event: { kind: 'reset' } }], savePoint: behind } as never)).rejects.toThrow(/invalid position/);

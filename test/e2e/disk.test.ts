@@ -156,6 +156,11 @@ describe('disk panel', () => {
       await expect.poll(() => column(page, 'host', 32)).toBe(guardedKey);
       expect(await column(page, 'guest', 32)).toBe(guardedKey);
       await page.screenshot({ path: join(ARTIFACTS, 'disk-panel.png'), fullPage: true });
+
+      // Live: a file the guest writes meanwhile shows up when the panel is back on screen.
+      await run(page, 'protected:dom1', 'write later written while the panel was away');
+      await openTab(page, 'inspect:disk');
+      await panel.locator('[data-file="later"]').waitFor({ timeout: 30_000 });
       expect(errors).toEqual([]);
     } finally {
       await page.close();

@@ -5,7 +5,11 @@ import { defaultBareConfig, type MachineConfig } from '../machine-config';
 
 export const MACHINE_USAGE = '[--machine bare|demo] [--mode bare|protected|both] [--guests labos[,labos...]] [--harts N]';
 
-export function machineConfigFrom(values: { machine?: string; mode?: string; guests?: string; harts?: string }): MachineConfig {
+/** `defaultMode` is what a command runs without --mode (serve: both hosts, as the desktop app). */
+export function machineConfigFrom(
+  values: { machine?: string; mode?: string; guests?: string; harts?: string },
+  defaultMode: 'bare' | 'protected' | 'both' = 'bare',
+): MachineConfig {
   const kind = values.machine ?? 'bare';
   if (kind === 'demo') return { kind: 'demo' };
   if (kind !== 'bare') throw new UsageError(`--machine must be bare or demo, not '${kind}'`);
@@ -16,7 +20,7 @@ export function machineConfigFrom(values: { machine?: string; mode?: string; gue
   if (base.kind !== 'bare') return base;
   const harts = values.harts === undefined ? base.harts : Number(values.harts);
   if (!Number.isInteger(harts) || harts < 1 || harts > 8) throw new UsageError('--harts must be 1 to 8');
-  const mode = values.mode ?? 'bare';
+  const mode = values.mode ?? defaultMode;
   if (mode !== 'bare' && mode !== 'protected' && mode !== 'both') throw new UsageError(`--mode must be bare, protected or both, not '${mode}'`);
   return { ...base, harts, mode };
 }

@@ -39,7 +39,8 @@ export const serveCommand: CliCommand = {
       io.stderr(`warning: serving on ${host} exposes the lab beyond this machine; the token is all that guards it\n`);
     }
     const webRoot = defaultWebRoot();
-    const machine = machineConfigFrom(values);
+    // The browser lab starts as the desktop app does: the same guests on a bare and a protected host.
+    const machine = machineConfigFrom(values, 'both');
     const lab = new LabHost({ autoStart: true, machine, ...(values.seed !== undefined ? { seed: values.seed } : {}) });
     const server = await startWebServer({ lab, port, host, webRoot });
     io.stdout(`CloudVisor Lab is serving at ${server.url}\n`);

@@ -35,6 +35,8 @@ export interface ScenarioRequest {
 const DEFAULT_TIMEOUT_MS = 300_000;
 const DEFAULT_HEAP_MB = 512;
 const DEFAULT_KEEP_FINISHED = 64;
+/** Runs that may wait at once: every scenario with every defense off is far fewer. */
+const MAX_QUEUED = 1000;
 
 interface Job extends ScenarioRequest {
   readonly ticket: string;
@@ -83,6 +85,7 @@ export class ScenarioPool {
   /** Queues a run; `settled` resolves with its final state (done, failed or cancelled). */
   submit(request: ScenarioRequest): { state: ScenarioRunState; settled: Promise<ScenarioRunState> } {
     checkRunRequest(request.mode, request.defenseOff);
+    if (this.queue.length >= MAX_QUEUED) throw new LabError('bad-request', `${MAX_QUEUED} scenario runs are waiting already; cancel some first`);
     let settle: (state: ScenarioRunState) => void = () => undefined;
     const settled = new Promise<ScenarioRunState>((resolve) => (settle = resolve));
     const job: Job = {

@@ -2,6 +2,7 @@
 // host worker starts them): the same report as a run in this thread, one run at a time with the
 // rest queued in order, a run past its time or memory limit stopped and reported as an `error`
 // verdict, and cancelling a queued or a running run.
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCatalogScenario } from '../../../core/lab/verdicts/scenario-catalog';
 import { ScenarioPool } from '../../../core/lab/verdicts/scenario-pool';
@@ -71,6 +72,15 @@ describe('scenario pool', () => {
     expect(final.result?.verdict).toBe('error');
     expect(final.result?.explanation).toMatch(/ran out of memory \(its worker may use 16 MiB of heap\)/);
   }, 60_000);
+
+  it('reports a worker that crashes as such', async () => {
+    // A worker script with a fatal bug: the pool starts whatever worker it is given.
+    const workerPath = fileURLToPath(new URL('../fixtures/crashing-worker.mjs', import.meta.url));
+    const final = await pool({ workerPath }).submit({ id: 'steal-secret', mode: 'bare', defenseOff: null }).settled;
+    expect(final).toMatchObject({ phase: 'done', error: null });
+    expect(final.result).toMatchObject({ verdict: 'error', expected: null, matches: null });
+    expect(final.result?.explanation).toBe("the run's worker crashed: simulated fatal bug in the host worker");
+  }, 30_000);
 
   it('cancels a running run and a queued one; the queue moves on', async () => {
     const runs = pool();

@@ -29,8 +29,10 @@ export interface DiskVolume {
   /**
    * 'vmm-claim': the VMM's own volume table says so. The VMM is untrusted: a patched VMM may
    * report one extent and serve the guest another; the panel says whose word this is.
+   * 'monitor-record': the monitor's own record of the VM's protected disk (its sectors are the
+   * ones it encrypts and hashes), for the protected-disk work to report.
    */
-  readonly source: 'vmm-claim';
+  readonly source: 'vmm-claim' | 'monitor-record';
   readonly sourceNote: string;
 }
 

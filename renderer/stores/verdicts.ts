@@ -77,7 +77,8 @@ export const useVerdictsStore = defineStore('verdicts', () => {
   }
 
   async function runAll(ablation: boolean): Promise<void> {
-    for (const entry of catalog.value) if (entry.error === null) await run(entry.id, ablation);
+    // A scenario whose runs are still waiting is not asked for twice.
+    for (const entry of catalog.value) if (entry.error === null && pendingOf(entry.id).length === 0) await run(entry.id, ablation);
   }
 
   async function cancel(ticket: string): Promise<void> {

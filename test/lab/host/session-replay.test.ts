@@ -1,10 +1,11 @@
 // A saved session restores the hosts bit for bit: a bare and a protected host side by side boot
 // two labOS guests each; commands are typed at both hosts' guests at different times, the
-// stealing patch is loaded on both mid-run and the host is reset once; the session is exported
+// stealing patch is loaded on both mid-run, the host is reset (the guests are re-created under the
+// patch) and the patch leaks a guest's secret on bare; the session is exported
 // (its save point and digests); the hosts run on and take more input (their state moves away);
 // the replay on hosts rebuilt from the seed (started, then polled; input meanwhile is refused)
 // reaches the save point with the same digests and the guests' consoles show what they showed at
-// the save point.
+// the save point, and the same leak is reported again.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SideBySideMachine } from '../../../core/lab/host/side-by-side-machine';
@@ -17,6 +18,7 @@ const GUESTS = ['bare:dom1', 'bare:dom2', 'protected:dom1', 'protected:dom2'];
 let machine: SideBySideMachine;
 let session: HostSession;
 const output = new Map<string, string>();
+const leaks: string[] = [];
 
 async function call<M extends LabMethod>(method: M, params: LabMethods[M]['params']): Promise<LabMethods[M]['result']> {
   return (await session.handle(method, params)) as LabMethods[M]['result'];
@@ -42,6 +44,7 @@ async function stepUntil(test: () => boolean, steps = 400): Promise<void> {
 }
 
 const shows = (console: string, text: string) => (): boolean => (output.get(console) ?? '').includes(text);
+const prompts = (console: string): number => (output.get(console) ?? '').split('labos> ').length - 1;
 
 beforeAll(async () => {
   machine = await SideBySideMachine.create({
@@ -52,6 +55,9 @@ beforeAll(async () => {
   });
   session = new HostSession(machine, { seed: 'session-replay' });
   machine.onConsoleOutput((name, data) => output.set(name, (output.get(name) ?? '') + Buffer.from(data).toString('latin1')));
+  session.onEvent((event) => {
+    if (event.kind === 'security' && event.activity.what === 'exfiltrated') leaks.push(`${event.activity.host} ${event.activity.hex ?? ''}`);
+  });
 }, 120_000);
 
 afterAll(() => {
@@ -68,14 +74,17 @@ describe('session replay', () => {
     const { results } = await call('patch.load', { fileName: 'steal-secret.ts', source: STEAL, target: 'both' });
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     await call('host.step', { instructions: 2_300_000 });
+    // The patch learns each guest's p2m as the guest is made: a reset re-creates them under it.
+    await call('host.reset', {});
+    await stepUntil(() => GUESTS.every((c) => prompts(c) >= 2));
     await call('console.input', { console: 'bare:dom2', data: 'secret where\r' });
-    await stepUntil(shows('bare:dom2', 'SECRET where'));
+    await stepUntil(() => leaks.some((l) => l.startsWith('bare ')));
     await call('console.input', { console: 'protected:dom1', data: 'uptime\r' });
     await call('host.step', { instructions: 4_100_000 });
 
     const saved = await call('session.export', {});
     expect(saved.logComplete).toBe(true);
-    expect(saved.log.map((e) => e.event.kind)).toEqual(['input', 'input', 'patch-load', 'input', 'input']);
+    expect(saved.log.map((e) => e.event.kind)).toEqual(['input', 'input', 'patch-load', 'reset', 'input', 'input']);
     expect(saved.log[1]?.at.bare).toBeGreaterThan(saved.log[0]?.at.bare ?? Infinity);
     const digests = saved.digests;
     expect(digests.bare).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -83,6 +92,8 @@ describe('session replay', () => {
     expect(digests.bare).not.toBe(digests.protected);
     console.log(`digests of 2 x 128 MiB hosts at the save point: ${saved.digestMs.toFixed(0)} ms`);
     const atSave = new Map(GUESTS.map((c) => [c, output.get(c) ?? '']));
+    const leaksAtSave = [...leaks];
+    expect(leaksAtSave.some((l) => l.startsWith('bare '))).toBe(true);
 
     // The hosts move on: more input, a reset, more time.
     await call('console.input', { console: 'protected:dom1', data: 'selftest\r' });
@@ -95,12 +106,15 @@ describe('session replay', () => {
     console.log(`digests again (RAM pages already mapped): ${moved.digestMs.toFixed(0)} ms`);
 
     output.clear();
+    leaks.length = 0;
     const started = performance.now();
     const replayed = await replay({ log: saved.log, savePoint: saved.savePoint });
     console.log(`replay to the save point: ${(performance.now() - started).toFixed(0)} ms`);
-    expect(replayed).toMatchObject({ reached: true, problem: null, events: 5, positions: saved.savePoint });
+    expect(replayed).toMatchObject({ reached: true, problem: null, events: 6, positions: saved.savePoint });
     expect(replayed.digests).toEqual(digests);
     for (const c of GUESTS) expect(output.get(c) ?? '').toBe(atSave.get(c));
+    // The patch leaked the same bytes again on the way (the lab's events, not only the state).
+    expect(leaks).toEqual(leaksAtSave);
     expect(session.status().state).toBe('paused');
 
     // The replayed session is a session like any other: its own export is the same save.

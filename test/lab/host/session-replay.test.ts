@@ -79,12 +79,18 @@ describe('session replay', () => {
     await stepUntil(() => GUESTS.every((c) => prompts(c) >= 2));
     await call('console.input', { console: 'bare:dom2', data: 'secret where\r' });
     await stepUntil(() => leaks.some((l) => l.startsWith('bare ')));
+    // A TPM quote is logged (it may draw on the TPM's random stream); what the inspectors read is not
+    // (reading changes nothing: the replay, which reads nothing, must still match).
+    const quote = await call('attestation.quote', { host: 'protected', nonce: '00112233445566778899aabbccddeeff' });
+    expect(quote.host).toBe('protected');
     await call('console.input', { console: 'protected:dom1', data: 'uptime\r' });
+    const { hosts } = await call('inspect.hosts', {});
+    for (const h of hosts) for (const d of h.domains) await call('inspect.vcpu', { host: h.name, domain: d.id });
     await call('host.step', { instructions: 4_100_000 });
 
     const saved = await call('session.export', {});
     expect(saved.logComplete).toBe(true);
-    expect(saved.log.map((e) => e.event.kind)).toEqual(['input', 'input', 'patch-load', 'reset', 'input', 'input']);
+    expect(saved.log.map((e) => e.event.kind)).toEqual(['input', 'input', 'patch-load', 'reset', 'input', 'quote', 'input']);
     expect(saved.log[1]?.at.bare).toBeGreaterThan(saved.log[0]?.at.bare ?? Infinity);
     const digests = saved.digests;
     expect(digests.bare).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -110,7 +116,7 @@ describe('session replay', () => {
     const started = performance.now();
     const replayed = await replay({ log: saved.log, savePoint: saved.savePoint });
     console.log(`replay to the save point: ${(performance.now() - started).toFixed(0)} ms`);
-    expect(replayed).toMatchObject({ reached: true, problem: null, events: 6, positions: saved.savePoint });
+    expect(replayed).toMatchObject({ reached: true, problem: null, events: 7, positions: saved.savePoint });
     expect(replayed.digests).toEqual(digests);
     for (const c of GUESTS) expect(output.get(c) ?? '').toBe(atSave.get(c));
     // The patch leaked the same bytes again on the way (the lab's events, not only the state).

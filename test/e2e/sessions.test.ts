@@ -5,11 +5,13 @@
 // session (documents, loaded patches) stays as it was; the saved file then opens: the hosts are
 // rebuilt, the log is replayed to the save point, the leak shows again and the panel says the
 // state was restored bit for bit, both digests matching the saved ones; the autosaved copy in the
-// browser's storage restores the same way.
+// browser's storage restores the same way; the same session as a version 1 file (no log) opens the
+// old way and the panel says it is not exact.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeSessionFile, type SessionBody } from '../../core/lab/session-file/session-file';
 import { CHROMIUM_ARGS, findChromium } from './support/find-chromium';
 import { collectErrors, openLab, openTab, startSideBySideLab, typeLine, waitForPrompt } from './support/lab-page';
 import { ROOT, type RunningLab } from './support/lab-server';
@@ -122,6 +124,14 @@ describe('sessions panel', () => {
       await expect
         .poll(() => page.getByTestId('session-status').textContent(), { timeout: 300_000 })
         .toMatch(/Session restored bit for bit \(digest matches\)/);
+
+      // A version 1 file (no log, no digests) still opens the old way, and the panel says it is not exact.
+      const { replay: _dropped, ...v1 } = JSON.parse(saved).body as SessionBody;
+      await openFile(page, 'version-1.json', await encodeSessionFile(v1));
+      await expect
+        .poll(() => page.getByTestId('session-status').textContent(), { timeout: 300_000 })
+        .toMatch(/Session opened: 2 patch\(es\) loaded, 1 input line\(s\) replayed\. This file is version 1.*not exact/);
+      expect(await page.getByTestId('session-digest').count()).toBe(0);
 
       mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: join(ROOT, 'test-artifacts', 'sessions.png') });

@@ -10,7 +10,9 @@ export type MonitorMechanism =
   | 'scrub'
   | 'launch'
   | 'io-whitelist'
-  | 'iommu';
+  | 'iommu'
+  | 'disk-crypto'
+  | 'disk-integrity';
 
 export type MonitorOutcome = 'allowed' | 'refused' | 'fail-stop';
 
@@ -38,9 +40,11 @@ export interface Defenses {
   readonly entryChecks: boolean;
   /** Devices reach only VMM frames by DMA (the monitor's IOMMU contexts). */
   readonly iommu: boolean;
+  /** A protected VM's virtio-blk data is encrypted for the VMM and verified on its way back. */
+  readonly diskCrypto: boolean;
 }
 
-export const ALL_DEFENSES: Defenses = { eptx: true, ownership: true, zeroing: true, registerHiding: true, entryChecks: true, iommu: true };
+export const ALL_DEFENSES: Defenses = { eptx: true, ownership: true, zeroing: true, registerHiding: true, entryChecks: true, iommu: true, diskCrypto: true };
 
 export type DetectionPolicy = 'fail-stop' | 'refuse-and-continue';
 

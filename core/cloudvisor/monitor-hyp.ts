@@ -2,9 +2,12 @@
 // backend and is all the VMM can reach. hyp.mem sees only VMM frames (EPT-x); the hart walks the
 // monitor's shadow G-stage, never the VMM's table; registers are hidden and changes filtered per
 // exit. Refusals are events, and by default fail-stop the VM (run throws: the VMM crashes it).
+// A protected VM's disk data crosses hyp.mem encrypted and verified (disk-guard.ts).
+import { createHash } from 'node:crypto';
 import { HypCallError, HypFault, type HypBackend } from '../sandbox/host-binding';
 import type { Exit, GuestControls, GuestRegName, GuestRegs, VcpuId } from '../sandbox/hyp';
 import { GUEST_REG_NAMES } from '../sandbox/hyp-ops';
+import { DiskGuard, DISK_SUITE, type DiskCounters, type SectorCheck } from './disk-guard';
 import type { DmaGuard } from './dma-guard';
 import { VMM, type FrameOwners } from './frame-owners';
 import { HGATP_VMID_MASK } from './gstage-format';
@@ -25,6 +28,26 @@ export interface MonitorHypOptions {
   readonly defenses?: Partial<Defenses>;
   readonly policy?: DetectionPolicy;
   readonly onEvent?: MonitorListener;
+  /**
+   * The monitor's seeded key material (32 bytes) from which each VM's disk key is derived; the
+   * lab's host draws it from the session seed. Without it (mechanism tests) a fixed constant.
+   */
+  readonly keyMaterial?: Uint8Array;
+}
+
+/** A protected VM's disk as the monitor keeps it, for the lab's views (read-only). */
+export interface DiskInspection {
+  readonly vm: number;
+  readonly suite: string;
+  readonly root: Uint8Array;
+  /** Sectors written under protection, ascending. */
+  readonly written: readonly number[];
+  readonly counters: Readonly<DiskCounters>;
+  version(sector: number): number;
+  /** The sector's leaf in the tree. */
+  leaf(sector: number): Uint8Array;
+  /** Whether `ciphertext` checks as `sector`, and the plaintext the guest would get; no events. */
+  check(sector: number, ciphertext: Uint8Array): { readonly check: SectorCheck; readonly plaintext: Uint8Array };
 }
 
 /** Shadow faults fixed inside one run before the guest is handed back as preempted. */
@@ -77,6 +100,9 @@ export class MonitorHyp implements HypBackend {
   private readonly vmmWritten = new Set<number>();
   private readonly hartStarts = new HartStartGuard();
   private readonly listener: MonitorListener;
+  /** Per protected VM with a virtio disk: its disk key, Merkle tree and pending requests. */
+  private readonly disks = new Map<number, DiskGuard>();
+  private readonly keyMaterial: Uint8Array;
 
   constructor(
     private readonly inner: HypBackend,
@@ -88,6 +114,7 @@ export class MonitorHyp implements HypBackend {
     this.defenses = { ...ALL_DEFENSES, ...options.defenses };
     this.policy = options.policy ?? 'fail-stop';
     this.listener = options.onEvent ?? ((): void => undefined);
+    this.keyMaterial = options.keyMaterial ?? new Uint8Array(createHash('sha256').update('CloudVisor lab: unseeded monitor key material').digest());
   }
 
   get hartId(): number {
@@ -142,26 +169,72 @@ export class MonitorHyp implements HypBackend {
   readonly mem: HypBackend['mem'] = {
     read: (pa, len) => {
       this.checkVmmAccess(pa, len, 'load');
-      return this.inner.mem.read(pa, len);
+      const pieces = this.diskPieces(pa, len);
+      if (pieces === null) return this.inner.mem.read(pa, len);
+      const bytes = this.inner.mem.read(pa, len).slice();
+      for (const p of pieces) p.guard.load(p.gpa, bytes.subarray(p.at, p.at + p.len));
+      return bytes;
     },
     write: (pa, bytes) => {
       const used = this.checkVmmAccess(pa, bytes.length, 'store', bytes);
       this.noteWrite(pa, bytes.length);
-      this.inner.mem.write(pa, bytes);
+      const pieces = this.diskPieces(pa, bytes.length);
+      if (pieces === null) this.inner.mem.write(pa, bytes);
+      else this.storeAround(pa, bytes, pieces);
       if (used) this.usedWritten(used);
     },
     read32: (pa) => {
       this.checkVmmAccess(pa, 4, 'load');
-      return this.inner.mem.read32(pa);
+      const pieces = this.diskPieces(pa, 4);
+      if (pieces === null) return this.inner.mem.read32(pa);
+      const bytes = new Uint8Array(4);
+      new DataView(bytes.buffer).setUint32(0, this.inner.mem.read32(pa) >>> 0, true);
+      for (const p of pieces) p.guard.load(p.gpa, bytes.subarray(p.at, p.at + p.len));
+      return new DataView(bytes.buffer).getUint32(0, true);
     },
     write32: (pa, value) => {
       WORD.setUint32(0, value >>> 0, true);
       const used = this.checkVmmAccess(pa, 4, 'store', WORD_BYTES);
       this.noteWrite(pa, 4);
-      this.inner.mem.write32(pa, value);
+      const pieces = this.diskPieces(pa, 4);
+      if (pieces === null) this.inner.mem.write32(pa, value);
+      else this.storeAround(pa, WORD_BYTES.slice(), pieces);
       if (used) this.usedWritten(used);
     },
   };
+
+  /**
+   * The parts of a VMM access at [pa, pa + length) that touch a pending disk request's data or
+   * status of a protected VM, or null (the common case: nothing to transform).
+   */
+  private diskPieces(pa: number, length: number): DiskPiece[] | null {
+    if (this.disks.size === 0 || length <= 0) return null;
+    let out: DiskPiece[] | null = null;
+    for (let at = pa; at < pa + length;) {
+      const frame = Math.floor(at / PAGE_SIZE);
+      const piece = Math.min(pa + length, (frame + 1) * PAGE_SIZE) - at;
+      const owner = this.owners.ownerOf(frame);
+      const guard = owner?.kind === 'vm' ? this.disks.get(owner.vm) : undefined;
+      if (guard !== undefined && guard.pending > 0) {
+        const page = this.registry.vms.get(guard.vm)?.shadow?.gpaPageOf(frame);
+        const gpa = page === undefined ? null : page * PAGE_SIZE + (at % PAGE_SIZE);
+        if (gpa !== null && guard.covers(gpa, piece)) (out ??= []).push({ guard, gpa, at: at - pa, len: piece });
+      }
+      at += piece;
+    }
+    return out;
+  }
+
+  /** A store that touches disk data: those pieces go through the disk guard, the rest as usual. */
+  private storeAround(pa: number, bytes: Uint8Array, pieces: readonly DiskPiece[]): void {
+    let plain = 0;
+    for (const p of pieces) {
+      if (p.at > plain) this.inner.mem.write(pa + plain, bytes.subarray(plain, p.at));
+      p.guard.store(p.gpa, bytes.subarray(p.at, p.at + p.len));
+      plain = p.at + p.len;
+    }
+    if (plain < bytes.length) this.inner.mem.write(pa + plain, bytes.subarray(plain));
+  }
 
   readonly vcpu: HypBackend['vcpu'] = {
     create: () => {
@@ -185,6 +258,22 @@ export class MonitorHyp implements HypBackend {
     },
     vvma: (vmid, va, asid) => this.inner.fence.vvma(vmid, va, asid),
   };
+
+  /** A protected VM's disk state (null: no disk protection for it), for the lab's views. */
+  inspectDisk(vm: number): DiskInspection | null {
+    const guard = this.disks.get(vm);
+    if (!guard) return null;
+    return {
+      vm,
+      suite: DISK_SUITE,
+      root: guard.tree.root,
+      written: guard.tree.writtenSectors(),
+      counters: { ...guard.counters },
+      version: (sector) => guard.version(sector),
+      leaf: (sector) => guard.tree.leaf(sector),
+      check: (sector, ciphertext) => guard.inspect(sector, ciphertext),
+    };
+  }
 
   /** The VMs the monitor knows, for the lab's views. */
   vmIds(): number[] {
@@ -305,11 +394,47 @@ export class MonitorHyp implements HypBackend {
   private virtioOf(vm: VmRecord): VirtioWatch {
     let watch = this.virtio.get(vm.vm);
     if (!watch) {
+      const disk = this.defenses.diskCrypto && vm.protected ? this.diskOf(vm) : null;
       watch = new VirtioWatch(vm.vm, this.whitelist, (gpa, len) => this.readGuest(vm, gpa, len), (n) =>
-        this.emit(vm.vm, 'io-whitelist', n.attempted, n.allowed ? 'allowed' : 'refused'));
+        this.emit(vm.vm, 'io-whitelist', n.attempted, n.allowed ? 'allowed' : 'refused'), disk && {
+        request: (key, ranges) => disk.request(key, ranges),
+        done: (key) => disk.done(key),
+        reset: (prefix) => disk.reset(prefix),
+      });
       this.virtio.set(vm.vm, watch);
     }
     return watch;
+  }
+
+  private diskOf(vm: VmRecord): DiskGuard {
+    let guard = this.disks.get(vm.vm);
+    if (!guard) {
+      guard = new DiskGuard(vm.vm, DiskGuard.deriveKey(this.keyMaterial, vm.vm), {
+        read: (gpa, len) => this.readGuest(vm, gpa, len),
+        write: (gpa, bytes) => this.writeGuest(vm, gpa, bytes),
+      }, {
+        detect: (what) => this.detect(vm.vm, 'disk-integrity', what),
+        note: (what) => this.emit(vm.vm, 'disk-crypto', what, 'allowed'),
+      });
+      this.disks.set(vm.vm, guard);
+    }
+    return guard;
+  }
+
+  /** The monitor writing a VM's guest-physical memory itself (disk plaintext); false if unmapped. */
+  private writeGuest(vm: VmRecord, gpa: number, bytes: Uint8Array): boolean {
+    for (let done = 0; done < bytes.length;) {
+      if (vm.shadow?.mappedPages.get(Math.floor((gpa + done) / PAGE_SIZE)) === undefined) return false;
+      done += Math.min(bytes.length - done, PAGE_SIZE - ((gpa + done) % PAGE_SIZE));
+    }
+    for (let done = 0; done < bytes.length;) {
+      const g = gpa + done;
+      const frame = vm.shadow?.mappedPages.get(Math.floor(g / PAGE_SIZE)) as number;
+      const n = Math.min(bytes.length - done, PAGE_SIZE - (g % PAGE_SIZE));
+      this.memory.writeBytes(frame * PAGE_SIZE + (g % PAGE_SIZE), bytes.subarray(done, done + n));
+      done += n;
+    }
+    return true;
   }
 
   /** What the exit lets the VMM touch: an SBI console buffer for this call; virtio traffic. */
@@ -435,6 +560,7 @@ export class MonitorHyp implements HypBackend {
       this.hartStarts.forget(emptied.vm);
       this.whitelist.revokePrefix(emptied.vm);
       this.virtio.delete(emptied.vm);
+      this.disks.delete(emptied.vm);
     }
     if (emptied?.shadow) {
       const frames = emptied.shadow.teardown(this.defenses.zeroing);
@@ -577,6 +703,14 @@ export class MonitorHyp implements HypBackend {
   private emit(vm: number | null, mechanism: MonitorEvent['mechanism'], attempted: string, outcome: MonitorEvent['outcome']): void {
     this.listener({ time: this.inner.timer.now(), hart: this.inner.hartId, vm, mechanism, attempted, outcome });
   }
+}
+
+interface DiskPiece {
+  readonly guard: DiskGuard;
+  readonly gpa: number;
+  /** Offset of the piece in the access, and its length. */
+  readonly at: number;
+  readonly len: number;
 }
 
 /** The GPA of an exit the shadow may fix: a guest-page fault, or an "MMIO" access that may be RAM. */

@@ -3,18 +3,21 @@
 // carries them) plus its configuration, so a quote of the dynamic PCR tells a verifier both which
 // monitor runs and whether any of its defenses was switched off.
 import { sha256 } from '../hw/tpm/pcr-bank';
+import { DiskGuard } from './disk-guard';
 import { DmaGuard } from './dma-guard';
 import { FrameOwners } from './frame-owners';
 import { IoWhitelist } from './io-whitelist';
 import type { Defenses, DetectionPolicy } from './monitor-events';
 import { MonitorFramePool } from './monitor-frame-pool';
 import { MonitorHyp } from './monitor-hyp';
+import { SectorTree } from './sector-tree';
 import { ShadowGStage } from './shadow-gstage';
 import { exitRights, filterChanges, guestView } from './vcpu-guard';
 import { VirtioWatch } from './virtio-watch';
 import { VmRegistry } from './vm-registry';
 import { scanVmmGStage } from './vmm-gstage-scan';
 import { walkVmmGStage } from './vmm-gstage-walk';
+import { XtsCipher } from './xts-cipher';
 
 export const MONITOR_NAME = 'CloudVisor';
 export const MONITOR_VERSION = '1.0';
@@ -27,7 +30,7 @@ export interface MonitorConfig {
 
 const CODE: readonly { readonly name: string; toString(): string }[] = [
   MonitorHyp, ShadowGStage, FrameOwners, MonitorFramePool, VmRegistry, DmaGuard, VirtioWatch, IoWhitelist,
-  exitRights, filterChanges, guestView, scanVmmGStage, walkVmmGStage,
+  exitRights, filterChanges, guestView, scanVmmGStage, walkVmmGStage, DiskGuard, SectorTree, XtsCipher,
 ];
 
 /** The bytes the launch measures: a configuration header, then every piece of monitor code. */

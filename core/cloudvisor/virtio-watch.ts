@@ -7,11 +7,15 @@
 // available entries in guest memory itself and whitelists each request's buffers (device-readable
 // ones for loads, device-writable ones for stores). A buffer leaves the list when the device
 // model publishes its used entry; the rings stay listed until the queue or the device is reset.
+// A window whose device ID the guest read as 2 is a block device in the guest's eyes: its requests
+// also go to the disk hooks (disk-guard.ts), which interpose on their data.
 import type { IoRange, IoWhitelist } from './io-whitelist';
 
 const MAGIC = 0x7472_6976; // "virt"
 const WINDOW = 0x1000;
+const DEVICE_ID_BLK = 2;
 const REG = {
+  DEVICE_ID: 0x008,
   QUEUE_SEL: 0x030,
   QUEUE_NUM: 0x038,
   QUEUE_READY: 0x044,
@@ -48,12 +52,24 @@ interface DeviceWindow {
   selected: number;
   /** The guest's last Status write: queues count only once it has said DRIVER (3.1.1 step 3). */
   status: number;
+  /** The device ID the guest read (what it will drive the window as). */
+  deviceId: number;
   readonly queues: Map<number, QueueState>;
 }
 
 export interface VirtioNotice {
   readonly allowed: boolean;
   readonly attempted: string;
+}
+
+/** Where a block device's requests go besides the whitelist (the monitor's disk protection). */
+export interface BlkHooks {
+  /** A request made available, with its chain's buffers in order; `key` is its whitelist grant. */
+  request(key: string, buffers: readonly IoRange[]): void;
+  /** The request granted under `key` is over (its used entry is published). */
+  done(key: string): void;
+  /** Every request under `prefix` (a queue, a device) is over. */
+  reset(prefix: string): void;
 }
 
 export class VirtioWatch {
@@ -64,12 +80,20 @@ export class VirtioWatch {
     private readonly whitelist: IoWhitelist,
     private readonly read: GuestReader,
     private readonly notice: (n: VirtioNotice) => void,
+    private readonly blk: BlkHooks | null = null,
   ) {}
 
   /** The VMM answered a guest load at `gpa` with `value`: a magic value at a window base marks a device. */
   loadAnswered(gpa: number, width: number, value: number): void {
-    if (width !== 4 || gpa % WINDOW !== 0 || value >>> 0 !== MAGIC || this.windows.has(gpa)) return;
-    this.windows.set(gpa, { selected: 0, status: 0, queues: new Map() });
+    if (width !== 4) return;
+    const base = gpa - (gpa % WINDOW);
+    const known = this.windows.get(base);
+    if (known && gpa - base === REG.DEVICE_ID) {
+      known.deviceId = value >>> 0;
+      return;
+    }
+    if (gpa % WINDOW !== 0 || value >>> 0 !== MAGIC || known) return;
+    this.windows.set(gpa, { selected: 0, status: 0, deviceId: 0, queues: new Map() });
   }
 
   /** A guest store to an emulated device register (queue setup, notify, reset). */
@@ -82,6 +106,7 @@ export class VirtioWatch {
       window.status = value;
       if (value !== 0) return;
       this.whitelist.revokePrefix(this.vm, `virtio@${hex(base)}/`);
+      this.blk?.reset(`virtio@${hex(base)}/`);
       window.queues.clear();
       return;
     }
@@ -123,7 +148,9 @@ export class VirtioWatch {
     if (completed > q.num) return; // a VMM writing garbage: nothing to retire, the guest sees it
     for (let i = 0; i < completed; i++) {
       const head = this.u32(q.device + 4 + 8 * ((q.lastUsed + i) % q.num));
-      if (head !== null) this.whitelist.revoke(this.vm, `${queuePrefix(base, Number(queueText))}req${head}`);
+      if (head === null) continue;
+      this.whitelist.revoke(this.vm, `${queuePrefix(base, Number(queueText))}req${head}`);
+      this.blk?.done(`${queuePrefix(base, Number(queueText))}req${head}`);
     }
     q.lastUsed = idx;
   }
@@ -140,6 +167,7 @@ export class VirtioWatch {
   private setReady(base: number, index: number, q: QueueState, ready: boolean): void {
     const prefix = queuePrefix(base, index);
     this.whitelist.revokePrefix(this.vm, prefix);
+    this.blk?.reset(prefix);
     q.ready = false;
     if (!ready) return;
     if (q.highBits || q.num === 0 || q.num > MAX_QUEUE) {
@@ -167,7 +195,10 @@ export class VirtioWatch {
       const head = this.u16(q.driver + 4 + 2 * ((q.lastAvail + i) % q.num));
       if (head === null || head >= q.num) continue;
       const ranges = this.chain(q, head);
-      if (ranges) this.whitelist.grant(this.vm, `${queuePrefix(base, index)}req${head}`, ranges);
+      if (!ranges) continue;
+      const key = `${queuePrefix(base, index)}req${head}`;
+      this.whitelist.grant(this.vm, key, ranges);
+      if (window.deviceId === DEVICE_ID_BLK) this.blk?.request(key, ranges);
     }
     q.lastAvail = idx;
   }

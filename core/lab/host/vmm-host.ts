@@ -5,6 +5,7 @@
 import type { DiskBacking } from '../../hw/devices/disk-backing';
 import { HostBoard, hostBoardDescription } from '../../hw/host-board';
 import type { ManufacturerCa } from '../../hw/tpm/manufacturer-ca';
+import { SeededRandom } from '../../hw/seeded-random';
 import { BusMemoryPort } from '../../cloudvisor/bus-memory-port';
 import type { Defenses, DetectionPolicy, MonitorEvent } from '../../cloudvisor/monitor-events';
 import type { MonitorHyp } from '../../cloudvisor/monitor-hyp';
@@ -136,6 +137,9 @@ export class VmmHost {
       onEvent: (event) => this.emit({ kind: 'monitor', event }),
       ...this.monitorOptions,
       monitorBytes: MONITOR_BYTES,
+      // The monitor's own key material (disk keys): a stream of the session seed apart from the
+      // board's, so drawing it moves no other key, nonce or rng-seed of the host.
+      keyMaterial: SeededRandom.fromSeed(board.seed, 'cloudvisor monitor key material').bytes(32),
       iommu: iommuAccess(board),
       drtm: {
         measure: (image) => {

@@ -293,6 +293,7 @@ function silentDefenses(host: VmmHost, guests: ReadonlyMap<string, GuestState>, 
   );
   if (hid && monitor.defenses.registerHiding) acted.push('register-hiding');
   if (session.monitorEvents.some((e) => e.mechanism === 'scrub' && /zeroed/.test(e.attempted))) acted.push('scrub');
+  if (monitor.vmIds().some((vm) => (monitor.inspectDisk(vm)?.counters.encryptedSectors ?? 0) > 0)) acted.push('disk-crypto');
   return acted;
 }
 

@@ -1,7 +1,8 @@
 // The disk inspector on a real host: a labOS guest formats its volume and stores its key in
 // /secret; the inspector finds the volume, lists labfs from the host disk's bytes, shows the key
 // there in plaintext (the same bytes as the key in the guest's RAM), follows a file the guest
-// writes, and refuses requests it cannot answer with a clear sentence.
+// writes, and refuses requests it cannot answer with a clear sentence. Under CloudVisor the host
+// disk holds ciphertext, the guest column is what the monitor delivers, each sector checks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryDiskBacking } from '../../../core/hw/devices/disk-backing';
 import { GuestSession } from '../../../core/lab/host/guest-session';
@@ -181,18 +182,41 @@ describe('inspect.disk on a bare host', () => {
 });
 
 describe('inspect.disk on a protected host', () => {
-  it('says plainly that the disk is still plaintext under CloudVisor, and /secret reads on the host disk', async () => {
+  it('shows ciphertext on the host disk, the plaintext the monitor would deliver, and each sector against the Merkle root', async () => {
     const b = await boot('protected');
     try {
-      const view = disk(b.host, 'protected', { domain: b.dom, sector: 0, count: 1 });
+      const view = disk(b.host, 'protected', { domain: b.dom, sector: 0, count: 8 });
       expect(view.mode).toBe('protected');
-      expect(view.storage.kind).toBe('plaintext');
-      expect(view.storage.summary).toMatch(
-        /^plaintext on the host disk: the VMM and anyone with the disk read it\. .*not built yet/,
-      );
-      const secret = view.fileSystem.entries.find((e) => e.name === 'secret');
-      const extent = disk(b.host, 'protected', { domain: b.dom, sector: secret?.sector ?? -1, count: 1 });
-      expect(bytesOf(extent.hostBytes).subarray(0, 32).equals(keyInRam(b, 'protected'))).toBe(true);
+      if (view.storage.kind !== 'encrypted') throw new Error(`storage is ${view.storage.kind}`);
+      expect(view.storage.summary).toMatch(/^ciphertext on the host disk: .*AES-128-XTS/);
+      expect(view.storage.suite).toMatch(/^modern: AES-128-XTS, SHA-256 Merkle tree/);
+      expect(bytesOf(view.storage.merkleRoot ?? '')).toHaveLength(32);
+      expect(view.storage.sectors.map((s) => [s.sector, s.verified])).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((s) => [s, true]));
+      expect(bytesOf(view.storage.sectors[1]?.iv ?? '')).toEqual(Buffer.from([1, ...new Array<number>(15).fill(0)]));
+      // The superblock: "LBFS" for the guest, ciphertext on the host disk, which no one can parse as labfs.
+      expect(bytesOf(view.guestBytes).subarray(0, 4).toString('latin1')).toBe('LBFS');
+      expect(bytesOf(view.hostBytes).subarray(0, 4).toString('latin1')).not.toBe('LBFS');
+      expect(view.fileSystem.problem).not.toBeNull();
+      expect(view.guestSource).toMatch(/what CloudVisor would deliver/);
+
+      // /secret's block (labfs block 2, sector 16): the key for the guest, nowhere on the host disk.
+      const key = keyInRam(b, 'protected');
+      const secret = disk(b.host, 'protected', { domain: b.dom, sector: 16, count: 1 });
+      expect(bytesOf(secret.guestBytes).subarray(0, 32).equals(key)).toBe(true);
+      expect(Buffer.from(b.backing.read(0, b.backing.sectorCount)).includes(key)).toBe(false);
+
+      // Someone holding the host disk flips a byte: the sector no longer checks, and the guest
+      // reading it is stopped by the monitor instead of getting the altered bytes.
+      const at = view.volume.hostSector + 16;
+      const sector = b.backing.read(at, 1);
+      sector[0] = (sector[0] ?? 0) ^ 0xff;
+      b.backing.write(at, sector);
+      const after = disk(b.host, 'protected', { domain: b.dom, sector: 16, count: 1 });
+      if (after.storage.kind !== 'encrypted') throw new Error('storage changed kind');
+      expect(after.storage.sectors[0]?.verified).toBe(false);
+      expect(bytesOf(after.guestBytes).equals(Buffer.alloc(512))).toBe(true);
+      b.session.type(b.dom, 'cat secret', 50_000_000);
+      expect(b.session.monitorEvents.filter((e) => e.outcome !== 'allowed').map((e) => [e.mechanism, e.outcome])).toEqual([['disk-integrity', 'fail-stop']]);
     } finally {
       b.host.dispose();
     }

@@ -1,8 +1,10 @@
 // The disk panel in Chromium against the web mode, a bare and a protected host side by side, each
 // with one labOS guest on a 4 MiB volume: the labfs list read from the host disk shows /secret;
 // opening it shows the guest's key in the host-disk column, byte for byte the key in the guest's
-// RAM; a file the guest writes appears with its text; the protected host says plainly that the
-// disk is still plaintext there. Keyboard paging, readable contrast, screenshots in test-artifacts/.
+// RAM; a file the guest writes appears with its text. On the protected host the disk holds only
+// ciphertext (no labfs to list, the key nowhere in the host-disk column), the guest's column shows
+// what CloudVisor delivers (the key), and each sector is shown against the monitor's Merkle root.
+// Keyboard paging, readable contrast, screenshots in test-artifacts/.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -73,7 +75,7 @@ async function column(page: Page, side: 'host' | 'guest', n: number): Promise<st
   return cells.slice(0, n).join('');
 }
 
-async function showHost(page: Page, host: 'bare' | 'protected'): Promise<void> {
+async function showHost(page: Page, host: 'bare' | 'protected', files = true): Promise<void> {
   await openTab(page, 'inspect:disk');
   const panel = page.getByTestId('disk-panel');
   await panel.waitFor();
@@ -81,11 +83,11 @@ async function showHost(page: Page, host: 'bare' | 'protected'): Promise<void> {
   await expect
     .poll(() => panel.getByTestId('disk-volume').textContent(), { timeout: 30_000 })
     .toContain(`on ${host}: volume vm1`);
-  await panel.locator('[data-file="secret"]').waitFor({ timeout: 30_000 });
+  if (files) await panel.locator('[data-file="secret"]').waitFor({ timeout: 30_000 });
 }
 
 describe('disk panel', () => {
-  it("shows a guest's /secret readable on the host disk, bare and protected", async () => {
+  it("shows a guest's /secret readable on the bare host disk, and only ciphertext on the protected one", async () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors = collectErrors(page);
     try {
@@ -146,21 +148,30 @@ describe('disk panel', () => {
         expect(await contrastOf(page, selector), selector).toBeGreaterThanOrEqual(4.5);
       }
 
-      // The protected host: the same key in plaintext on its disk, and the panel says so.
-      await showHost(page, 'protected');
+      // The protected host: ciphertext on its disk, the key only in the guest's column.
+      await showHost(page, 'protected', false);
+      await expect.poll(() => panel.getByTestId('disk-storage').getAttribute('data-storage')).toBe('encrypted');
       const storage = (await panel.getByTestId('disk-storage').textContent()) ?? '';
-      expect(storage).toContain('plaintext on the host disk: the VMM and anyone with the disk read it');
-      expect(storage).toContain('not built yet');
-      expect(await panel.getByTestId('disk-storage').getAttribute('data-storage')).toBe('plaintext');
-      await panel.locator('[data-file="secret"] button').click();
-      await expect.poll(() => column(page, 'host', 32)).toBe(guardedKey);
-      expect(await column(page, 'guest', 32)).toBe(guardedKey);
+      expect(storage).toContain('ciphertext on the host disk');
+      expect(storage).toContain('AES-128-XTS');
+      await panel.getByTestId('disk-fs-problem').waitFor();
+      expect(await panel.locator('[data-file="secret"]').count()).toBe(0);
+      await panel.getByTestId('disk-goto').fill('16'); // labfs block 2: /secret
+      await page.keyboard.press('Enter');
+      await expect.poll(() => panel.getByTestId('disk-position').textContent()).toBe('sector 16 / 8191');
+      await expect.poll(() => column(page, 'guest', 32)).toBe(guardedKey);
+      expect(await column(page, 'host', 32)).not.toBe(guardedKey);
+      const integrity = panel.getByTestId('disk-integrity');
+      expect(await integrity.textContent()).toContain('modern (AES-128-XTS, SHA-256 Merkle tree) suite; Merkle root');
+      expect(await integrity.locator('tbody tr').first().textContent()).toContain('verified');
+      expect(await contrastOf(page, '[data-testid="disk-storage"]'), 'protected storage note').toBeGreaterThanOrEqual(4.5);
       await page.screenshot({ path: join(ARTIFACTS, 'disk-panel.png'), fullPage: true });
 
-      // Live: a file the guest writes meanwhile shows up when the panel is back on screen.
+      // Live: a file the guest writes meanwhile moves the Merkle root when the panel is back on screen.
+      const rootBefore = await integrity.locator('caption').textContent();
       await run(page, 'protected:dom1', 'write later written while the panel was away');
       await openTab(page, 'inspect:disk');
-      await panel.locator('[data-file="later"]').waitFor({ timeout: 30_000 });
+      await expect.poll(() => integrity.locator('caption').textContent(), { timeout: 30_000 }).not.toBe(rootBefore);
       expect(errors).toEqual([]);
     } finally {
       await page.close();

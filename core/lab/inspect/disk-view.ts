@@ -135,7 +135,7 @@ function encryptedStorage(disk: DiskInspection, window: DiskWindow, hostBytes: U
   return {
     kind: 'encrypted',
     summary: `${ENCRYPTED}; ${disk.written.length} sectors written under protection, each a leaf of the Merkle tree whose root the monitor keeps`,
-    suite: `modern: ${disk.suite}`,
+    suite: `modern (${disk.suite})`,
     merkleRoot: Buffer.from(disk.root).toString('base64'),
     sectors,
   };

@@ -189,7 +189,7 @@ describe('inspect.disk on a protected host', () => {
       expect(view.mode).toBe('protected');
       if (view.storage.kind !== 'encrypted') throw new Error(`storage is ${view.storage.kind}`);
       expect(view.storage.summary).toMatch(/^ciphertext on the host disk: .*AES-128-XTS/);
-      expect(view.storage.suite).toMatch(/^modern: AES-128-XTS, SHA-256 Merkle tree/);
+      expect(view.storage.suite).toBe('modern (AES-128-XTS, SHA-256 Merkle tree)');
       expect(bytesOf(view.storage.merkleRoot ?? '')).toHaveLength(32);
       expect(view.storage.sectors.map((s) => [s.sector, s.verified])).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((s) => [s, true]));
       expect(bytesOf(view.storage.sectors[1]?.iv ?? '')).toEqual(Buffer.from([1, ...new Array<number>(15).fill(0)]));

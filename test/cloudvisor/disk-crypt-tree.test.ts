@@ -56,4 +56,16 @@ describe('the sector Merkle tree', () => {
     expect(t.verify(1, sectorLeaf(1, 1, ct('one')), path.slice(1))).toBe(false);
     expect(() => t.update(MAX_SECTORS, new Uint8Array(32))).toThrow(RangeError);
   });
+
+  it('updates several leaves at once to the same root as one by one, and holds exactly the stored leaves', () => {
+    const one = new SectorTree();
+    const many = new SectorTree();
+    const leaves = [8, 9, 10, 11, 12, 13, 14, 15, 1000].map((s) => [s, sectorLeaf(s, 1, ct(`m${s}`))] as const);
+    for (const [s, leaf] of leaves) one.update(s, leaf);
+    many.updateMany(leaves);
+    expect(many.root).toEqual(one.root);
+    expect(many.holds(9, sectorLeaf(9, 1, ct('m9')))).toBe(true);
+    expect(many.holds(9, sectorLeaf(9, 2, ct('m9')))).toBe(false);
+    expect(many.holds(10, sectorLeaf(10, 1, ct('m9')))).toBe(false);
+  });
 });

@@ -2,7 +2,7 @@
 // queue (descriptor table, driver ring, device ring), driven by the MMIO stores a driver makes.
 import { describe, expect, it } from 'vitest';
 import { IoWhitelist } from '../../core/cloudvisor/io-whitelist';
-import { VirtioWatch, type VirtioNotice } from '../../core/cloudvisor/virtio-watch';
+import { VirtioWatch, type BlkHooks, type VirtioNotice } from '../../core/cloudvisor/virtio-watch';
 
 const BASE = 0x1000_1000;
 const DESC = 0x8000_0000;
@@ -10,13 +10,13 @@ const DRIVER = 0x8000_1000;
 const DEVICE = 0x8000_2000;
 const NUM = 8;
 
-function setup() {
+function setup(blk: BlkHooks | null = null, deviceId = 2) {
   const ram = new Uint8Array(0x10000);
   const view = new DataView(ram.buffer);
   const at = (gpa: number): number => gpa - DESC;
   const list = new IoWhitelist();
   const notices: VirtioNotice[] = [];
-  const watch = new VirtioWatch(3, list, (gpa, len) => (gpa >= DESC && gpa + len <= DESC + ram.length ? ram.slice(at(gpa), at(gpa) + len) : null), (n) => notices.push(n));
+  const watch = new VirtioWatch(3, list, (gpa, len) => (gpa >= DESC && gpa + len <= DESC + ram.length ? ram.slice(at(gpa), at(gpa) + len) : null), (n) => notices.push(n), blk);
   const desc = (i: number, addr: number, len: number, flags: number, next: number): void => {
     view.setUint32(at(DESC + 16 * i), addr, true);
     view.setUint32(at(DESC + 16 * i) + 8, len, true);
@@ -33,6 +33,7 @@ function setup() {
   };
   const bringUp = (): void => {
     watch.loadAnswered(BASE, 4, 0x74726976);
+    watch.loadAnswered(BASE + 0x008, 4, deviceId);
     for (const [offset, value] of [[0x70, 3], [0x30, 0], [0x38, NUM], [0x80, DESC], [0x84, 0], [0x90, DRIVER], [0x94, 0], [0xa0, DEVICE], [0xa4, 0], [0x44, 1]] as const) {
       watch.store(BASE + offset, 4, value);
     }
@@ -100,5 +101,42 @@ describe('VirtioWatch', () => {
     offer(1, 2);
     watch.store(BASE + 0x50, 4, 0);
     expect([...list.list(3).keys()].filter((k) => k.includes('req'))).toEqual([]);
+  });
+
+  it('hands a block device\'s requests to the disk hooks, retires them with their used entry, and resets them with the device', () => {
+    const calls: string[] = [];
+    const hooks: BlkHooks = {
+      request: (key, buffers) => calls.push(`request ${key} ${buffers.map((b) => `${b.gpa.toString(16)}+${b.len}${b.store ? 'w' : 'r'}`).join(' ')}`),
+      done: (key) => calls.push(`done ${key}`),
+      reset: (prefix) => calls.push(`reset ${prefix}`),
+    };
+    const { watch, desc, offer, complete, bringUp } = setup(hooks);
+    bringUp();
+    desc(0, 0x8000_5000, 16, 1, 1);
+    desc(1, 0x8000_6000, 512, 3, 2);
+    desc(2, 0x8000_7000, 1, 2, 0);
+    offer(0, 0);
+    watch.store(BASE + 0x50, 4, 0);
+    complete(0, 0);
+    watch.usedWritten(`virtio@${BASE.toString(16)}/q0/used`);
+    watch.store(BASE + 0x70, 4, 0);
+    const dev = `virtio@${BASE.toString(16)}`;
+    expect(calls).toEqual([
+      `reset ${dev}/q0/`, // QueueReady starts the queue afresh
+      `request ${dev}/q0/req0 80005000+16r 80006000+512w 80007000+1w`,
+      `done ${dev}/q0/req0`,
+      `reset ${dev}/`,
+    ]);
+  });
+
+  it('leaves other devices (an rng) to the whitelist alone', () => {
+    const calls: string[] = [];
+    const { list, watch, desc, offer, bringUp } = setup({ request: (key) => calls.push(key), done: () => undefined, reset: () => undefined }, 4);
+    bringUp();
+    desc(0, 0x8000_6000, 64, 2, 0);
+    offer(0, 0);
+    watch.store(BASE + 0x50, 4, 0);
+    expect(list.allows(3, 0x8000_6000, 64, 'store')).not.toBeNull();
+    expect(calls).toEqual([]);
   });
 });

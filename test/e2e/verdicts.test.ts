@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_DEFENSES } from '../../core/cloudvisor/monitor-events';
 import { CHROMIUM_ARGS, findChromium } from './support/find-chromium';
 import { collectErrors, contrastOf, openLab, openTab, startSideBySideLab, terminalText, typeLine, waitForPrompt } from './support/lab-page';
 import { ROOT, type RunningLab } from './support/lab-server';
@@ -38,7 +39,8 @@ describe('verdicts panel', () => {
       await rows.waitFor({ timeout: 30_000 });
       expect(await rows.textContent()).toContain('expected: bare compromised, protected defended');
 
-      // Every defense off in turn as well: eight runs, one at a time, queued in the order asked.
+      // Every defense off in turn as well (bare, protected, one run per defense), one at a time, queued in the order asked.
+      const runs = 2 + Object.keys(ALL_DEFENSES).length;
       await page.getByTestId('verdicts-ablation').check();
       await page.getByTestId('verdicts-run-steal-secret').click();
       const running = rows.locator('tr.pending[data-phase="running"]');
@@ -50,7 +52,7 @@ describe('verdicts panel', () => {
       await page.screenshot({ path: join(ROOT, 'test-artifacts', 'verdicts-queued.png'), fullPage: true });
 
       // The last queued run is cancelled: its row goes, and it never becomes a verdict.
-      await expect.poll(() => rows.locator('tr.pending, tr.run').count(), { timeout: 30_000 }).toBe(8);
+      await expect.poll(() => rows.locator('tr.pending, tr.run').count(), { timeout: 30_000 }).toBe(runs);
       const cancelledTicket = await rows.locator('tr.pending[data-phase="queued"]').last().getAttribute('data-ticket');
       await rows.locator(`tr[data-ticket="${cancelledTicket}"]`).getByRole('button', { name: /^Cancel the run of steal-secret/ }).click();
       await expect.poll(async () => (await lab.host.request('scenario.runs', { tickets: [cancelledTicket ?? ''] })).runs[0]?.phase).toBe('cancelled');
@@ -66,7 +68,7 @@ describe('verdicts panel', () => {
       await openTab(page, 'tools:verdicts');
       await rows.locator('tr[data-mode="protected"]').waitFor({ timeout: 400_000 });
       await expect.poll(() => page.getByTestId('verdicts-running').count(), { timeout: 400_000 }).toBe(0);
-      expect(await rows.locator('tr.run').count()).toBe(7);
+      expect(await rows.locator('tr.run').count()).toBe(runs - 1);
       expect(await rows.locator('tr[data-mode="bare"] [data-testid="verdict"]').textContent()).toBe('compromised');
       expect(await rows.locator('tr[data-mode="protected"] [data-testid="verdict"]').textContent()).toBe('defended');
       expect(await rows.locator('tr.head').textContent()).toContain('every run so far as expected');

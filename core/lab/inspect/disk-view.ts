@@ -81,7 +81,7 @@ export function diskView(ctx: InspectContext, domainId: number, window: DiskWind
     guestBytes: Buffer.from(guestBytes).toString('base64'),
     guestSource: disk === null ? GUEST_PLAIN : GUEST_DECRYPTED,
     storage,
-    fileSystem: fileSystemOf(volume, backing),
+    fileSystem: fileSystemOf(volume, backing, disk !== null),
   };
 }
 
@@ -150,17 +150,19 @@ function delivered(disk: DiskInspection, window: DiskWindow, hostBytes: Uint8Arr
 }
 
 /** The volume's labfs as the host disk holds it (blocks read straight from the backing). */
-function fileSystemOf(volume: DiskVolume, backing: DiskBacking): DiskFileSystem {
+function fileSystemOf(volume: DiskVolume, backing: DiskBacking, encrypted: boolean): DiskFileSystem {
   const blocks = Math.floor(volume.sectors / SECTORS_PER_BLOCK);
   const listing = labfsListing((first, count) =>
     first + count > blocks
       ? null
       : backing.read(volume.hostSector + first * SECTORS_PER_BLOCK, count * SECTORS_PER_BLOCK),
   );
+  // Ciphertext parses as nothing: its "superblock" fields would be noise, so only the reason shows.
+  const unreadable = encrypted && listing.superblock?.magicOk !== true;
   return {
     readFrom: 'host-disk',
-    superblock: listing.superblock,
-    problem: listing.problem,
+    superblock: unreadable ? null : listing.superblock,
+    problem: unreadable ? `${listing.problem ?? 'not labfs'}: the host disk holds only ciphertext of this volume` : listing.problem,
     entries: listing.entries.map((e) => ({
       index: e.index,
       name: e.name,

@@ -196,7 +196,8 @@ describe('inspect.disk on a protected host', () => {
       // The superblock: "LBFS" for the guest, ciphertext on the host disk, which no one can parse as labfs.
       expect(bytesOf(view.guestBytes).subarray(0, 4).toString('latin1')).toBe('LBFS');
       expect(bytesOf(view.hostBytes).subarray(0, 4).toString('latin1')).not.toBe('LBFS');
-      expect(view.fileSystem.problem).not.toBeNull();
+      expect(view.fileSystem.problem).toMatch(/the host disk holds only ciphertext of this volume$/);
+      expect(view.fileSystem.superblock).toBeNull();
       expect(view.guestSource).toMatch(/what CloudVisor would deliver/);
 
       // /secret's block (labfs block 2, sector 16): the key for the guest, nowhere on the host disk.

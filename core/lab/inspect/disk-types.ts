@@ -44,14 +44,14 @@ export interface SectorIntegrity {
   readonly iv: string;
   /** base64 of the sector's hash: the Merkle tree's leaf. */
   readonly hash: string;
-  /** The leaf checks against the monitor's root; null when not checked. */
+  /** The leaf checks against the monitor's root; null when the sector was never written under protection (it reads as zeros). */
   readonly verified: boolean | null;
 }
 
 /**
  * How the shown sectors are stored. 'plaintext': the host disk holds the guest's bytes as they
  * are, so both views are the same bytes. 'encrypted': the host disk holds ciphertext and the guest
- * sees what the monitor decrypts and verifies; filled in by the protected-disk work.
+ * sees what the monitor decrypts and verifies (a VM under CloudVisor's disk protection).
  */
 export type DiskStorage =
   | { readonly kind: 'plaintext'; readonly summary: string }

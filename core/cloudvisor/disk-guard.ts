@@ -68,6 +68,7 @@ interface BlkRequest {
   readonly delivered: Uint8Array | null;
   failed: boolean;
   settled: boolean;
+  committed: boolean;
 }
 
 export interface DiskCounters {
@@ -140,7 +141,7 @@ export class DiskGuard {
       arrived: reading ? new Uint8Array(bytes) : null,
       arrivedPerSector: reading ? new Uint16Array(sectors) : null,
       delivered: reading ? new Uint8Array(sectors) : null,
-      failed: false, settled: false,
+      failed: false, settled: false, committed: false,
     });
     if (!this.announced) {
       this.announced = true;
@@ -248,9 +249,14 @@ export class DiskGuard {
    */
   private settle(r: BlkRequest, status: number): number {
     if (r.type === T_OUT) {
-      if (status === S_OK && r.sealed && r.ciphertext !== null && !r.settled) this.commit(r);
+      // The first status decides: a write is committed once, and the guest never hears OK for a
+      // write the monitor did not commit (an opaque one, or one the VMM first called failed).
+      if (!r.settled && status === S_OK && r.sealed && r.ciphertext !== null) {
+        this.commit(r);
+        r.committed = true;
+      }
       r.settled = true;
-      return status;
+      return r.committed || status !== S_OK ? status : S_IOERR;
     }
     r.settled = true;
     if (!r.sealed) return status === S_OK ? S_IOERR : status;

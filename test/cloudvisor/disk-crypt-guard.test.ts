@@ -115,10 +115,18 @@ describe('the disk guard', () => {
     expect(detected).toEqual([]);
   });
 
-  it('does not commit a write the VMM failed', () => {
-    const { guard, write } = setup();
+  it('does not commit a write the VMM failed, nor let the guest hear OK for it afterwards', () => {
+    const { guard, write, ram } = setup();
     write(9, text('lost'), [512], 1);
     expect(guard.tree.written(9)).toBe(false);
+    expect(ram[0x9000]).toBe(1);
+    const { guard: g2, header, ram: ram2 } = setup();
+    header(RAM, 1, 4);
+    g2.request('w', [{ gpa: RAM, len: 16, load: true, store: false }, { gpa: RAM + 0x1000, len: 512, load: true, store: false }, { gpa: RAM + 0x9000, len: 1, load: false, store: true }]);
+    g2.store(RAM + 0x9000, Uint8Array.of(1));
+    g2.store(RAM + 0x9000, Uint8Array.of(0));
+    expect(ram2[0x9000]).toBe(1);
+    expect(g2.tree.written(4)).toBe(false);
   });
 
   it('catches rollback, swap and tamper, and gives the guest an I/O error instead of the bytes', () => {

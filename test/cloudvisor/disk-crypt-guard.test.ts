@@ -168,4 +168,15 @@ describe('the disk guard', () => {
     const half = read(60, ct, [512]);
     expect(half.status).toBe(1);
   });
+
+  it('leaves flush and get-id requests alone: no data to transform, their bytes and status pass', () => {
+    const { guard, header, ram } = setup();
+    header(RAM, 4, 0);
+    guard.request('flush', [{ gpa: RAM, len: 16, load: true, store: false }, { gpa: RAM + 0x9000, len: 1, load: false, store: true }]);
+    header(RAM + 0x20, 8, 0);
+    guard.request('id', [{ gpa: RAM + 0x20, len: 16, load: true, store: false }, { gpa: RAM + 0x3000, len: 21, load: false, store: true }]);
+    expect(guard.pending).toBe(0);
+    expect(guard.covers(RAM + 0x3000, 21)).toBe(false);
+    expect(ram[0x9000]).toBe(0);
+  });
 });

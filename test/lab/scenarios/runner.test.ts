@@ -40,7 +40,7 @@ describe('the scenario catalog on bare and protected hosts', () => {
 });
 
 describe('ablation: the defense switched off lets the attack through', () => {
-  const cases: [string, DefenseName][] = [['steal-secret', 'eptx'], ['freed-page-leak', 'zeroing'], ['dma-into-guest', 'iommu']];
+  const cases: [string, DefenseName][] = [['steal-secret', 'eptx'], ['freed-page-leak', 'zeroing'], ['dma-into-guest', 'iommu'], ['disk-image-read', 'diskCrypto'], ['disk-tamper', 'diskCrypto']];
   for (const [id, defense] of cases) {
     it(`${id} with ${defense} off`, async () => {
       const loaded = byId(id);

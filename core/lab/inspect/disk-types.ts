@@ -3,6 +3,8 @@
 // system as anyone holding the host disk can parse it. Plain data for the lab protocol; bytes
 // travel as base64. Sectors are 512 bytes and, in requests, counted from the volume's start.
 
+import type { LabfsSuperblockInfo } from './labfs-reader';
+
 /** Largest window one request returns: 64 sectors (32 KiB). */
 export const MAX_DISK_SECTORS = 64;
 export const DISK_SECTOR_BYTES = 512;
@@ -85,15 +87,7 @@ export interface DiskFileEntry {
 export interface DiskFileSystem {
   /** Always the host disk: what anyone holding the disk, the VMM included, can parse. */
   readonly readFrom: 'host-disk';
-  readonly superblock: {
-    readonly magicOk: boolean;
-    readonly crcOk: boolean;
-    readonly version: number;
-    readonly blockSize: number;
-    readonly totalBlocks: number;
-    readonly dataStart: number;
-    readonly label: string;
-  } | null;
+  readonly superblock: LabfsSuperblockInfo | null;
   /** Why the volume does not read as labfs (blank, bad magic, damaged), or null. */
   readonly problem: string | null;
   readonly entries: readonly DiskFileEntry[];

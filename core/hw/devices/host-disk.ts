@@ -12,6 +12,7 @@ import {
   isDmaFault,
   type MmioDevice,
 } from '../device';
+import { type DeviceRegister, DeviceRegisters } from '../device-registers';
 import { type DiskBacking, SECTOR_SIZE } from './disk-backing';
 
 export const HOST_DISK_REG = {
@@ -78,13 +79,6 @@ export interface HostDiskState {
   readonly completed: number;
 }
 
-interface Register {
-  readonly offset: number;
-  readonly name: keyof typeof HOST_DISK_REG;
-  readonly read: () => number;
-  readonly write?: (value: number) => void;
-}
-
 /** The outcome of one request: the status and the number of bytes moved. */
 interface Outcome {
   readonly status: number;
@@ -102,16 +96,16 @@ export class HostDisk implements MmioDevice {
   private interruptEnable = 0;
   private error: number = HOST_DISK_ERROR.NONE;
   private completed = 0;
-  private readonly registers: readonly Register[];
+  private readonly registers: DeviceRegisters<keyof typeof HOST_DISK_REG>;
 
   constructor(
     private readonly backing: DiskBacking,
     private readonly dma: DmaPort,
     private readonly irq: IrqLine,
-    private readonly log: DeviceLog,
+    log: DeviceLog,
   ) {
     const capacity = backing.sectorCount;
-    this.registers = [
+    const table: readonly DeviceRegister<keyof typeof HOST_DISK_REG>[] = [
       { offset: HOST_DISK_REG.MAGIC, name: 'MAGIC', read: () => HOST_DISK_MAGIC },
       { offset: HOST_DISK_REG.VERSION, name: 'VERSION', read: () => HOST_DISK_VERSION },
       { offset: HOST_DISK_REG.CAPACITY_LO, name: 'CAPACITY_LO', read: () => capacity % 2 ** 32 },
@@ -157,24 +151,15 @@ export class HostDisk implements MmioDevice {
       { offset: HOST_DISK_REG.ERROR, name: 'ERROR', read: () => this.error },
       { offset: HOST_DISK_REG.COMPLETED, name: 'COMPLETED', read: () => this.completed },
     ];
+    this.registers = new DeviceRegisters(this.name, table, log);
   }
 
   read(offset: number, width: AccessWidth): number {
-    const reg = width === 4 ? this.registers.find((r) => r.offset === offset) : undefined;
-    if (reg === undefined) {
-      this.log.unknownAccess(this.name, 'read', offset, width);
-      return 0;
-    }
-    return reg.read() >>> 0;
+    return this.registers.read(offset, width);
   }
 
   write(offset: number, width: AccessWidth, value: number): void {
-    const reg = width === 4 ? this.registers.find((r) => r.offset === offset) : undefined;
-    if (reg?.write === undefined) {
-      this.log.unknownAccess(this.name, 'write', offset, width, value);
-      return;
-    }
-    reg.write(value >>> 0);
+    this.registers.write(offset, width, value);
   }
 
   reset(): void {

@@ -6,6 +6,7 @@
 // cause codes); simplified: no IOTLB or DC cache (nothing to invalidate), no first stage,
 // no command queue, and an MMIO fault window instead of an in-memory fault queue (docs/hw/iommu.md).
 import type { AccessWidth, DeviceLog, DmaFault, DmaPort, IrqLine, MmioDevice } from '../device';
+import { type DeviceRegister, DeviceRegisters } from '../device-registers';
 import { type PageTableMemory, SV32X4, walkSv32x4, type WalkAccess } from './sv32x4-walk';
 
 export const IOMMU_REG = {
@@ -74,13 +75,6 @@ export interface IommuState {
   readonly faults: readonly IommuFault[];
 }
 
-interface Register {
-  readonly offset: number;
-  readonly name: keyof typeof IOMMU_REG;
-  readonly read: () => number;
-  readonly write?: (value: number) => void;
-}
-
 type Translation = { ok: true; pa: number } | { ok: false; fault: IommuFault };
 
 export class Iommu implements MmioDevice {
@@ -91,7 +85,7 @@ export class Iommu implements MmioDevice {
   private faultStatus = 0;
   private dropped = 0;
   private faults: IommuFault[] = [];
-  private readonly registers: readonly Register[];
+  private readonly registers: DeviceRegisters<keyof typeof IOMMU_REG>;
   private readonly tables: PageTableMemory;
 
   constructor(
@@ -113,7 +107,7 @@ export class Iommu implements MmioDevice {
       inRam: (pa, len) => this.inRam(pa, len),
     };
     const oldest = (): IommuFault | undefined => this.faults[0];
-    this.registers = [
+    const table: readonly DeviceRegister<keyof typeof IOMMU_REG>[] = [
       { offset: IOMMU_REG.CAPABILITIES, name: 'CAPABILITIES', read: () => CAPABILITIES_VALUE },
       { offset: IOMMU_REG.DDTP, name: 'DDTP', read: () => this.ddtp, write: (v) => this.setDdtp(v) },
       {
@@ -149,24 +143,15 @@ export class Iommu implements MmioDevice {
       { offset: IOMMU_REG.FAULT_TTYP, name: 'FAULT_TTYP', read: () => oldest()?.ttyp ?? 0 },
       { offset: IOMMU_REG.FAULT_DROPPED, name: 'FAULT_DROPPED', read: () => this.dropped },
     ];
+    this.registers = new DeviceRegisters(this.name, table, log);
   }
 
   read(offset: number, width: AccessWidth): number {
-    const reg = width === 4 ? this.registers.find((r) => r.offset === offset) : undefined;
-    if (reg === undefined) {
-      this.log.unknownAccess(this.name, 'read', offset, width);
-      return 0;
-    }
-    return reg.read() >>> 0;
+    return this.registers.read(offset, width);
   }
 
   write(offset: number, width: AccessWidth, value: number): void {
-    const reg = width === 4 ? this.registers.find((r) => r.offset === offset) : undefined;
-    if (reg?.write === undefined) {
-      this.log.unknownAccess(this.name, 'write', offset, width, value);
-      return;
-    }
-    reg.write(value >>> 0);
+    this.registers.write(offset, width, value);
   }
 
   reset(): void {

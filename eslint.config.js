@@ -37,6 +37,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: outsideCore }] },
   },
   {
+    // The bottom layer: constants from the published specifications, which every area may import.
+    files: ['core/spec/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '.', message: 'core/spec is data from the specifications: it imports nothing' }] },
+      ],
+    },
+  },
+  {
     files: ['core/hw/**/*.ts'],
     rules: {
       'no-restricted-imports': [

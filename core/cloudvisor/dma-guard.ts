@@ -6,7 +6,8 @@
 // registers and become monitor events.
 import { IOMMU_DC, IOMMU_MODE, IOMMU_REG } from '../hw/iommu/iommu';
 import { VMM, type FrameOwner, type FrameOwners } from './frame-owners';
-import { PTE, PTE_PPN_SHIFT, ROOT_BYTES, leafIndex, rootIndex } from './gstage-format';
+import { leafIndex, rootIndex } from './gstage-format';
+import { GSTAGE_ROOT_BYTES, PTE, PTE_PPN_SHIFT } from '../spec/riscv-priv';
 import type { MonitorFramePool } from './monitor-frame-pool';
 import { PAGE_SIZE, type PhysicalMemoryPort } from './physical-memory-port';
 
@@ -38,7 +39,7 @@ export class DmaGuard {
     private readonly regs: IommuRegisters,
     deviceIds: readonly number[],
   ) {
-    const root = pool.allocate(ROOT_BYTES / PAGE_SIZE, ROOT_BYTES / PAGE_SIZE);
+    const root = pool.allocate(GSTAGE_ROOT_BYTES / PAGE_SIZE, GSTAGE_ROOT_BYTES / PAGE_SIZE);
     const directory = pool.allocate();
     if (root === null || directory === null) throw new Error('the monitor has no memory left for the IOMMU tables');
     this.rootFrame = root;

@@ -1,35 +1,15 @@
 // Sv32x4 (G-stage) formats, priv spec 1.12 sections 9.2.10 (hgatp) and 9.5.1: a 16 KiB root of
 // 4096 entries indexed by GPA[33:22], 4 KiB level-0 tables indexed by GPA[21:12], Sv32 PTEs.
 // G-stage leaves must have U=1 (9.5.1); the monitor's shadow leaves also carry A=D=1 so the
-// hart never needs to update them.
-
-export const HGATP_MODE_SV32X4 = 0x8000_0000;
-export const HGATP_VMID_SHIFT = 22;
-export const HGATP_VMID_MASK = 0x7f;
-export const HGATP_PPN_MASK = 0x3f_ffff;
-
-export const PTE = {
-  V: 1 << 0,
-  R: 1 << 1,
-  W: 1 << 2,
-  X: 1 << 3,
-  U: 1 << 4,
-  G: 1 << 5,
-  A: 1 << 6,
-  D: 1 << 7,
-} as const;
-
-export const PTE_PPN_SHIFT = 10;
-export const ROOT_ENTRIES = 4096;
-export const LEAF_ENTRIES = 1024;
-export const ROOT_BYTES = ROOT_ENTRIES * 4;
+// hart never needs to update them. The constants (hgatp fields, PTE bits) are core/spec's.
+import { HGATP, PTE, PTE_PPN_SHIFT } from '../spec/riscv-priv';
 
 export function hgatpRoot(hgatp: number): number {
-  return (hgatp & HGATP_PPN_MASK) * 4096;
+  return (hgatp & HGATP.PPN_MASK) * 4096;
 }
 
 export function makeHgatp(rootPa: number, vmid: number): number {
-  return (HGATP_MODE_SV32X4 | ((vmid & HGATP_VMID_MASK) << HGATP_VMID_SHIFT) | ((rootPa / 4096) & HGATP_PPN_MASK)) >>> 0;
+  return (HGATP.MODE_SV32X4 | ((vmid & HGATP.VMID_MASK) << HGATP.VMID_SHIFT) | ((rootPa / 4096) & HGATP.PPN_MASK)) >>> 0;
 }
 
 /** Physical address named by a PTE's PPN (up to 34 bits: kept as a double). */

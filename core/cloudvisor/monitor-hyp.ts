@@ -10,7 +10,7 @@ import { GUEST_REG_NAMES } from '../sandbox/hyp-ops';
 import { DiskGuard, DISK_SUITE, type DiskCounters, type SectorCheck } from './disk-guard';
 import type { DmaGuard } from './dma-guard';
 import { VMM, type FrameOwners } from './frame-owners';
-import { HGATP_VMID_MASK } from './gstage-format';
+import { HGATP } from '../spec/riscv-priv';
 import { HartStartGuard } from './hart-start-guard';
 import { IoWhitelist, type IoAccess } from './io-whitelist';
 import {
@@ -665,7 +665,7 @@ export class MonitorHyp implements HypBackend {
   /** The VMM's HFENCE.GVMA: every shadow of that VMID (all when omitted) is checked again. */
   private resync(vmid: number | undefined, gpa: number | undefined): void {
     for (const vm of this.registry.vms.values()) {
-      if (!vm.shadow || (vmid !== undefined && (vmid & HGATP_VMID_MASK) !== vm.vm)) continue;
+      if (!vm.shadow || (vmid !== undefined && (vmid & HGATP.VMID_MASK) !== vm.vm)) continue;
       const hgatp = this.vmmHgatpOf(vm);
       if (hgatp === null) continue;
       // A fence of one address is the VMM saying it (re)mapped that page: take it into the shadow

@@ -4,7 +4,8 @@
 // started), frames of other VMs or of the monitor are refused, and a GPA already backed by a VM
 // frame is never silently remapped or dropped. Shadow tables live in monitor frames.
 import { VMM, describeOwner, vmOwner, type FrameOwners, type VmId } from './frame-owners';
-import { PTE, PTE_PPN_SHIFT, ROOT_BYTES, hgatpRoot, isLeaf, leafIndex, makeHgatp, ptePa, rootIndex } from './gstage-format';
+import { hgatpRoot, isLeaf, leafIndex, makeHgatp, ptePa, rootIndex } from './gstage-format';
+import { GSTAGE_ROOT_BYTES, PTE, PTE_PPN_SHIFT } from '../spec/riscv-priv';
 import type { MonitorFramePool } from './monitor-frame-pool';
 import { PAGE_SIZE, type PhysicalMemoryPort } from './physical-memory-port';
 import { walkVmmGStage } from './vmm-gstage-walk';
@@ -64,7 +65,7 @@ export class ShadowGStage {
     readonly vmid: number,
     private readonly confinement: ShadowConfinement = PROTECTED,
   ) {
-    const root = pool.allocate(ROOT_BYTES / PAGE_SIZE, ROOT_BYTES / PAGE_SIZE);
+    const root = pool.allocate(GSTAGE_ROOT_BYTES / PAGE_SIZE, GSTAGE_ROOT_BYTES / PAGE_SIZE);
     if (root === null) throw new Error('the monitor has no memory left for a shadow G-stage root');
     this.rootFrame = root;
   }
@@ -139,7 +140,7 @@ export class ShadowGStage {
     if (vmmHgatp !== this.seenHgatp) return null;
     const root = Math.floor(hgatpRoot(vmmHgatp) / PAGE_SIZE);
     const frames: number[] = [];
-    for (let f = root; f < root + ROOT_BYTES / PAGE_SIZE; f++) frames.push(f);
+    for (let f = root; f < root + GSTAGE_ROOT_BYTES / PAGE_SIZE; f++) frames.push(f);
     for (const top of this.seenRoot.values()) {
       if ((top & PTE.V) !== 0 && !isLeaf(top)) frames.push(Math.floor(ptePa(top) / PAGE_SIZE));
     }
@@ -186,7 +187,7 @@ export class ShadowGStage {
     this.pagesByRoot.clear();
     for (const table of this.leafTables.values()) this.pool.release(table);
     this.leafTables.clear();
-    this.pool.release(this.rootFrame, ROOT_BYTES / PAGE_SIZE);
+    this.pool.release(this.rootFrame, GSTAGE_ROOT_BYTES / PAGE_SIZE);
     return frames;
   }
 

@@ -2,7 +2,7 @@
 // of its launch window) and its last exit; per VM (named by VMID) its shadow G-stage, its vCPUs and
 // whether it was fail-stopped. Invariant: a vCPU belongs to at most one VM, the one of its hgatp.
 import type { Exit, VcpuId } from '../sandbox/hyp';
-import { HGATP_VMID_MASK, HGATP_VMID_SHIFT } from './gstage-format';
+import { HGATP } from '../spec/riscv-priv';
 import type { ShadowGStage } from './shadow-gstage';
 
 export interface VcpuRecord {
@@ -25,7 +25,7 @@ export interface VmRecord {
   readonly vcpus: Set<VcpuId>;
 }
 
-export const vmidOf = (hgatp: number): number => (hgatp >>> HGATP_VMID_SHIFT) & HGATP_VMID_MASK;
+export const vmidOf = (hgatp: number): number => (hgatp >>> HGATP.VMID_SHIFT) & HGATP.VMID_MASK;
 
 export class VmRegistry {
   readonly vcpus = new Map<VcpuId, VcpuRecord>();

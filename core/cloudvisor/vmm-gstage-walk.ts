@@ -3,7 +3,8 @@
 // caller can insist they are the VMM's own (a table inside a VM's or the monitor's memory
 // would let the VMM turn their bytes into mappings).
 import { PAGE_SIZE, type PhysicalMemoryPort } from './physical-memory-port';
-import { PTE, hgatpRoot, isLeaf, isUsableGLeaf, leafIndex, ptePa, rootIndex } from './gstage-format';
+import { hgatpRoot, isLeaf, isUsableGLeaf, leafIndex, ptePa, rootIndex } from './gstage-format';
+import { PTE } from '../spec/riscv-priv';
 
 export type VmmWalk =
   | { readonly kind: 'mapped'; readonly pa: number; readonly pte: number; readonly tables: readonly number[] }

@@ -5,7 +5,7 @@
 // and time follows retired instructions (HartScheduler). Layout follows QEMU 7.2 virt.
 import type { DeviceLog } from './device';
 import { Hart } from './cpu/hart';
-import { MIP } from './cpu/riscv-bits';
+import { MIP } from '../spec/riscv-priv';
 import {
   type BoardDescription,
   type BoardDevice,

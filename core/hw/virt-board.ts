@@ -5,7 +5,7 @@
 // when every hart waits in WFI time jumps to the next timer deadline. Deterministic.
 import type { Clock, DeviceLog } from './device';
 import { Hart } from './cpu/hart';
-import { MIP } from './cpu/riscv-bits';
+import { MIP } from '../spec/riscv-priv';
 import { SLOT } from './cpu/csr-slots';
 import { Aclint } from './devices/aclint';
 import { Htif } from './devices/htif';

@@ -13,7 +13,7 @@ import { GuestMemory } from './guest-memory';
 import type { DomainInfo } from './patch-api';
 import { GUEST_DTB_RESERVE, GUEST_MAP } from './platform-map';
 import { HCOUNTEREN_DEFAULT, HEDELEG_DEFAULT, HIDELEG_DEFAULT } from './riscv-h';
-import { SBI_SRST } from './sbi-ids';
+import { SBI_SRST } from '../spec/sbi';
 import { VirtualCpu } from './virtual-cpu';
 import type { Vmm } from './vmm';
 import type { Volume } from './volume-store';
@@ -187,7 +187,7 @@ export function unpauseDomain(vmm: Vmm, id: DomainId): void {
 
 /** SBI SRST / legacy shutdown: poweroff destroys the domain, reboot rebuilds it from its config. */
 export function systemReset(vmm: Vmm, d: Domain, type: number, reason: number, image: Uint8Array | undefined): void {
-  const why = reason === SBI_SRST.REASON_FAILURE ? 'system failure' : 'no reason';
+  const why = reason === SBI_SRST.REASON_SYSTEM_FAILURE ? 'system failure' : 'no reason';
   if (type === SBI_SRST.SHUTDOWN || image === undefined) {
     vmm.event('shutdown', d.id, `${d.name} powered off (${why})`);
     d.vcpus.forEach((v) => (v.running = false));

@@ -5,7 +5,7 @@
 // Spec: priv 1.12 section 8.6.3 (transformed instructions in htinst), 8.2 (hvip).
 import type { Exit } from '../sandbox/hyp';
 import type { Domain } from './domain';
-import { HOST_IRQ, HVIP } from './riscv-h';
+import { HVIP, IRQ } from '../spec/riscv-priv';
 import type { VirtualCpu } from './virtual-cpu';
 import type { Vmm } from './vmm';
 
@@ -37,7 +37,7 @@ export function handleExit(vmm: Vmm, d: Domain, v: VirtualCpu, exit: Exit): numb
       return wfi(vmm, d, v);
     case 'interrupt':
       // Disk completions are collected here; the timer is re-examined by the next injection.
-      if (exit.cause === HOST_IRQ.SEI) vmm.disk.poll();
+      if (exit.cause === IRQ.SEI) vmm.disk.poll();
       return EXIT_CONTINUE;
     case 'quantum':
       return EXIT_QUANTUM;

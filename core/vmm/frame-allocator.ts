@@ -4,7 +4,7 @@
 // `freeFrames` always equals the number of zero bytes in the map; a free frame marked clean
 // holds only zeroes (callers scrub before they release), so it is handed out without a second wipe.
 // Like Xen's heap allocator, it knows nothing about who uses a frame; domains record their own.
-import { PAGE_SIZE } from './riscv-h';
+import { PAGE_SIZE } from '../spec/riscv-priv';
 
 export interface FrameRun {
   /** Physical address of the first frame. */

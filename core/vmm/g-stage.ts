@@ -5,7 +5,7 @@
 // VMM's index of leaf tables matches what it wrote; callers fence (HFENCE.GVMA) after changes.
 import type { Hyp } from '../sandbox/hyp';
 import type { FrameAllocator } from './frame-allocator';
-import { GSTAGE_ROOT_BYTES, GSTAGE_ROOT_ENTRIES, HGATP, PAGE_SIZE, PTE } from './riscv-h';
+import { GSTAGE_ROOT_BYTES, GSTAGE_ROOT_ENTRIES, HGATP, PAGE_SIZE, PTE } from '../spec/riscv-priv';
 
 export const LEAF_RWX = PTE.V | PTE.R | PTE.W | PTE.X | PTE.U | PTE.A | PTE.D;
 const TWO_22 = 0x40_0000;

@@ -6,7 +6,7 @@
 import type { Hyp } from '../sandbox/hyp';
 import type { FrameAllocator } from './frame-allocator';
 import { GStageTable, zeroFrames } from './g-stage';
-import { PAGE_SIZE } from './riscv-h';
+import { PAGE_SIZE } from '../spec/riscv-priv';
 
 export class GuestMemory {
   readonly pages: number;

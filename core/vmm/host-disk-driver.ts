@@ -5,7 +5,7 @@
 // answered exactly once, from `poll`, in completion order; callbacks never run inside `submit`.
 import type { DiskCompletion, Hyp } from '../sandbox/hyp';
 import type { FrameAllocator } from './frame-allocator';
-import { PAGE_SIZE } from './riscv-h';
+import { PAGE_SIZE } from '../spec/riscv-priv';
 
 export const SECTOR = 512;
 export type DiskStatus = DiskCompletion['status'];

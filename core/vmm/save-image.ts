@@ -10,7 +10,7 @@ import type { UartState } from './devices/ns16550a';
 import type { VirtualPlicState } from './devices/vplic';
 import type { VirtioMmioState } from './devices/virtio-mmio';
 import { requireDomain } from './domain-builder';
-import { HVIP, PAGE_SIZE } from './riscv-h';
+import { HVIP, PAGE_SIZE } from '../spec/riscv-priv';
 import { utf8Decode, utf8Encode } from './text-codec';
 import type { HsmState } from './virtual-cpu';
 import type { Vmm } from './vmm';

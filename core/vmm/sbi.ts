@@ -5,10 +5,14 @@
 // Spec: RISC-V SBI v2.0, ch. 3 (encoding, hart masks), 4-10 and 12.
 import type { Domain } from './domain';
 import type { SbiResult } from './patch-api';
-import { SBI_BASE, SBI_DBCN, SBI_ERR, SBI_EXT, SBI_HSM, SBI_IMPL_ID_XEN, SBI_IMPL_VERSION, SBI_RFENCE, SBI_SPEC_VERSION_2_0, SBI_SRST } from './sbi-ids';
+import { HSM_STATE, HSM_SUSPEND, SBI_BASE, SBI_DBCN, SBI_ERR, SBI_EXT, SBI_HSM, SBI_RFENCE, SBI_SPEC_VERSION_2_0, SBI_SRST } from '../spec/sbi';
 import type { VirtualCpu } from './virtual-cpu';
 
 export type { SbiResult } from './patch-api';
+
+/** SBI implementation ID 7 is the Xen Project's (SBI spec 4.9): this is a Xen-like VMM. */
+const SBI_IMPL_ID_XEN = 7;
+const SBI_IMPL_VERSION = 0x0001_0000;
 
 /** What the SBI implementation needs from the rest of the VMM. */
 export interface SbiPlatform {
@@ -22,7 +26,7 @@ export interface SbiPlatform {
 }
 
 export const SBI_SUPPORTED: readonly number[] = [
-  SBI_EXT.LEGACY_SET_TIMER, SBI_EXT.LEGACY_PUTCHAR, SBI_EXT.LEGACY_GETCHAR, SBI_EXT.LEGACY_SHUTDOWN,
+  SBI_EXT.LEGACY_SET_TIMER, SBI_EXT.LEGACY_CONSOLE_PUTCHAR, SBI_EXT.LEGACY_CONSOLE_GETCHAR, SBI_EXT.LEGACY_SHUTDOWN,
   SBI_EXT.BASE, SBI_EXT.TIME, SBI_EXT.IPI, SBI_EXT.RFENCE, SBI_EXT.HSM, SBI_EXT.SRST, SBI_EXT.DBCN,
 ];
 
@@ -39,10 +43,10 @@ export function handleSbi(p: SbiPlatform, d: Domain, v: VirtualCpu, ext: number,
     case SBI_EXT.LEGACY_SET_TIMER:
       setTimer(v, a0, a1);
       return legacy(0);
-    case SBI_EXT.LEGACY_PUTCHAR:
+    case SBI_EXT.LEGACY_CONSOLE_PUTCHAR:
       d.consoleByte(a0 & 0xff);
       return legacy(0);
-    case SBI_EXT.LEGACY_GETCHAR: {
+    case SBI_EXT.LEGACY_CONSOLE_GETCHAR: {
       const b = d.uart.takeInput(1);
       return legacy(b.length === 0 ? -1 : (b[0] ?? 0));
     }
@@ -63,7 +67,7 @@ export function handleSbi(p: SbiPlatform, d: Domain, v: VirtualCpu, ext: number,
       return hsm(p, d, v, fid, a0, a1, a2);
     case SBI_EXT.SRST:
       if (fid !== 0) return err(SBI_ERR.NOT_SUPPORTED);
-      if (a0 > SBI_SRST.WARM_REBOOT || a1 > SBI_SRST.REASON_FAILURE) return err(SBI_ERR.INVALID_PARAM);
+      if (a0 > SBI_SRST.WARM_REBOOT || a1 > SBI_SRST.REASON_SYSTEM_FAILURE) return err(SBI_ERR.INVALID_PARAM);
       p.systemReset(d, a0, a1);
       return null;
     case SBI_EXT.DBCN:
@@ -84,7 +88,7 @@ function base(fid: number, a0: number): SbiResult {
     case SBI_BASE.GET_SPEC_VERSION: return ok(SBI_SPEC_VERSION_2_0);
     case SBI_BASE.GET_IMPL_ID: return ok(SBI_IMPL_ID_XEN);
     case SBI_BASE.GET_IMPL_VERSION: return ok(SBI_IMPL_VERSION);
-    case SBI_BASE.PROBE_EXT: return ok(SBI_SUPPORTED.includes(a0) ? 1 : 0);
+    case SBI_BASE.PROBE_EXTENSION: return ok(SBI_SUPPORTED.includes(a0) ? 1 : 0);
     // A VMM reports its own machine IDs as 0 ("not implemented"), not the host's (SBI 4.5-4.7).
     case SBI_BASE.GET_MVENDORID: case SBI_BASE.GET_MARCHID: case SBI_BASE.GET_MIMPID: return ok(0);
     default: return err(SBI_ERR.NOT_SUPPORTED);
@@ -113,12 +117,12 @@ function sendIpi(p: SbiPlatform, d: Domain, mask: number, maskBase: number): Sbi
 }
 
 function remoteFence(p: SbiPlatform, d: Domain, v: VirtualCpu, fid: number, mask: number, maskBase: number): SbiResult {
-  if (fid > SBI_RFENCE.HFENCE_VVMA) return err(SBI_ERR.NOT_SUPPORTED);
+  if (fid > SBI_RFENCE.REMOTE_HFENCE_VVMA) return err(SBI_ERR.NOT_SUPPORTED);
   // Guests have no H extension: the hypervisor fences are not theirs to ask for (SBI 8.4-8.7).
-  if (fid >= SBI_RFENCE.HFENCE_GVMA_VMID) return err(SBI_ERR.NOT_SUPPORTED);
+  if (fid >= SBI_RFENCE.REMOTE_HFENCE_GVMA_VMID) return err(SBI_ERR.NOT_SUPPORTED);
   const targets = maskTargets(d, mask, maskBase);
   if (targets === null) return err(SBI_ERR.INVALID_PARAM);
-  if (fid === SBI_RFENCE.FENCE_I) return ok();
+  if (fid === SBI_RFENCE.REMOTE_FENCE_I) return ok();
   // Address ranges and ASIDs are honoured by over-fencing the whole VMID, which is always correct.
   for (const t of targets) {
     if (t === v) p.fenceVvmaHere(d);
@@ -128,7 +132,7 @@ function remoteFence(p: SbiPlatform, d: Domain, v: VirtualCpu, fid: number, mask
 }
 
 function hsmStatus(t: VirtualCpu): number {
-  return t.hsm === 'started' ? SBI_HSM.STARTED : t.hsm === 'suspended' ? SBI_HSM.SUSPENDED : SBI_HSM.STOPPED;
+  return t.hsm === 'started' ? HSM_STATE.STARTED : t.hsm === 'suspended' ? HSM_STATE.SUSPENDED : HSM_STATE.STOPPED;
 }
 
 function hsm(p: SbiPlatform, d: Domain, v: VirtualCpu, fid: number, a0: number, a1: number, a2: number): SbiResult | null {
@@ -150,12 +154,12 @@ function hsm(p: SbiPlatform, d: Domain, v: VirtualCpu, fid: number, a0: number, 
       return t === undefined ? err(SBI_ERR.INVALID_PARAM) : ok(hsmStatus(t));
     }
     case SBI_HSM.HART_SUSPEND:
-      if (a0 === SBI_HSM.SUSPEND_RETENTIVE) {
+      if (a0 === HSM_SUSPEND.DEFAULT_RETENTIVE) {
         v.hsm = 'suspended';
         v.blocked = true;
         return ok();
       }
-      if (a0 === SBI_HSM.SUSPEND_NON_RETENTIVE) {
+      if (a0 === HSM_SUSPEND.DEFAULT_NON_RETENTIVE) {
         // SBI 9.4: the hart wakes as if started at resume_addr, with a0 = hartid and a1 = opaque.
         if (!d.memory.contains(a1, 4)) return err(SBI_ERR.INVALID_ADDRESS);
         v.hsm = 'suspended';
@@ -171,15 +175,15 @@ function hsm(p: SbiPlatform, d: Domain, v: VirtualCpu, fid: number, a0: number, 
 }
 
 function dbcn(d: Domain, fid: number, num: number, lo: number, hi: number): SbiResult {
-  if (fid === SBI_DBCN.WRITE_BYTE) {
+  if (fid === SBI_DBCN.CONSOLE_WRITE_BYTE) {
     d.consoleByte(num & 0xff);
     return ok();
   }
-  if (fid !== SBI_DBCN.WRITE && fid !== SBI_DBCN.READ) return err(SBI_ERR.NOT_SUPPORTED);
+  if (fid !== SBI_DBCN.CONSOLE_WRITE && fid !== SBI_DBCN.CONSOLE_READ) return err(SBI_ERR.NOT_SUPPORTED);
   const n = Math.min(num, DBCN_CHUNK);
   if (hi !== 0 || !d.memory.contains(lo, Math.max(n, 1))) return err(SBI_ERR.INVALID_PARAM);
   try {
-    if (fid === SBI_DBCN.WRITE) {
+    if (fid === SBI_DBCN.CONSOLE_WRITE) {
       const bytes = d.memory.read(lo, n);
       for (let i = 0; i < bytes.length; i++) d.consoleByte(bytes[i] ?? 0);
       return ok(n);

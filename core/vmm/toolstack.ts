@@ -7,7 +7,7 @@
 import { isDecimal } from './chars';
 import type { Domain } from './domain';
 import { requireDomain } from './domain-builder';
-import { PAGE_SIZE } from './riscv-h';
+import { PAGE_SIZE } from '../spec/riscv-priv';
 import { restoreDomain, saveDomain } from './save-image';
 import { utf8Decode } from './text-codec';
 import type { Vmm } from './vmm';

@@ -1,6 +1,6 @@
 // The VMM's boot configuration from the host (vmmInit): harts, the RAM it owns, what it must
 // leave alone at the bottom of RAM, scheduling and I/O parameters. Validated once, as outside data.
-import { PAGE_SIZE } from './riscv-h';
+import { PAGE_SIZE } from '../spec/riscv-priv';
 
 export interface VmmConfig {
   readonly harts: number;

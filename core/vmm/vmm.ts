@@ -10,7 +10,7 @@ import { crash, handleExit, EXIT_CONTINUE, EXIT_QUANTUM, EXIT_YIELD } from './ex
 import { FrameAllocator } from './frame-allocator';
 import { HookRegistry } from './hook-registry';
 import { HostDiskDriver } from './host-disk-driver';
-import { HVIP, PAGE_SIZE } from './riscv-h';
+import { HVIP, PAGE_SIZE } from '../spec/riscv-priv';
 import { NEVER, Scheduler } from './scheduler';
 import { defineVmmFunctions, type VmmFunctionTable } from './vmm-functions';
 import type { VirtualCpu } from './virtual-cpu';

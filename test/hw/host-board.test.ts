@@ -4,10 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { VIRT_MEMMAP, defaultBoardDescription } from '../../core/hw/board-description';
 import { SLOT } from '../../core/hw/cpu/csr-slots';
-import { MIP } from '../../core/hw/cpu/riscv-bits';
+import { MIP } from '../../core/spec/riscv-priv';
 import { ACLINT } from '../../core/hw/devices/aclint';
 import { MemoryDiskBacking } from '../../core/hw/devices/disk-backing';
-import { PLIC } from '../../core/hw/devices/plic';
+import { PLIC } from '../../core/spec/plic';
 import { buildVirtDtb } from '../../core/hw/dtb/virt-dtb';
 import { fdtPropU32s, findFdtNode, readFdt } from '../../core/hw/dtb/fdt-reader';
 import { HostBoard, hostBoardDescription } from '../../core/hw/host-board';

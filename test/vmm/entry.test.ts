@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VmmEngine } from '../../core/sandbox/vmm-engine';
 import type { Exit } from '../../core/sandbox/hyp';
 import { HART_RESULT } from '../../core/vmm/vmm';
-import { SBI_EXT } from '../../core/vmm/sbi-ids';
+import { SBI_EXT } from '../../core/spec/sbi';
 import { readFileSync } from 'node:fs';
 import { HartHyp } from './support/hart-hyp';
 import { MemoryHyp } from './support/memory-hyp';

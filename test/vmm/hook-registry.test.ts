@@ -3,7 +3,7 @@ import { HookRegistry } from '../../core/vmm/hook-registry';
 import { FUNCTION_PATHS, HOOK_NAMES } from '../../core/vmm/patch-paths';
 import { patchApi, vmmInit } from '../../core/vmm/entry';
 import type { BlkRequest } from '../../core/vmm/devices/virtio-blk';
-import { SBI_EXT } from '../../core/vmm/sbi-ids';
+import { SBI_EXT } from '../../core/spec/sbi';
 import { create, labVmm } from './support/lab-vmm';
 
 function registry(): { r: HookRegistry; faults: string[] } {

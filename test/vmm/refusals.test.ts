@@ -2,7 +2,7 @@
 // the refusal becomes the guest-visible outcome a real VMM would give (an SBI error, a device
 // that needs a reset, a lost completion), never a broken VMM or another domain's failure.
 import { describe, expect, it } from 'vitest';
-import { SBI_DBCN, SBI_ERR, SBI_EXT } from '../../core/vmm/sbi-ids';
+import { SBI_DBCN, SBI_ERR, SBI_EXT } from '../../core/spec/sbi';
 import { TestVirtioDriver } from './support/virtio-driver';
 import { create, labVmm } from './support/lab-vmm';
 
@@ -13,7 +13,7 @@ describe('refused hypervisor calls', () => {
     const d = vmm.domains.get(dom);
     const pa = d?.memory.machineAddress(0x8030_0000) ?? 0;
     hyp.refused.add(Math.floor(pa / 4096));
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.WRITE, [4, 0x8030_0000, 0])).toEqual({ a0: SBI_ERR.FAILED >>> 0, a1: 0 });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.CONSOLE_WRITE, [4, 0x8030_0000, 0])).toEqual({ a0: SBI_ERR.FAILED >>> 0, a1: 0 });
   });
 
   it('a virtqueue in refused frames puts the device in DEVICE_NEEDS_RESET; a lost completion is logged', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SBI_BASE, SBI_DBCN, SBI_ERR, SBI_EXT, SBI_HSM, SBI_SRST } from '../../core/vmm/sbi-ids';
-import { HVIP } from '../../core/vmm/riscv-h';
+import { HSM_STATE, SBI_BASE, SBI_DBCN, SBI_ERR, SBI_EXT, SBI_HSM, SBI_SRST } from '../../core/spec/sbi';
+import { HVIP } from '../../core/spec/riscv-priv';
 import { create, labVmm } from './support/lab-vmm';
 
 const E = (code: number): number => code >>> 0;
@@ -16,10 +16,10 @@ describe('SBI for guests', () => {
     const call = (fid: number, a0 = 0) => vmm.fns.sbiCall(dom, 0, SBI_EXT.BASE, fid, [a0]);
     expect(call(SBI_BASE.GET_SPEC_VERSION)).toEqual({ a0: 0, a1: 0x0200_0000 });
     expect(call(SBI_BASE.GET_IMPL_ID)).toEqual({ a0: 0, a1: 7 });
-    for (const ext of [SBI_EXT.TIME, SBI_EXT.IPI, SBI_EXT.RFENCE, SBI_EXT.HSM, SBI_EXT.SRST, SBI_EXT.DBCN, SBI_EXT.LEGACY_PUTCHAR]) {
-      expect(call(SBI_BASE.PROBE_EXT, ext)).toEqual({ a0: 0, a1: 1 });
+    for (const ext of [SBI_EXT.TIME, SBI_EXT.IPI, SBI_EXT.RFENCE, SBI_EXT.HSM, SBI_EXT.SRST, SBI_EXT.DBCN, SBI_EXT.LEGACY_CONSOLE_PUTCHAR]) {
+      expect(call(SBI_BASE.PROBE_EXTENSION, ext)).toEqual({ a0: 0, a1: 1 });
     }
-    expect(call(SBI_BASE.PROBE_EXT, 0x504d55)).toEqual({ a0: 0, a1: 0 });
+    expect(call(SBI_BASE.PROBE_EXTENSION, 0x504d55)).toEqual({ a0: 0, a1: 0 });
     expect(call(99)).toEqual({ a0: E(SBI_ERR.NOT_SUPPORTED), a1: 0 });
     expect(vmm.fns.sbiCall(dom, 0, 0x0a00_0000, 0, [])).toEqual({ a0: E(SBI_ERR.NOT_SUPPORTED), a1: 0 });
   });
@@ -28,8 +28,8 @@ describe('SBI for guests', () => {
     const { vmm, hyp, dom } = setup();
     const d = vmm.domains.get(dom);
     const hsm = (fid: number, a: number[], from = 0) => vmm.fns.sbiCall(dom, from, SBI_EXT.HSM, fid, a);
-    expect(hsm(SBI_HSM.HART_GET_STATUS, [0])).toEqual({ a0: 0, a1: SBI_HSM.STARTED });
-    expect(hsm(SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: SBI_HSM.STOPPED });
+    expect(hsm(SBI_HSM.HART_GET_STATUS, [0])).toEqual({ a0: 0, a1: HSM_STATE.STARTED });
+    expect(hsm(SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: HSM_STATE.STOPPED });
     expect(hsm(SBI_HSM.HART_GET_STATUS, [2])).toEqual({ a0: E(SBI_ERR.INVALID_PARAM), a1: 0 });
     expect(hsm(SBI_HSM.HART_START, [1, 0x9000_0000, 0])).toEqual({ a0: E(SBI_ERR.INVALID_ADDRESS), a1: 0 });
     expect(hsm(SBI_HSM.HART_START, [5, 0x8020_0000, 0])).toEqual({ a0: E(SBI_ERR.INVALID_PARAM), a1: 0 });
@@ -37,9 +37,9 @@ describe('SBI for guests', () => {
     const regs = hyp.vcpu.regs(d?.vcpus[1]?.id ?? 0);
     expect([regs.pc, regs.x10, regs.x11, regs.vsatp]).toEqual([0x8020_0100, 1, 0x1234, 0]);
     expect(hsm(SBI_HSM.HART_START, [1, 0x8020_0100, 0])).toEqual({ a0: E(SBI_ERR.ALREADY_AVAILABLE), a1: 0 });
-    expect(hsm(SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: SBI_HSM.STARTED });
+    expect(hsm(SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: HSM_STATE.STARTED });
     expect(hsm(SBI_HSM.HART_STOP, [], 1)).toBeNull();
-    expect(hsm(SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: SBI_HSM.STOPPED });
+    expect(hsm(SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: HSM_STATE.STOPPED });
     expect(hsm(SBI_HSM.HART_SUSPEND, [0x8000_0000, 0, 0])).toEqual({ a0: E(SBI_ERR.INVALID_ADDRESS), a1: 0 });
     expect(hsm(SBI_HSM.HART_SUSPEND, [0x1000_0000, 0, 0])).toEqual({ a0: E(SBI_ERR.NOT_SUPPORTED), a1: 0 });
     expect(hsm(SBI_HSM.HART_SUSPEND, [5, 0, 0])).toEqual({ a0: E(SBI_ERR.INVALID_PARAM), a1: 0 });
@@ -87,10 +87,10 @@ describe('SBI for guests', () => {
     const { vmm, dom } = setup(1);
     const d = vmm.domains.get(dom);
     d?.memory.write(0x8030_0000, new Uint8Array([0x68, 0x65, 0x6c, 0x6c, 0x6f]));
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.WRITE, [5, 0x8030_0000, 0])).toEqual({ a0: 0, a1: 5 });
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.WRITE_BYTE, [0x21])).toEqual({ a0: 0, a1: 0 });
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.WRITE, [5, 0x8030_0000, 1])).toEqual({ a0: E(SBI_ERR.INVALID_PARAM), a1: 0 });
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.WRITE, [5, 0x1000, 0])).toEqual({ a0: E(SBI_ERR.INVALID_PARAM), a1: 0 });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.CONSOLE_WRITE, [5, 0x8030_0000, 0])).toEqual({ a0: 0, a1: 5 });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.CONSOLE_WRITE_BYTE, [0x21])).toEqual({ a0: 0, a1: 0 });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.CONSOLE_WRITE, [5, 0x8030_0000, 1])).toEqual({ a0: E(SBI_ERR.INVALID_PARAM), a1: 0 });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.CONSOLE_WRITE, [5, 0x1000, 0])).toEqual({ a0: E(SBI_ERR.INVALID_PARAM), a1: 0 });
     const out = vmm.drain().console[0];
     expect(String.fromCharCode(...(out?.bytes ?? []))).toBe('hello!');
   });
@@ -98,11 +98,11 @@ describe('SBI for guests', () => {
   it('DBCN read and legacy getchar take console input; legacy putchar writes', () => {
     const { vmm, dom } = setup(1);
     vmm.consoleInput(dom, new Uint8Array([0x61, 0x62, 0x63]));
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.LEGACY_GETCHAR, 0, [])).toEqual({ a0: 0x61, a1: null });
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.READ, [8, 0x8030_0000, 0])).toEqual({ a0: 0, a1: 2 });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.LEGACY_CONSOLE_GETCHAR, 0, [])).toEqual({ a0: 0x61, a1: null });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.DBCN, SBI_DBCN.CONSOLE_READ, [8, 0x8030_0000, 0])).toEqual({ a0: 0, a1: 2 });
     expect([...(vmm.domains.get(dom)?.memory.read(0x8030_0000, 2) ?? [])]).toEqual([0x62, 0x63]);
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.LEGACY_GETCHAR, 0, [])).toEqual({ a0: 0xffff_ffff, a1: null });
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.LEGACY_PUTCHAR, 0, [0x7a])).toEqual({ a0: 0, a1: null });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.LEGACY_CONSOLE_GETCHAR, 0, [])).toEqual({ a0: 0xffff_ffff, a1: null });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.LEGACY_CONSOLE_PUTCHAR, 0, [0x7a])).toEqual({ a0: 0, a1: null });
     expect(vmm.fns.sbiCall(dom, 0, 0x04, 0, [])).toEqual({ a0: E(SBI_ERR.NOT_SUPPORTED), a1: null });
   });
 
@@ -140,7 +140,7 @@ describe('SBI for guests', () => {
     if (d === undefined || v1 === undefined) throw new Error('no vcpu');
     vmm.fns.sbiCall(dom, 0, SBI_EXT.HSM, SBI_HSM.HART_START, [1, 0x8020_0000, 0]);
     expect(vmm.fns.sbiCall(dom, 1, SBI_EXT.HSM, SBI_HSM.HART_SUSPEND, [0, 0, 0])).toEqual({ a0: 0, a1: 0 });
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.HSM, SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: SBI_HSM.SUSPENDED });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.HSM, SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: HSM_STATE.SUSPENDED });
     v1.blocked = false;
     v1.hsm = 'started';
     expect(vmm.fns.sbiCall(dom, 1, SBI_EXT.HSM, SBI_HSM.HART_SUSPEND, [0x8000_0000, 0x8020_0400, 0x77])).toBeNull();
@@ -153,6 +153,6 @@ describe('SBI for guests', () => {
     vmm.hart(0);
     const regs = hyp.vcpu.regs(v1.id);
     expect([regs.pc, regs.x10, regs.x11, regs.vsatp]).toEqual([0x8020_0400, 1, 0x77, 0]);
-    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.HSM, SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: SBI_HSM.STARTED });
+    expect(vmm.fns.sbiCall(dom, 0, SBI_EXT.HSM, SBI_HSM.HART_GET_STATUS, [1])).toEqual({ a0: 0, a1: HSM_STATE.STARTED });
   });
 });

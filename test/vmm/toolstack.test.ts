@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitWords } from '../../core/vmm/toolstack';
-import { SBI_EXT } from '../../core/vmm/sbi-ids';
+import { SBI_EXT } from '../../core/spec/sbi';
 import { labVmm } from './support/lab-vmm';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -94,7 +94,7 @@ describe('xl toolstack', () => {
   it('console shows the domain\'s output history; info and dmesg report the host and the log', () => {
     const { vmm } = labVmm();
     vmm.fns.toolstackCommand('create name=c kernel=kernel.elf memory=4');
-    for (const ch of 'boot ok\n') vmm.fns.sbiCall(1, 0, SBI_EXT.LEGACY_PUTCHAR, 0, [ch.charCodeAt(0)]);
+    for (const ch of 'boot ok\n') vmm.fns.sbiCall(1, 0, SBI_EXT.LEGACY_CONSOLE_PUTCHAR, 0, [ch.charCodeAt(0)]);
     expect(vmm.fns.toolstackCommand('console c')).toBe('boot ok\n');
     expect(vmm.fns.toolstackCommand('info')).toMatch(/nr_cpus\s+: 1[\s\S]*free_memory/);
     expect(vmm.fns.toolstackCommand('dmesg')).toMatch(/dom1 created/);
@@ -111,7 +111,7 @@ describe('xl toolstack', () => {
     d.memory.write(0x8030_0000, enc('guest secret'));
     hyp.vcpu.setRegs(v0.id, { pc: 0x8020_1234, s0: 0xdead_beef, vsatp: 0x8000_1234 });
     vmm.fns.sbiCall(1, 0, SBI_EXT.TIME, 0, [777, 0]);
-    for (const ch of 'xyz') vmm.fns.sbiCall(1, 0, SBI_EXT.LEGACY_PUTCHAR, 0, [ch.charCodeAt(0)]);
+    for (const ch of 'xyz') vmm.fns.sbiCall(1, 0, SBI_EXT.LEGACY_CONSOLE_PUTCHAR, 0, [ch.charCodeAt(0)]);
     expect(vmm.fns.toolstackCommand('save s s.sav')).toMatch(/saved domain 1 \(s\) to s.sav: \d+ bytes/);
     expect(vmm.domains.size).toBe(0);
     expect(vmm.fns.toolstackCommand('restore s.sav')).toBe('restored as domain 2');

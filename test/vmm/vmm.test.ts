@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Exit } from '../../core/sandbox/hyp';
 import { HART_RESULT } from '../../core/vmm/vmm';
-import { HVIP } from '../../core/vmm/riscv-h';
-import { SBI_EXT, SBI_HSM } from '../../core/vmm/sbi-ids';
+import { HVIP } from '../../core/spec/riscv-priv';
+import { SBI_EXT, SBI_HSM } from '../../core/spec/sbi';
 import { create, labVmm } from './support/lab-vmm';
 import { walkSv32x4 } from './support/sv32x4-walk';
 
@@ -39,7 +39,7 @@ describe('the VMM on a hart', () => {
     const v = vmm.domains.get(dom)?.vcpus[0];
     hyp.script(v?.id ?? 0, script([
       { kind: 'mmio-store', gpa: 0x1000_0000, width: 1, value: 0x4f },
-      { kind: 'sbi', ext: SBI_EXT.LEGACY_PUTCHAR, fid: 0, args: [0x4b, 0, 0, 0, 0, 0, 0, 1] },
+      { kind: 'sbi', ext: SBI_EXT.LEGACY_CONSOLE_PUTCHAR, fid: 0, args: [0x4b, 0, 0, 0, 0, 0, 0, 1] },
       Q,
     ]));
     const r = vmm.hart(0);

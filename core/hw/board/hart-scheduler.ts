@@ -6,7 +6,7 @@
 import type { Clock } from '../device';
 import type { Hart } from '../cpu/hart';
 import { SLOT } from '../cpu/csr-slots';
-import { ENVCFG } from '../cpu/riscv-bits';
+import { ENVCFG } from '../../spec/riscv-priv';
 import { ACLINT, type Aclint } from '../devices/aclint';
 
 /** Longest run of a lone hart between interrupt polls when no timer deadline is nearer. */

@@ -9,7 +9,7 @@
 import type { Hart } from './hart';
 import { CSR } from './csr-numbers';
 import { SLOT } from './csr-slots';
-import { CAUSE, COUNTER, ENVCFG, HSTATUS, MIP, MSTATUS, MSTATUSH } from './riscv-bits';
+import { CAUSE, COUNTER, ENVCFG, HSTATUS, MIP, MSTATUS, MSTATUSH } from '../../spec/riscv-priv';
 
 const MISA_VALUE = (1 << 30) | (1 << 0) | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
 const MSTATUS_WRITABLE =

@@ -4,7 +4,8 @@
 // Called from the interpreter only on TLB misses, MMIO, misalignment and atomics.
 import type { Hart } from './hart';
 import { accessFaultCause, pmpBit, translate } from './mmu';
-import { ACCESS, CAUSE } from './riscv-bits';
+import { ACCESS } from './riscv-bits';
+import { CAUSE } from '../../spec/riscv-priv';
 
 /** Whether PMP page permissions (-1: the page is split between entries) allow `bit` page-wide. */
 function pageAllows(perms: number, bit: number): boolean {

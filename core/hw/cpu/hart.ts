@@ -10,7 +10,7 @@ import { COUNTER_SLOT, COUNTER_SLOT_COUNT, SLOT, SLOT_COUNT } from './csr-slots'
 import { branchOffset, branchTaken, decodeInto, decodeCacheOf, type DecodeCache } from './decode';
 import { mulh, mulhsu, mulhu } from './mul-div';
 import { Pmp } from './pmp';
-import { COUNTER, ENVCFG, MIP, MSTATUS, MSTATUSH } from './riscv-bits';
+import { COUNTER, ENVCFG, MIP, MSTATUS, MSTATUSH } from '../../spec/riscv-priv';
 import { selectInterrupt, takeTrap } from './trap';
 import { execSystem } from './system';
 import { amo, fetchPage, loadSlow, storeSlow } from './hart-memory';

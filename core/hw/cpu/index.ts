@@ -5,5 +5,6 @@ export { HartDebug, type TraceEntry, type StopReason } from './hart-debug';
 export { translateGStage, type GStageAccess, type GStageMemory, type GStageResult } from './g-stage';
 export { CSR, csrName, type CsrName } from './csr-numbers';
 export { SLOT, SLOT_COUNT, COUNTER_SLOT } from './csr-slots';
-export { ACCESS, CAUSE, HSTATUS, IRQ, MIP, MSTATUS, MSTATUSH, PRIV, PSEUDO_INSN, PTE } from './riscv-bits';
+export { ACCESS } from './riscv-bits';
+export { CAUSE, HSTATUS, IRQ, MIP, MSTATUS, MSTATUSH, PRIV, PSEUDO_INSN, PTE } from '../../spec/riscv-priv';
 export { readCsr, writeCsr, csrExists } from './csr-file';

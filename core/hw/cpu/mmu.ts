@@ -9,7 +9,8 @@
 // hart's exc* fields set. Nothing here allocates.
 import type { Hart } from './hart';
 import { SLOT } from './csr-slots';
-import { ACCESS, MSTATUS, PSEUDO_INSN, PTE } from './riscv-bits';
+import { ACCESS } from './riscv-bits';
+import { MSTATUS, PSEUDO_INSN, PTE } from '../../spec/riscv-priv';
 
 const PAGE_FAULT = [12, 13, 15] as const;
 const GUEST_PAGE_FAULT = [20, 21, 23] as const;

@@ -10,7 +10,7 @@ import type { Hart } from './hart';
 import { accessCheck, readCsr, redirect, writeCsr } from './csr-file';
 import { SLOT } from './csr-slots';
 import { CSR } from './csr-numbers';
-import { CAUSE, HSTATUS, MIP, MSTATUS } from './riscv-bits';
+import { CAUSE, HSTATUS, MIP, MSTATUS } from '../../spec/riscv-priv';
 import { loadAs, storeAs } from './hart-memory';
 import { mret, sret } from './trap';
 

@@ -5,7 +5,7 @@
 // the trap writes a guest virtual address to xtval.
 import type { Hart } from './hart';
 import { SLOT } from './csr-slots';
-import { HSTATUS, MSTATUS, MSTATUSH } from './riscv-bits';
+import { HSTATUS, MSTATUS, MSTATUSH } from '../../spec/riscv-priv';
 
 /** Interrupt priority, highest first (priv 1.12 section 3.1.9, 8.4.3): MEI MSI MTI SEI SSI STI SGEI VSEI VSSI VSTI. */
 const PRIORITY = [11, 3, 7, 9, 1, 5, 12, 10, 2, 6] as const;

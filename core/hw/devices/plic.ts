@@ -4,23 +4,8 @@
 // and above its threshold; source 0 never exists; each context's output is recomputed after every change.
 // Implements the RISC-V PLIC Specification 1.0.0 (gateways, claim/complete) with QEMU 7.2's
 // hw/intc/sifive_plic.c register map and level semantics (a deasserted line clears pending).
+import { PLIC } from '../../spec/plic';
 import type { AccessWidth, DeviceLog, IrqLine, MmioDevice } from '../device';
-
-export const PLIC = {
-  PRIORITY_BASE: 0x0,
-  PENDING_BASE: 0x1000,
-  ENABLE_BASE: 0x2000,
-  ENABLE_STRIDE: 0x80,
-  CONTEXT_BASE: 0x20_0000,
-  CONTEXT_STRIDE: 0x1000,
-  CONTEXT_THRESHOLD: 0x0,
-  CONTEXT_CLAIM: 0x4,
-  /** Sources 0..95; 0 is reserved ("no interrupt"). QEMU VIRT_IRQCHIP_NUM_SOURCES. */
-  NUM_SOURCES: 96,
-  /** VIRT_IRQCHIP_NUM_PRIO_BITS = 3. */
-  MAX_PRIORITY: 7,
-  WINDOW_SIZE: 0x60_0000,
-} as const;
 
 export const PLIC_STATE_VERSION = 1;
 

@@ -2,29 +2,8 @@
 // divisor latch, FIFO-less model where THR writes go straight to the output sink and received
 // bytes wait in a queue. Interrupt: THRE and RDA per IER, level on the IRQ line.
 // Unknown offsets (>= 8) are reported through DeviceLog and read as zero.
+import { UART_BIT, UART_REG } from '../../spec/ns16550a';
 import type { AccessWidth, DeviceLog, IrqLine, MmioDevice } from '../device';
-
-export const UART_REG = {
-  RBR_THR_DLL: 0,
-  IER_DLM: 1,
-  IIR_FCR: 2,
-  LCR: 3,
-  MCR: 4,
-  LSR: 5,
-  MSR: 6,
-  SCR: 7,
-} as const;
-
-const LSR_DR = 0x01;
-const LSR_THRE = 0x20;
-const LSR_TEMT = 0x40;
-const LCR_DLAB = 0x80;
-const IER_RDI = 0x01;
-const IER_THRI = 0x02;
-const IIR_NO_INT = 0x01;
-const IIR_THRI = 0x02;
-const IIR_RDI = 0x04;
-const IIR_FIFO_ENABLED = 0xc0;
 
 export class UartNs16550a implements MmioDevice {
   readonly name: string;
@@ -69,14 +48,14 @@ export class UartNs16550a implements MmioDevice {
   }
 
   private iir(): number {
-    const fifo = (this.fcr & 1) !== 0 ? IIR_FIFO_ENABLED : 0;
-    if ((this.ier & IER_RDI) !== 0 && this.rx.length > 0) return IIR_RDI | fifo;
-    if ((this.ier & IER_THRI) !== 0 && this.thrIpending) return IIR_THRI | fifo;
-    return IIR_NO_INT | fifo;
+    const fifo = (this.fcr & 1) !== 0 ? UART_BIT.IIR_FIFO : 0;
+    if ((this.ier & UART_BIT.IER_ERBFI) !== 0 && this.rx.length > 0) return UART_BIT.IIR_RDA | fifo;
+    if ((this.ier & UART_BIT.IER_ETBEI) !== 0 && this.thrIpending) return UART_BIT.IIR_THRE | fifo;
+    return UART_BIT.IIR_NO_INT | fifo;
   }
 
   private update(): void {
-    this.irq((this.iir() & IIR_NO_INT) === 0);
+    this.irq((this.iir() & UART_BIT.IIR_NO_INT) === 0);
   }
 
   read(offset: number, width: AccessWidth): number {
@@ -84,7 +63,7 @@ export class UartNs16550a implements MmioDevice {
       this.log.unknownAccess(this.name, 'read', offset, width);
       return 0;
     }
-    const dlab = (this.lcr & LCR_DLAB) !== 0;
+    const dlab = (this.lcr & UART_BIT.LCR_DLAB) !== 0;
     switch (offset) {
       case UART_REG.RBR_THR_DLL: {
         if (dlab) return this.dll;
@@ -96,7 +75,7 @@ export class UartNs16550a implements MmioDevice {
         return dlab ? this.dlm : this.ier;
       case UART_REG.IIR_FCR: {
         const v = this.iir();
-        if ((v & 0x0f) === IIR_THRI) {
+        if ((v & 0x0f) === UART_BIT.IIR_THRE) {
           this.thrIpending = false;
           this.update();
         }
@@ -107,7 +86,7 @@ export class UartNs16550a implements MmioDevice {
       case UART_REG.MCR:
         return this.mcr;
       case UART_REG.LSR:
-        return LSR_THRE | LSR_TEMT | (this.rx.length > 0 ? LSR_DR : 0);
+        return UART_BIT.LSR_THRE | UART_BIT.LSR_TEMT | (this.rx.length > 0 ? UART_BIT.LSR_DR : 0);
       case UART_REG.MSR:
         // Loopback off: CTS, DSR, DCD asserted as QEMU reports with no backend flow control.
         return 0xb0;
@@ -122,7 +101,7 @@ export class UartNs16550a implements MmioDevice {
       return;
     }
     const v = value & 0xff;
-    const dlab = (this.lcr & LCR_DLAB) !== 0;
+    const dlab = (this.lcr & UART_BIT.LCR_DLAB) !== 0;
     switch (offset) {
       case UART_REG.RBR_THR_DLL:
         if (dlab) this.dll = v;
@@ -135,7 +114,8 @@ export class UartNs16550a implements MmioDevice {
         if (dlab) this.dlm = v;
         else {
           // Enabling THRI with an empty transmitter raises the interrupt at once (as QEMU).
-          if ((v & IER_THRI) !== 0 && (this.ier & IER_THRI) === 0) this.thrIpending = true;
+          if ((v & UART_BIT.IER_ETBEI) !== 0 && (this.ier & UART_BIT.IER_ETBEI) === 0)
+            this.thrIpending = true;
           this.ier = v & 0x0f;
         }
         break;

@@ -2,7 +2,7 @@
 // a pending start, and inter-hart work waiting behind the target's ACLINT MSIP (ch. 7 IPI).
 // Invariants: a hart leaves STOPPED only through START_PENDING (set by start()); a retentive
 // SUSPENDED hart counts as STARTED again once it no longer waits (it resumed on an interrupt).
-import { HSM_STATE, type HsmState } from './sbi-constants';
+import { HSM_STATE, type HsmState } from '../../spec/sbi';
 
 /** Work another hart asked for, delivered on the target's next machine software interrupt. */
 export const HART_WORK = { IPI: 1 << 0 } as const;

@@ -4,9 +4,8 @@
 // Handlers validate every argument and fail closed with the spec's error codes.
 import type { Hart } from '../cpu/hart';
 import { HART_WORK, type HartStateManager } from './hart-state-manager';
+import { FIRMWARE_IMPL_ID, FIRMWARE_IMPL_VERSION } from './sbi-constants';
 import {
-  FIRMWARE_IMPL_ID,
-  FIRMWARE_IMPL_VERSION,
   HSM_STATE,
   SBI_BASE,
   SBI_DBCN,
@@ -16,7 +15,7 @@ import {
   SBI_RFENCE,
   SBI_SPEC_VERSION_2_0,
   SBI_SRST,
-} from './sbi-constants';
+} from '../../spec/sbi';
 
 export interface SbiRet {
   readonly error: number;

@@ -5,7 +5,7 @@
 import { readCsr } from '../cpu/csr-file';
 import { CSR } from '../cpu/csr-numbers';
 import type { Hart } from '../cpu/hart';
-import { CAUSE } from '../cpu/riscv-bits';
+import { CAUSE } from '../../spec/riscv-priv';
 import { leaveGuest, type VcpuContext } from './vcpu-context';
 
 export type GuestAccess = 'load' | 'store' | 'fetch';

@@ -1,7 +1,7 @@
 // The HS layer's side of the PLIC (QEMU virt layout, docs/hw/plic.md): route a host device's
 // interrupt to every hart's S context, and claim/complete what a hart's S context has pending
 // when HS takes a supervisor external interrupt.
-import { PLIC } from '../devices/plic';
+import { PLIC } from '../../spec/plic';
 import type { PhysicalBus } from '../memory/physical-bus';
 
 const sContext = (hart: number): number => 2 * hart + 1;

@@ -5,7 +5,7 @@
 import { writeCsr } from '../cpu/csr-file';
 import { CSR } from '../cpu/csr-numbers';
 import type { Hart } from '../cpu/hart';
-import { CAUSE, HSTATUS, MIP } from '../cpu/riscv-bits';
+import { CAUSE, HSTATUS, MIP } from '../../spec/riscv-priv';
 
 /**
  * Exceptions the platform firmware leaves to S-mode (OpenSBI's set plus the faults it would

@@ -7,7 +7,7 @@ import { readCsr, writeCsr } from '../cpu/csr-file';
 import { CSR } from '../cpu/csr-numbers';
 import { SLOT } from '../cpu/csr-slots';
 import type { Hart } from '../cpu/hart';
-import { HSTATUS } from '../cpu/riscv-bits';
+import { HSTATUS } from '../../spec/riscv-priv';
 
 /** Every CSR that belongs to one vCPU, in load order (hideleg before vsie/vsip, which it masks). */
 export const VCPU_CSRS = [

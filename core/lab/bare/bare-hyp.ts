@@ -7,7 +7,7 @@ import { writeCsr } from '../../hw/cpu/csr-file';
 import { CSR } from '../../hw/cpu/csr-numbers';
 import { SLOT } from '../../hw/cpu/csr-slots';
 import type { Hart } from '../../hw/cpu/hart';
-import { MIP } from '../../hw/cpu/riscv-bits';
+import { MIP } from '../../spec/riscv-priv';
 import { QUANTUM_EXIT, takeGuestExit, type GuestExit } from '../../hw/hs/guest-exit';
 import type { HostDiskDriver } from '../../hw/hs/host-disk-driver';
 import { claimSupervisorInterrupts, completeSupervisorInterrupt } from '../../hw/hs/hs-interrupts';

@@ -2,7 +2,8 @@
 // hypervisor interface (host.monitor: exactly what the VMM's engine is given), between host rounds
 // in which the real VMM keeps scheduling the guests. The checker judges every step from the
 // trusted side: accesses that succeeded, bytes obtained, registers before and after, DMA digests.
-import { PTE, leafIndex, ptePa, rootIndex } from '../../cloudvisor/gstage-format';
+import { leafIndex, ptePa, rootIndex } from '../../cloudvisor/gstage-format';
+import { PTE } from '../../spec/riscv-priv';
 import type { GuestRegName, GuestRegs } from '../../sandbox/hyp';
 import { exitRights, canonicalReg } from '../../cloudvisor/vcpu-guard';
 import type { FuzzHost } from './fuzz-host';

@@ -3,7 +3,8 @@
 // tables, the RAM layout and the monitor's region at the top of RAM); the lab resolves them from
 // its trusted view only to pick the same frames such a VMM would.
 import { MONITOR, VMM } from '../../cloudvisor/frame-owners';
-import { HGATP_VMID_MASK, HGATP_VMID_SHIFT, PTE, hgatpRoot, isLeaf, ptePa } from '../../cloudvisor/gstage-format';
+import { hgatpRoot, isLeaf, ptePa } from '../../cloudvisor/gstage-format';
+import { HGATP, PTE } from '../../spec/riscv-priv';
 import type { FuzzHost } from './fuzz-host';
 import type { FrameChoice, FuzzOp, RegChanges } from './fuzz-op';
 
@@ -71,7 +72,7 @@ export class OpResolver {
       case 'spawn': {
         const guest = this.guest(op.table);
         const hgatp = this.vmmHgatp(guest.vcpu);
-        const vmid = op.join ? guest.vm : ATTACKER_VMID_BASE + (this.spawned % (HGATP_VMID_MASK + 1 - ATTACKER_VMID_BASE));
+        const vmid = op.join ? guest.vm : ATTACKER_VMID_BASE + (this.spawned % (HGATP.VMID_MASK + 1 - ATTACKER_VMID_BASE));
         this.spawned++;
         return { op: 'spawn', hgatp: withVmid(hgatp, vmid), pc: op.pc, regs: op.regs };
       }
@@ -155,5 +156,5 @@ export class OpResolver {
 }
 
 function withVmid(hgatp: number, vmid: number): number {
-  return ((hgatp & ~(HGATP_VMID_MASK << HGATP_VMID_SHIFT)) | ((vmid & HGATP_VMID_MASK) << HGATP_VMID_SHIFT)) >>> 0;
+  return ((hgatp & ~(HGATP.VMID_MASK << HGATP.VMID_SHIFT)) | ((vmid & HGATP.VMID_MASK) << HGATP.VMID_SHIFT)) >>> 0;
 }

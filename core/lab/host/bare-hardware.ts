@@ -3,7 +3,7 @@
 // the harts' S contexts, its request ring in the RAM reserved below the VMM's pool, the TPM at
 // locality 0 and UART0 as the VMM's console.
 import { VIRT_IRQ, VIRT_MEMMAP } from '../../hw/board-description';
-import { UART_REG } from '../../hw/devices/uart-ns16550a';
+import { UART_REG } from '../../spec/ns16550a';
 import { PlatformFirmware } from '../../hw/firmware/platform-firmware';
 import type { HostBoard } from '../../hw/host-board';
 import { HostDiskDriver } from '../../hw/hs/host-disk-driver';

@@ -1,9 +1,8 @@
 // Every mapping of a G-stage (Sv32x4, priv 1.12 section 9.5.1) table, one entry per 4 KiB guest
 // page, read straight from RAM: the inspectors list the VMM's table next to the monitor's shadow
 // and colour frames by the domain the VMM gave them. Superpage leaves expand to their 1024 pages.
-import {
-  HGATP_VMID_MASK, HGATP_VMID_SHIFT, LEAF_ENTRIES, PTE, ROOT_ENTRIES, hgatpRoot, isLeaf, ptePa,
-} from '../../cloudvisor/gstage-format';
+import { hgatpRoot, isLeaf, ptePa } from '../../cloudvisor/gstage-format';
+import { GSTAGE_LEAF_ENTRIES, GSTAGE_ROOT_ENTRIES, HGATP, PTE } from '../../spec/riscv-priv';
 import type { PhysicalMemoryPort } from '../../cloudvisor/physical-memory-port';
 
 const PAGE = 4096;
@@ -15,7 +14,7 @@ export interface GStageMapping {
   readonly pte: number;
 }
 
-export const vmidOfHgatp = (hgatp: number): number => (hgatp >>> HGATP_VMID_SHIFT) & HGATP_VMID_MASK;
+export const vmidOfHgatp = (hgatp: number): number => (hgatp >>> HGATP.VMID_SHIFT) & HGATP.VMID_MASK;
 
 function inRam(memory: PhysicalMemoryPort, pa: number, length: number): boolean {
   return pa >= memory.ramBase && pa + length <= memory.ramBase + memory.ramSize;
@@ -25,19 +24,19 @@ function inRam(memory: PhysicalMemoryPort, pa: number, length: number): boolean 
 export function gStageMappings(memory: PhysicalMemoryPort, hgatp: number): GStageMapping[] {
   const root = hgatpRoot(hgatp);
   const out: GStageMapping[] = [];
-  if (!inRam(memory, root, ROOT_ENTRIES * 4)) return out;
-  for (let ri = 0; ri < ROOT_ENTRIES; ri++) {
+  if (!inRam(memory, root, GSTAGE_ROOT_ENTRIES * 4)) return out;
+  for (let ri = 0; ri < GSTAGE_ROOT_ENTRIES; ri++) {
     const top = memory.read32(root + ri * 4) >>> 0;
     if ((top & PTE.V) === 0) continue;
     if (isLeaf(top)) {
-      for (let li = 0; li < LEAF_ENTRIES; li++) out.push({ gpa: ri * SUPERPAGE + li * PAGE, pa: ptePa(top) + li * PAGE, pte: top });
+      for (let li = 0; li < GSTAGE_LEAF_ENTRIES; li++) out.push({ gpa: ri * SUPERPAGE + li * PAGE, pa: ptePa(top) + li * PAGE, pte: top });
       continue;
     }
     const table = ptePa(top);
     if (!inRam(memory, table, PAGE)) continue;
     const bytes = memory.readBytes(table, PAGE);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let li = 0; li < LEAF_ENTRIES; li++) {
+    for (let li = 0; li < GSTAGE_LEAF_ENTRIES; li++) {
       const pte = view.getUint32(li * 4, true);
       if ((pte & PTE.V) !== 0 && isLeaf(pte)) out.push({ gpa: ri * SUPERPAGE + li * PAGE, pa: ptePa(pte), pte });
     }

@@ -4,34 +4,7 @@
 // larger input queue. Interrupts: received data available (IER.ERBFI) and THR empty (IER.ETBEI).
 // Invariant: `irq` reflects IIR's pending state after every access. Register semantics follow the
 // TI PC16550D datasheet and QEMU 7.2 hw/char/serial.c (THRE cleared by an IIR read or a THR write).
-
-export const UART_REG = {
-  RBR_THR_DLL: 0,
-  IER_DLM: 1,
-  IIR_FCR: 2,
-  LCR: 3,
-  MCR: 4,
-  LSR: 5,
-  MSR: 6,
-  SCR: 7,
-} as const;
-
-export const UART_BIT = {
-  IER_ERBFI: 0x01,
-  IER_ETBEI: 0x02,
-  IIR_NO_INT: 0x01,
-  IIR_THRE: 0x02,
-  IIR_RDA: 0x04,
-  IIR_FIFO: 0xc0,
-  FCR_ENABLE: 0x01,
-  FCR_CLEAR_RX: 0x02,
-  LCR_DLAB: 0x80,
-  LSR_DR: 0x01,
-  LSR_THRE: 0x20,
-  LSR_TEMT: 0x40,
-  MCR_LOOP: 0x10,
-  MSR_LOOP_BITS: 0xb0,
-} as const;
+import { UART_BIT, UART_REG } from '../../spec/ns16550a';
 
 /** Input waiting beyond the FIFO (a terminal paste), bounded so a flood cannot grow the VMM. */
 const INPUT_LIMIT = 64 * 1024;

@@ -4,27 +4,15 @@
 // Invariants: a source is claimable only when pending, not in flight, enabled and above the
 // context's threshold; level-triggered gateways re-pend a completed source whose line is still high.
 // Implements the RISC-V PLIC Specification 1.0.0, sections 3-8 (register map as QEMU 7.2).
+import { PLIC } from '../../spec/plic';
 
-export const PLIC_REG = {
-  PRIORITY_BASE: 0x0,
-  PENDING_BASE: 0x1000,
-  ENABLE_BASE: 0x2000,
-  ENABLE_STRIDE: 0x80,
-  CONTEXT_BASE: 0x20_0000,
-  CONTEXT_STRIDE: 0x1000,
-  CONTEXT_THRESHOLD: 0x0,
-  CONTEXT_CLAIM: 0x4,
-  NUM_SOURCES: 96,
-  MAX_PRIORITY: 7,
-} as const;
-
-const WORDS = PLIC_REG.NUM_SOURCES / 32;
+const WORDS = PLIC.NUM_SOURCES / 32;
 
 export class VirtualPlic {
-  private readonly priority = new Uint8Array(PLIC_REG.NUM_SOURCES);
-  private readonly level = new Uint8Array(PLIC_REG.NUM_SOURCES);
-  private readonly pending = new Uint8Array(PLIC_REG.NUM_SOURCES);
-  private readonly claimed = new Uint8Array(PLIC_REG.NUM_SOURCES);
+  private readonly priority = new Uint8Array(PLIC.NUM_SOURCES);
+  private readonly level = new Uint8Array(PLIC.NUM_SOURCES);
+  private readonly pending = new Uint8Array(PLIC.NUM_SOURCES);
+  private readonly claimed = new Uint8Array(PLIC.NUM_SOURCES);
   private readonly enable: Uint32Array;
   private readonly threshold: Uint8Array;
   /** Bumped on every change that may alter an output, so the VMM recomputes hvip only then. */
@@ -51,25 +39,25 @@ export class VirtualPlic {
   }
 
   read(offset: number): number {
-    if (offset < PLIC_REG.PENDING_BASE) return this.priority[offset >>> 2] ?? 0;
-    if (offset < PLIC_REG.PENDING_BASE + WORDS * 4) return this.packPending((offset - PLIC_REG.PENDING_BASE) >>> 2);
+    if (offset < PLIC.PENDING_BASE) return this.priority[offset >>> 2] ?? 0;
+    if (offset < PLIC.PENDING_BASE + WORDS * 4) return this.packPending((offset - PLIC.PENDING_BASE) >>> 2);
     const en = this.enableIndex(offset);
     if (en !== null) return this.enable[en] ?? 0;
     const ctx = this.contextReg(offset);
-    if (ctx !== null && ctx.reg === PLIC_REG.CONTEXT_THRESHOLD) return this.threshold[ctx.context] ?? 0;
-    if (ctx !== null && ctx.reg === PLIC_REG.CONTEXT_CLAIM) return this.claim(ctx.context);
+    if (ctx !== null && ctx.reg === PLIC.CONTEXT_THRESHOLD) return this.threshold[ctx.context] ?? 0;
+    if (ctx !== null && ctx.reg === PLIC.CONTEXT_CLAIM) return this.claim(ctx.context);
     this.log(`plic: read of unknown offset 0x${offset.toString(16)}`);
     return 0;
   }
 
   write(offset: number, value: number): void {
     this.generation++;
-    if (offset < PLIC_REG.PENDING_BASE) {
+    if (offset < PLIC.PENDING_BASE) {
       const src = offset >>> 2;
-      if (src !== 0) this.priority[src] = Math.min(value >>> 0, PLIC_REG.MAX_PRIORITY);
+      if (src !== 0) this.priority[src] = Math.min(value >>> 0, PLIC.MAX_PRIORITY);
       return;
     }
-    if (offset < PLIC_REG.PENDING_BASE + WORDS * 4) {
+    if (offset < PLIC.PENDING_BASE + WORDS * 4) {
       this.log('plic: write to the read-only pending array ignored');
       return;
     }
@@ -80,11 +68,11 @@ export class VirtualPlic {
       return;
     }
     const ctx = this.contextReg(offset);
-    if (ctx !== null && ctx.reg === PLIC_REG.CONTEXT_THRESHOLD) {
-      this.threshold[ctx.context] = Math.min(value >>> 0, PLIC_REG.MAX_PRIORITY);
+    if (ctx !== null && ctx.reg === PLIC.CONTEXT_THRESHOLD) {
+      this.threshold[ctx.context] = Math.min(value >>> 0, PLIC.MAX_PRIORITY);
       return;
     }
-    if (ctx !== null && ctx.reg === PLIC_REG.CONTEXT_CLAIM) {
+    if (ctx !== null && ctx.reg === PLIC.CONTEXT_CLAIM) {
       this.complete(ctx.context, value >>> 0);
       return;
     }
@@ -103,7 +91,7 @@ export class VirtualPlic {
 
   private complete(context: number, src: number): void {
     // Spec 1.0.0 section 9: a completion for a source not enabled for this context is ignored.
-    if (src === 0 || src >= PLIC_REG.NUM_SOURCES || !this.enabled(context, src)) return;
+    if (src === 0 || src >= PLIC.NUM_SOURCES || !this.enabled(context, src)) return;
     this.claimed[src] = 0;
     if (this.level[src] === 1) this.pending[src] = 1;
   }
@@ -111,8 +99,8 @@ export class VirtualPlic {
   /** Highest-priority claimable source for a context (lowest id wins ties), or 0. */
   private best(context: number): number {
     let best = 0;
-    let bestPrio = this.threshold[context] ?? PLIC_REG.MAX_PRIORITY;
-    for (let src = 1; src < PLIC_REG.NUM_SOURCES; src++) {
+    let bestPrio = this.threshold[context] ?? PLIC.MAX_PRIORITY;
+    for (let src = 1; src < PLIC.NUM_SOURCES; src++) {
       if (this.pending[src] === 0 || this.claimed[src] === 1) continue;
       const p = this.priority[src] ?? 0;
       if (p > bestPrio && this.enabled(context, src)) {
@@ -134,16 +122,16 @@ export class VirtualPlic {
   }
 
   private enableIndex(offset: number): number | null {
-    if (offset < PLIC_REG.ENABLE_BASE) return null;
-    const ctx = Math.floor((offset - PLIC_REG.ENABLE_BASE) / PLIC_REG.ENABLE_STRIDE);
-    const word = ((offset - PLIC_REG.ENABLE_BASE) % PLIC_REG.ENABLE_STRIDE) >>> 2;
+    if (offset < PLIC.ENABLE_BASE) return null;
+    const ctx = Math.floor((offset - PLIC.ENABLE_BASE) / PLIC.ENABLE_STRIDE);
+    const word = ((offset - PLIC.ENABLE_BASE) % PLIC.ENABLE_STRIDE) >>> 2;
     return ctx < this.contexts && word < WORDS ? ctx * WORDS + word : null;
   }
 
   private contextReg(offset: number): { context: number; reg: number } | null {
-    if (offset < PLIC_REG.CONTEXT_BASE) return null;
-    const context = Math.floor((offset - PLIC_REG.CONTEXT_BASE) / PLIC_REG.CONTEXT_STRIDE);
-    const reg = (offset - PLIC_REG.CONTEXT_BASE) % PLIC_REG.CONTEXT_STRIDE;
+    if (offset < PLIC.CONTEXT_BASE) return null;
+    const context = Math.floor((offset - PLIC.CONTEXT_BASE) / PLIC.CONTEXT_STRIDE);
+    const reg = (offset - PLIC.CONTEXT_BASE) % PLIC.CONTEXT_STRIDE;
     return context < this.contexts ? { context, reg } : null;
   }
 

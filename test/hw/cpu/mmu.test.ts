@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { writeCsr } from '../../../core/hw/cpu/csr-file';
 import { CSR } from '../../../core/hw/cpu/csr-numbers';
 import { SLOT } from '../../../core/hw/cpu/csr-slots';
-import { PTE } from '../../../core/hw/cpu/riscv-bits';
+import { PTE } from '../../../core/spec/riscv-priv';
 import type { VirtBoard } from '../../../core/hw/virt-board';
 import { A, BASE, boardWith, li, peek, poke } from './asm';
 

@@ -16,7 +16,8 @@ import {
   HostDisk,
 } from '../../../core/hw/devices/host-disk';
 import { Iommu, IOMMU_CAUSE, type DmaMemory } from '../../../core/hw/iommu/iommu';
-import { Plic, PLIC } from '../../../core/hw/devices/plic';
+import { Plic } from '../../../core/hw/devices/plic';
+import { PLIC } from '../../../core/spec/plic';
 import { VIRT_IRQ } from '../../../core/hw/board-description';
 
 const RAM_BASE = 0x8000_0000;

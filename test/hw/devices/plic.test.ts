@@ -3,7 +3,8 @@
 // context, unknown offsets logged, state round trip.
 import { describe, expect, it } from 'vitest';
 import type { AccessWidth } from '../../../core/hw/device';
-import { Plic, PLIC } from '../../../core/hw/devices/plic';
+import { Plic } from '../../../core/hw/devices/plic';
+import { PLIC } from '../../../core/spec/plic';
 
 function setup(harts = 2) {
   const outputs: Array<[number, boolean]> = [];

@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Plic, PLIC } from '../../../core/hw/devices/plic';
+import { Plic } from '../../../core/hw/devices/plic';
+import { PLIC } from '../../../core/spec/plic';
 
 type Op =
   | { readonly kind: 'write'; readonly offset: number; readonly value: number }

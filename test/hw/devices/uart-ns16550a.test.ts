@@ -1,7 +1,8 @@
 // NS16550A register behaviour as QEMU's serial.c models it: THR output, LSR status, DLAB
 // banking, receive queue with DR and the RDA/THRE interrupt, unknown offsets logged.
 import { describe, expect, it } from 'vitest';
-import { UART_REG, UartNs16550a } from '../../../core/hw/devices/uart-ns16550a';
+import { UartNs16550a } from '../../../core/hw/devices/uart-ns16550a';
+import { UART_REG } from '../../../core/spec/ns16550a';
 
 function uart() {
   const out: number[] = [];

@@ -4,11 +4,12 @@
 // through the board, DBCN through UART0 and RAM, measured boot into PCR 0 and PCR 4.
 import { describe, expect, it } from 'vitest';
 import { SLOT } from '../../../core/hw/cpu/csr-slots';
-import { MIP } from '../../../core/hw/cpu/riscv-bits';
+import { MIP } from '../../../core/spec/riscv-priv';
 import { ACLINT } from '../../../core/hw/devices/aclint';
 import { PlatformFirmware } from '../../../core/hw/firmware/platform-firmware';
 import { firmwareDigest } from '../../../core/hw/firmware/measured-boot';
-import { FIRMWARE_IMPL_ID, HSM_STATE, SBI_ERR, SBI_EXT } from '../../../core/hw/firmware/sbi-constants';
+import { FIRMWARE_IMPL_ID } from '../../../core/hw/firmware/sbi-constants';
+import { HSM_STATE, SBI_ERR, SBI_EXT } from '../../../core/spec/sbi';
 import { HostBoard, hostBoardDescription } from '../../../core/hw/host-board';
 import { sha256 } from '../../../core/hw/tpm/pcr-bank';
 import { A, imageOf } from '../cpu/asm';

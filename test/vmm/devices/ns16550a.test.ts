@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Ns16550a, UART_REG } from '../../../core/vmm/devices/ns16550a';
+import { Ns16550a } from '../../../core/vmm/devices/ns16550a';
+import { UART_REG } from '../../../core/spec/ns16550a';
 
 function uart(): { u: Ns16550a; out: number[]; irqs: boolean[]; logs: string[] } {
   const out: number[] = [];

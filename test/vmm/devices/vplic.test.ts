@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PLIC_REG, VirtualPlic } from '../../../core/vmm/devices/vplic';
+import { VirtualPlic } from '../../../core/vmm/devices/vplic';
+import { PLIC } from '../../../core/spec/plic';
 
-const ctxBase = (c: number): number => PLIC_REG.CONTEXT_BASE + c * PLIC_REG.CONTEXT_STRIDE;
-const enable = (c: number): number => PLIC_REG.ENABLE_BASE + c * PLIC_REG.ENABLE_STRIDE;
+const ctxBase = (c: number): number => PLIC.CONTEXT_BASE + c * PLIC.CONTEXT_STRIDE;
+const enable = (c: number): number => PLIC.ENABLE_BASE + c * PLIC.ENABLE_STRIDE;
 
 describe('emulated PLIC', () => {
   it('delivers an enabled source above threshold to the S context, claim then complete', () => {
@@ -11,7 +12,7 @@ describe('emulated PLIC', () => {
     p.write(10 * 4, 1);
     p.write(enable(1), 1 << 10);
     p.setLevel(10, true);
-    expect(p.read(PLIC_REG.PENDING_BASE)).toBe(1 << 10);
+    expect(p.read(PLIC.PENDING_BASE)).toBe(1 << 10);
     expect(p.asserted(1)).toBe(true);
     expect(p.asserted(0)).toBe(false);
     expect(p.read(ctxBase(1) + 4)).toBe(10);

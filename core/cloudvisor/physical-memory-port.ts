@@ -11,5 +11,4 @@ export interface PhysicalMemoryPort {
   fill(pa: number, length: number, value: number): void;
 }
 
-export const PAGE_SIZE = 4096;
-export const PAGE_SHIFT = 12;
+export { PAGE_SHIFT, PAGE_SIZE } from '../spec/riscv-priv';

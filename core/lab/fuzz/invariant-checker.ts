@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { MONITOR, vmOwner } from '../../cloudvisor/frame-owners';
 import { exitRights } from '../../cloudvisor/vcpu-guard';
 import type { Exit, GuestRegName, GuestRegs } from '../../sandbox/hyp';
+import { SBI_EXT } from '../../spec/sbi';
 import { GUEST_REG_NAMES } from '../../sandbox/hyp-ops';
 import { LABOS_PROMPT } from '../host/guest-session';
 import { BOOT_BUDGET, DMA_MARKER, type FuzzGuest, type FuzzHost } from './fuzz-host';
@@ -18,7 +19,6 @@ export interface Violation {
 }
 
 const PAGE = 4096;
-const SBI_EXT_DBCN = 0x4442_434e;
 /** Shortest run of a guest's key that counts as leaked. */
 const LEAK_BYTES = 8;
 
@@ -148,7 +148,7 @@ export class InvariantChecker {
       const view = monitor.inspectVm(vm);
       for (const vcpu of view?.vcpus ?? []) {
         const exit = monitor.auditVcpu(vcpu)?.lastExit;
-        if (!exit || exit.kind !== 'sbi' || exit.ext !== SBI_EXT_DBCN || exit.fid !== (access === 'load' ? 0 : 1)) continue;
+        if (!exit || exit.kind !== 'sbi' || exit.ext !== SBI_EXT.DBCN || exit.fid !== (access === 'load' ? 0 : 1)) continue;
         const [length = 0, base = 0] = exit.args;
         for (let page = Math.floor(base / PAGE); page <= Math.floor((base + Math.min(length, PAGE) - 1) / PAGE); page++) {
           const frame = view?.shadow.get(page);

@@ -1,6 +1,7 @@
 // Random malicious-VMM sequences from a seed: the same seed and options give the same operations.
 // Weights favour the attacks the design names (remaps, aliases, foreign reads, DMA, register
 // tampering, forged entries) while leaving room for the VMM to keep scheduling the guests.
+import { HVIP } from '../../spec/riscv-priv';
 import type { FrameChoice, FuzzOp, FuzzOpKind } from './fuzz-op';
 import { FuzzRandom } from './fuzz-random';
 
@@ -19,7 +20,7 @@ const REG_NAMES = [
   'pc', 'ra', 'sp', 'gp', 'tp', 'a0', 'a1', 'a2', 'a7', 's0', 't0', 'x5', 'x10', 'x11', 'x31',
   'vsstatus', 'vsepc', 'vstvec', 'vscause', 'vsatp', 'vsscratch', 'vsie', 'vsip',
 ];
-const HVIP_BITS = [0, 1 << 2, 1 << 6, 1 << 10];
+const HVIP_BITS = [0, HVIP.VSSIP, HVIP.VSTIP, HVIP.VSEIP];
 
 const WEIGHTS: readonly (readonly [number, FuzzOpKind])[] = [
   [14, 'map'],

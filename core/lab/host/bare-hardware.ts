@@ -3,7 +3,7 @@
 // the harts' S contexts, its request ring in the RAM reserved below the VMM's pool, the TPM at
 // locality 0 and UART0 as the VMM's console.
 import { VIRT_IRQ, VIRT_MEMMAP } from '../../hw/board-description';
-import { UART_REG } from '../../spec/ns16550a';
+import { UART_BIT, UART_REG } from '../../spec/ns16550a';
 import { PlatformFirmware } from '../../hw/firmware/platform-firmware';
 import type { HostBoard } from '../../hw/host-board';
 import { HostDiskDriver } from '../../hw/hs/host-disk-driver';
@@ -16,7 +16,6 @@ import type { BareHardware } from '../bare/bare-hyp';
 /** RAM the HS layer keeps for itself below the VMM's frame pool (disk ring, scratch). */
 export const HS_RESERVED_BYTES = 1 << 20;
 const DISK_RING_OFFSET = 0x1000;
-const LSR_DATA_READY = 0x01;
 
 export function handOffToBareHs(board: HostBoard, nextStage: Uint8Array): BareHardware {
   new PlatformFirmware(board).handOffToModelledHs(nextStage);
@@ -41,7 +40,7 @@ export function handOffToBareHs(board: HostBoard, nextStage: Uint8Array): BareHa
       },
       read: (max) => {
         const out: number[] = [];
-        while (out.length < max && (uart.read(UART_REG.LSR, 1) & LSR_DATA_READY) !== 0) out.push(uart.read(UART_REG.RBR_THR_DLL, 1));
+        while (out.length < max && (uart.read(UART_REG.LSR, 1) & UART_BIT.LSR_DR) !== 0) out.push(uart.read(UART_REG.RBR_THR_DLL, 1));
         return Uint8Array.from(out);
       },
     },

@@ -168,9 +168,16 @@ export const useSessionStore = defineStore('session', () => {
 
   /** Opens a session file's text; false (with `error` set, nothing changed) if it is refused. */
   async function open(text: string): Promise<boolean> {
-    if (!api || busy.value) return false;
+    if (!api) return false;
+    if (busy.value) {
+      error.value = 'A session is being opened already; open this one when it has finished. Nothing was changed.';
+      return false;
+    }
     const lab = api;
     error.value = null;
+    // At once, before anything is awaited: the panel must not go on showing the last outcome.
+    status.value = 'Checking the session file...';
+    restoreCheck.value = null;
     let body: SessionBody;
     try {
       body = await check(text);

@@ -125,6 +125,9 @@ describe('sessions panel', () => {
         .poll(() => page.getByTestId('session-status').textContent(), { timeout: 300_000 })
         .toMatch(/Session restored bit for bit \(digest matches\)/);
 
+      // The status changes at once when a session starts opening, so the one above is this restore's.
+      await expect.poll(() => page.getByTestId('session-open').isEnabled(), { timeout: 300_000 }).toBe(true);
+
       // A version 1 file (no log, no digests) still opens the old way, and the panel says it is not exact.
       const { replay: _dropped, ...v1 } = JSON.parse(saved).body as SessionBody;
       await openFile(page, 'version-1.json', await encodeSessionFile(v1));

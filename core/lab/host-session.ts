@@ -45,6 +45,8 @@ export class HostSession implements LabBackend {
   private logComplete = true;
   /** A session replay runs: only its own events change the hosts meanwhile. */
   private replaying = false;
+  /** Pause asked for during a replay: it stops at the next chunk boundary (a file's save point may lie far ahead). */
+  private replayStop = false;
   private applyingReplay = false;
   private replayProgress: SessionReplayStatus = { running: false, applied: 0, total: 0, result: null };
 
@@ -69,6 +71,10 @@ export class HostSession implements LabBackend {
     if (method === 'session.replay-status') return this.replayProgress;
     const event = eventOfRequest(method, params);
     if (event !== null) return this.recorded(event, () => this.dispatch(method, params));
+    if (this.replaying && method === 'host.pause') {
+      this.replayStop = true;
+      return this.status();
+    }
     if (this.replaying && (method === 'host.start' || method === 'host.step')) {
       throw new LabError('bad-request', 'a saved session is being replayed; the host runs again once it is done');
     }
@@ -206,6 +212,7 @@ export class HostSession implements LabBackend {
       throw new LabError('bad-request', `session.replay: the save point names hosts ${Object.keys(savePoint).join(', ') || 'none'}; this session runs ${modes.join(', ')}`);
     }
     this.replaying = true;
+    this.replayStop = false;
     if (this.state === 'running') this.transition('paused');
     this.replayProgress = { running: true, applied: 0, total: log.length, result: null };
     void this.replay(machine, log, savePoint).then(
@@ -236,8 +243,12 @@ export class HostSession implements LabBackend {
       this.mips = 0;
       this.lastStatusInstructions = 0;
       this.transition('paused');
+      const between = (): boolean => {
+        this.maybeReportStatus();
+        return !this.replayStop;
+      };
       for (const entry of log) {
-        problem = await runHostsTo(machine.vmmHosts, entry.at, () => this.maybeReportStatus());
+        problem = await runHostsTo(machine.vmmHosts, entry.at, between);
         if (problem !== null) break;
         const request = requestOfEvent(entry.event);
         this.applyingReplay = true;
@@ -252,7 +263,7 @@ export class HostSession implements LabBackend {
         applied++;
         this.replayProgress = { ...this.replayProgress, applied };
       }
-      problem ??= await runHostsTo(machine.vmmHosts, savePoint, () => this.maybeReportStatus());
+      problem ??= await runHostsTo(machine.vmmHosts, savePoint, between);
       const { digests } = digestsOf(machine.vmmHosts);
       return { reached: problem === null, positions: positionsOf(machine.vmmHosts), digests, problem, events: applied };
     } finally {

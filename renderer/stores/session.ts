@@ -63,6 +63,8 @@ export const useSessionStore = defineStore('session', () => {
   const status = ref<string | null>(null);
   const error = ref<string | null>(null);
   const busy = ref(false);
+  /** A version 2 file is being replayed by the host (it can be stopped). */
+  const replaying = ref(false);
   /** The last opened session's digest comparison (null for none, or a version 1 file). */
   const restoreCheck = ref<RestoreCheck | null>(null);
   const lastSaved = ref<string | null>(null);
@@ -231,10 +233,15 @@ export const useSessionStore = defineStore('session', () => {
     status.value = `Rebuilding the hosts from the seed and replaying ${describeLog(record.log)} to the point where the session was saved...`;
     output.clear();
     let progress = await lab.request('session.replay', { log: record.log, savePoint: record.savePoint });
-    while (progress.running) {
-      await new Promise((done) => setTimeout(done, REPLAY_POLL_MS));
-      progress = await lab.request('session.replay-status', {});
-      if (progress.running) status.value = `Replaying the session log: event ${progress.applied} of ${total} applied...`;
+    replaying.value = true;
+    try {
+      while (progress.running) {
+        await new Promise((done) => setTimeout(done, REPLAY_POLL_MS));
+        progress = await lab.request('session.replay-status', {});
+        if (progress.running) status.value = `Replaying the session log: event ${progress.applied} of ${total} applied...`;
+      }
+    } finally {
+      replaying.value = false;
     }
     await useEditorStore().refresh();
     const result: SessionReplayResult = progress.result ?? { reached: false, positions: {}, digests: {}, problem: 'the host gave no outcome for the replay', events: 0 };
@@ -280,7 +287,14 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
-  return { status, error, busy, restoreCheck, lastSaved, autosaved, autosaveOn, attach, save, autosave, restoreAutosave, open };
+  /** Stops a replay where it stands (a file whose save point lies far ahead runs long); the panel then says it is not exact. */
+  async function stopReplay(): Promise<void> {
+    if (!api || !replaying.value) return;
+    status.value = 'Stopping the replay...';
+    await api.request('host.pause', {});
+  }
+
+  return { status, error, busy, replaying, stopReplay, restoreCheck, lastSaved, autosaved, autosaveOn, attach, save, autosave, restoreAutosave, open };
 });
 
 /** Keystrokes as typed, regrouped into lines per console (each ends at Enter), in order. */

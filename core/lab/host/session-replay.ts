@@ -35,12 +35,13 @@ const CHUNK = 2_000_000;
 
 /**
  * Runs every host to its position in `target`, yielding to the event loop between chunks so the
- * worker keeps answering; null once all stand there, else why one could not get there.
+ * worker keeps answering; null once all stand there, else why one could not get there. `between`
+ * runs at each yield; false from it stops the run there (the user paused the replay).
  */
 export async function runHostsTo(
   hosts: ReadonlyMap<HostMode, VmmHost>,
   target: HostPositions,
-  between: () => void,
+  between: () => boolean,
 ): Promise<string | null> {
   for (const [mode, host] of hosts) {
     const position = target[mode];
@@ -51,7 +52,7 @@ export async function runHostsTo(
       if (state === 'diverged') {
         return `the ${mode} host could not stop at ${position} (it stands at ${host.position}${host.failed ? `; ${host.failed}` : ''})`;
       }
-      between();
+      if (!between()) return `the replay was stopped with the ${mode} host at ${host.position}, before ${position}`;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

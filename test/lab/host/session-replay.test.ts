@@ -138,4 +138,23 @@ describe('session replay', () => {
     expect(replayed.problem).toMatch(/the bare host could not stop at/);
     await expect(call('session.replay', { log: [{ at: { bare: -1 }, event: { kind: 'reset' } }], savePoint: behind } as never)).rejects.toThrow(/invalid position/);
   }, 600_000);
+
+  it('stops a replay whose save point lies far ahead when the host is paused', async () => {
+    const saved = await call('session.export', {});
+    const far = { bare: (saved.savePoint.bare ?? 0) + 1e12, protected: (saved.savePoint.protected ?? 0) + 1e12 };
+    const started = await call('session.replay', { log: saved.log, savePoint: far });
+    expect(started.running).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await call('host.pause', {});
+    let status = await call('session.replay-status', {});
+    for (let i = 0; i < 1000 && status.running; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = await call('session.replay-status', {});
+    }
+    expect(status.running).toBe(false);
+    expect(status.result?.reached).toBe(false);
+    expect(status.result?.problem).toMatch(/the replay was stopped with the (bare|protected) host at \d+, before \d+/);
+    // The host is the user's again.
+    await call('console.input', { console: 'bare:dom1', data: '\r' });
+  }, 600_000);
 });

@@ -8,6 +8,9 @@ import type {
 } from './inspect/inspect-types';
 import type { DiskRequest, DiskView } from './inspect/disk-types';
 
+/** Virtual time is counted in ticks of the board's timebase: this many make a second. */
+export { VIRT_TIMEBASE_FREQUENCY as VIRTUAL_TICKS_PER_SECOND } from '../hw/board-description';
+
 export type RunState = 'stopped' | 'running' | 'paused' | 'halted' | 'crashed';
 
 export interface DeviceInfo {

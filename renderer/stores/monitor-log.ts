@@ -4,12 +4,10 @@
 // the decisions in a bounded log; this store asks for the new ones a few times a second.
 import { defineStore } from 'pinia';
 import type { LabApi } from '../../core/lab/lab-api';
-import type { HostMode, MonitorDecision } from '../../core/lab/protocol';
+import { VIRTUAL_TICKS_PER_SECOND, type HostMode, type MonitorDecision } from '../../core/lab/protocol';
 import { useConsolesStore } from './consoles';
 
 export const MONITOR_POLL_MS = 500;
-/** Virtual time is counted in ticks of the board's 10 MHz timebase. */
-const TICKS_PER_SECOND = 10_000_000;
 
 const OUTCOME_STYLE: Record<MonitorDecision['outcome'], string> = {
   allowed: '\x1b[32mallowed  \x1b[0m',
@@ -23,7 +21,7 @@ export function monitorConsoleOf(host: HostMode): string {
 
 /** One decision as a terminal line: virtual time, hart, VM, mechanism, outcome, what was tried. */
 export function formatDecision(d: MonitorDecision): string {
-  const seconds = (d.time / TICKS_PER_SECOND).toFixed(6).padStart(12);
+  const seconds = (d.time / VIRTUAL_TICKS_PER_SECOND).toFixed(6).padStart(12);
   const vm = d.vm === null ? '-' : `vm${d.vm}`;
   return `\x1b[2m${seconds} s\x1b[0m  hart ${d.hart}  ${vm.padEnd(5)} \x1b[1m${d.mechanism.padEnd(13)}\x1b[0m ${OUTCOME_STYLE[d.outcome]}  ${d.attempted}\r\n`;
 }
